@@ -1,0 +1,75 @@
+# CMC Assistant. `make run` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= $(shell scripts/find-python)
+MODEL := models/cmc.tar.gz
+
+# Defaults for every command below; override in the environment (see README).
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
+export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export LOG_LEVEL ?= INFO
+
+# The model depends on everything that shapes it; make retrains only when one changed.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml)
+
+.PHONY: help install train run test lint bench lock clean
+
+help:
+	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)) and actions (:$(ACTIONS_PORT))"
+	@echo "make test   everything the tests need, then the tests"
+	@echo "make train  train the model if its inputs changed"
+	@echo "make bench  latency, throughput, start-up and accuracy (docs/benchmarks.md)"
+	@echo "make lock   re-resolve requirements.in into constraints.txt"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# One resolve, pinned by constraints.txt: installing anything on its own can upgrade
+# numpy/aiohttp/SQLAlchemy past Rasa's pins.
+$(VENV)/.installed: requirements.in constraints.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade 'pip>=24,<26'
+	$(BIN)/pip install --quiet -r requirements.in -c constraints.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
+	touch $@
+
+install: $(VENV)/.installed
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name cmc --out models
+	touch $@
+
+train: $(MODEL)
+
+var:
+	mkdir -p var
+
+run: $(MODEL) | var
+	scripts/run-all
+
+lint: install
+	$(BIN)/ruff check .
+
+test: $(MODEL) lint | var
+	$(BIN)/python -m pytest
+
+bench: $(MODEL) | var
+	$(BIN)/python -m bench
+
+# Re-resolve after editing requirements.in; commit both files.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.in
+	$(BIN)/pip freeze --exclude-editable > constraints.txt
+	$(BIN)/pip check
+
+clean:
+	rm -rf models var/*.db .pytest_cache

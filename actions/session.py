@@ -1,0 +1,51 @@
+"""Session start: the reply language starts from the channel when it says one."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+LANGUAGES = ("fr", "en")
+
+
+def channel_language(metadata: Optional[Dict[Text, Any]]) -> Optional[str]:
+    """`metadata.language` ("fr", "en-GB", "FR"...) reduced to fr/en, if it is one of them."""
+    value = (metadata or {}).get("language")
+    if not isinstance(value, str):
+        return None
+    primary = value.strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in LANGUAGES else None
+
+
+class ActionSessionStart(Action):
+    """Like Rasa's default, plus the language slot from channel metadata.
+
+    Slots of the previous session are carried over (as `carry_over_slots_to_new_session`
+    asks); a language given by the channel at the start of a session wins over them.
+    """
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        carried: List[EventType] = []
+        if domain.get("session_config", {}).get("carry_over_slots_to_new_session", True):
+            carried = [
+                SlotSet(key=name, value=value)
+                for name, value in tracker.slots.items()
+                if value is not None and name != "session_started_metadata"
+            ]
+        events: List[EventType] = [SessionStarted(), *carried]
+        language = channel_language(tracker.get_slot("session_started_metadata"))
+        if language:
+            events.append(SlotSet("language", language))
+        events.append(ActionExecuted("action_listen"))
+        return events

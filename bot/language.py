@@ -1,0 +1,229 @@
+"""Which language, French or English, a short chat message is written in.
+
+Two signals are combined as log-odds (positive = French):
+- an in-domain naive Bayes model learnt from the project's own bilingual training
+  data (character n-grams of accent-free words): it knows "geneve", "lieu?",
+  "who can attend" the way users of this bot write them;
+- Lingua, a general-purpose detector that ships its own models, restricted to
+  French and English: it knows the rest of both languages.
+A message whose combined evidence is weak ("ok", "dates?", a reference, an
+e-mail address) is *neutral*: the caller keeps the conversation's language.
+An explicit request ("in English please", "en français svp") wins over both.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Optional, Protocol
+
+from bot.text import WORD_RE, fold, strip_neutral_spans, words
+
+FRENCH = "fr"
+ENGLISH = "en"
+LANGUAGES = (FRENCH, ENGLISH)
+SHARED = "shared"
+_FRENCH_LETTERS = set("éèêëàâçîïôûùœ")
+
+_FRENCH_WORDS = r"(?:francais|french|fr)"
+_ENGLISH_WORDS = r"(?:anglais|english|en)"
+_ASK = (
+    r"(?:please|pls|plz|svp|stp|plait|speak|parle[sz]?|parlez|repon\w*|answer\w*|reply|"
+    r"write|ecri\w*|switch|change[rz]?|passe[rz]?|passons|continue[rz]?|talk|use|utilise[rz]?|"
+    r"can|could|pouvez|peux|possible)"
+)
+
+
+def _request_patterns(target: str) -> list[re.Pattern[str]]:
+    lang = _FRENCH_WORDS if target == FRENCH else _ENGLISH_WORDS
+    name = "(?:francais|french)" if target == FRENCH else "(?:anglais|english)"
+    return [
+        re.compile(rf"\b(?:in|en)\s+{name}\b.*\b{_ASK}\b"),
+        re.compile(rf"\b{_ASK}\b.*\b(?:in|en)\s+{name}\b"),
+        re.compile(rf"\b{_ASK}\b.*\b{name}\b"),
+        re.compile(rf"\b{name}\b.*\b{_ASK}\b"),
+        re.compile(rf"^\W*(?:in|en)?\s*{lang}\s*(?:svp|stp|please|pls)?\W*$"),
+    ]
+
+
+_REQUESTS = {lang: _request_patterns(lang) for lang in LANGUAGES}
+
+
+def requested_language(text: str) -> Optional[str]:
+    """The language explicitly asked for in `text`, if exactly one is."""
+    folded = fold(text)
+    if len(folded) > 120:  # a request to switch is short; long texts merely mention languages
+        return None
+    hits = [lang for lang in LANGUAGES if any(p.search(folded) for p in _REQUESTS[lang])]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _word_features(word: str) -> list[str]:
+    """The word itself and its character 2- to 4-grams (with word boundaries)."""
+    padded = f" {word} "
+    grams = [padded[i : i + n] for n in (2, 3, 4) for i in range(len(padded) - n + 1)]
+    return ["w:" + word, *("c:" + g for g in grams)]
+
+
+def _features(text: str) -> list[str]:
+    return [f for word in words(text) for f in _word_features(word)]
+
+
+@dataclass
+class InDomainModel:
+    """Multinomial naive Bayes over `_features`, fitted on labelled training examples."""
+
+    counts: dict[str, dict[str, int]]
+    totals: dict[str, int]
+    alpha: float = 0.5
+    shared_min: int = 2  # seen this often in both languages: a shared word
+
+    @classmethod
+    def fit(cls, examples: Iterable[tuple[str, str]]) -> "InDomainModel":
+        counts: dict[str, Counter[str]] = {lang: Counter() for lang in LANGUAGES}
+        for text, lang in examples:
+            if lang in counts:
+                counts[lang].update(_features(strip_neutral_spans(text)))
+        return cls(
+            counts={lang: dict(c) for lang, c in counts.items()},
+            totals={lang: sum(c.values()) for lang, c in counts.items()},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": self.counts, "totals": self.totals, "alpha": self.alpha}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "InDomainModel":
+        return cls(counts=data["counts"], totals=data["totals"], alpha=data["alpha"])
+
+    def word_evidence(self, word: str) -> Optional[str]:
+        """The language a (folded) word is evidence for: None if unseen, "shared" if
+        users of both languages write it ("dates", "contact", "ok")."""
+        n_fr = self.counts[FRENCH].get("w:" + word, 0)
+        n_en = self.counts[ENGLISH].get("w:" + word, 0)
+        if n_fr >= self.shared_min and n_en >= self.shared_min:
+            return SHARED
+        if n_fr > n_en:
+            return FRENCH
+        if n_en > n_fr:
+            return ENGLISH
+        return None
+
+    def _feature_log_odds(self, feat: str) -> Optional[float]:
+        n_fr = self.counts[FRENCH].get(feat, 0)
+        n_en = self.counts[ENGLISH].get(feat, 0)
+        if not (n_fr or n_en):
+            return None
+        return math.log((n_fr + self.alpha) / self._denominators[FRENCH]) - math.log(
+            (n_en + self.alpha) / self._denominators[ENGLISH]
+        )
+
+    @property
+    def _denominators(self) -> dict[str, float]:
+        vocabulary = len(set(self.counts[FRENCH]) | set(self.counts[ENGLISH])) or 1
+        return {lang: self.totals[lang] + self.alpha * vocabulary for lang in LANGUAGES}
+
+    def log_odds(self, text: str) -> float:
+        """Evidence for French over English, one vote per word: the word's own
+        log-odds when it was seen in training, else the mean over its character
+        n-grams (n-grams of one word are not independent evidence)."""
+        score = 0.0
+        for word in words(text):
+            whole, *grams = _word_features(word)
+            seen = self._feature_log_odds(whole)
+            if seen is None:
+                known = [v for g in grams if (v := self._feature_log_odds(g)) is not None]
+                seen = sum(known) / len(known) if known else 0.0
+            score += seen
+        return score
+
+
+class GeneralDetector(Protocol):
+    def french_log_odds(self, text: str) -> float: ...
+
+
+class LinguaDetector:
+    """Lingua restricted to French and English, models preloaded once per process."""
+
+    def __init__(self) -> None:
+        from lingua import Language, LanguageDetectorBuilder
+
+        self._french = Language.FRENCH
+        self._detector = (
+            LanguageDetectorBuilder.from_languages(Language.FRENCH, Language.ENGLISH)
+            .with_preloaded_language_models()
+            .build()
+        )
+
+    def french_log_odds(self, text: str) -> float:
+        values = self._detector.compute_language_confidence_values(text)
+        p_fr = next((v.value for v in values if v.language == self._french), 0.5)
+        p_fr = min(max(p_fr, 1e-3), 1 - 1e-3)
+        return math.log(p_fr / (1 - p_fr))
+
+
+@lru_cache(maxsize=1)
+def lingua_detector() -> LinguaDetector:
+    """One shared Lingua instance: its models take a few MB and ~1 s to load."""
+    return LinguaDetector()
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    language: Optional[str]  # "fr", "en", or None when the message is neutral
+    score: float  # combined log-odds, > 0 means French
+    requested: bool = False  # the person explicitly asked for this language
+
+
+@dataclass
+class LanguageIdentifier:
+    """Combines the in-domain model and a general detector; see the module docstring."""
+
+    model: InDomainModel
+    general_weight: float = 0.25
+    threshold: float = 1.0
+    max_chars: int = 1000
+    accent_bonus: float = 3.0
+    min_unknown_words: int = 3  # fewer unseen words than this, and nothing else, is neutral
+    general: Callable[[], GeneralDetector] = lingua_detector
+
+    def identify(self, text: str) -> LanguageGuess:
+        text = text[: self.max_chars]
+        requested = requested_language(text)
+        if requested:
+            return LanguageGuess(requested, 0.0, requested=True)
+        content = strip_neutral_spans(text)
+        if self._is_neutral(content):
+            return LanguageGuess(None, 0.0)
+        general = max(-6.0, min(6.0, self.general().french_log_odds(content)))
+        score = self.model.log_odds(content) + self.general_weight * general
+        # Accented letters are near-certain French in short messages ("thèmes").
+        accented = sum(1 for w in WORD_RE.findall(content) if _FRENCH_LETTERS & set(w.lower()))
+        score += self.accent_bonus * accented
+        if score >= self.threshold:
+            return LanguageGuess(FRENCH, score)
+        if score <= -self.threshold:
+            return LanguageGuess(ENGLISH, score)
+        return LanguageGuess(None, score)
+
+    def _is_neutral(self, content: str) -> bool:
+        """No word points to either language: only shared words ("ok", "dates",
+        "contact"), or one or two words nobody used in training (a name, "lol")."""
+        if any(ch in _FRENCH_LETTERS for ch in content.lower()):
+            return False
+        evidence = [self.model.word_evidence(w) for w in words(content)]
+        if any(e in LANGUAGES for e in evidence):
+            return False
+        return evidence.count(None) < self.min_unknown_words
+
+
+def chat_word_examples() -> list[tuple[str, str]]:
+    """(text, language) pairs from bot/nlu/chat_words.yml, for the in-domain model."""
+    import yaml
+    from importlib import resources
+
+    data = yaml.safe_load(resources.files("bot.nlu").joinpath("chat_words.yml").read_text("utf-8"))
+    return [(str(text), lang) for lang, texts in data.items() for text in texts]

@@ -1,0 +1,83 @@
+"""Rasa NLU component: tokens and lemmas from spaCy's blank French/English pipelines.
+
+Pretrained spaCy models cannot be installed here, and are not needed: blank
+pipelines tokenise each language properly ("l'OIM" -> "l'", "OIM") and the
+lookup lemmatizer (spacy-lookups-data, offline) gives "voudrais" -> "vouloir".
+Lemmas are folded (lower-case, no accents) so that "Genève" and "geneve" are
+the same feature for the featurizers that follow.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+import spacy
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language import ENGLISH, FRENCH
+from bot.nlu.language_detector import LANGUAGE_GUESS, example_language
+from bot.text import fold
+
+
+@lru_cache(maxsize=None)
+def blank_pipeline(language: str) -> spacy.language.Language:
+    """A blank spaCy pipeline with the lookup lemmatizer, built once per process."""
+    nlp = spacy.blank(language)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
+)
+class BilingualLemmaTokenizer(Tokenizer):
+    """Tokenises each message with the pipeline of its language."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+            # Language used when nothing tells which one a text is in.
+            "default_language": FRENCH,
+        }
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "BilingualLemmaTokenizer":
+        for language in (FRENCH, ENGLISH):
+            blank_pipeline(language)  # load the lookup tables now, not on the first message
+        return cls(config)
+
+    def _language(self, message: Message) -> str:
+        found: Optional[str] = example_language(message) or message.get(LANGUAGE_GUESS)
+        return found if found in (FRENCH, ENGLISH) else self._config["default_language"]
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute)
+        lowered = text.lower()
+        if len(lowered) != len(text):  # rare characters whose lower case is longer
+            lowered = text
+        doc = blank_pipeline(self._language(message))(lowered)
+        tokens = [
+            Token(text[t.idx : t.idx + len(t.text)], t.idx, lemma=fold(t.lemma_ or t.text))
+            for t in doc
+            if not t.is_space and not (t.is_punct and len(doc) > 1)
+        ]
+        if not tokens:  # Rasa needs at least one token, e.g. for "?" or an emoji
+            tokens = [Token(text, 0, lemma=fold(text))]
+        return self._apply_token_pattern(tokens)

@@ -1,0 +1,65 @@
+"""The role a person states ("I'm the deputy mayor of Turin") mapped to an invited category."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Optional
+
+import yaml
+
+from bot.text import fold
+
+
+@dataclass(frozen=True)
+class RoleMatch:
+    role: str
+    start: int  # character offsets in the original text
+    end: int
+
+
+def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Folded text and, for each of its characters, the offset it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        folded = fold(ch)
+        out.append(folded)
+        origin.extend([i] * len(folded))
+    return "".join(out), origin
+
+
+class RoleLexicon:
+    """Phrases per role, matched on whole words, longest phrase first."""
+
+    def __init__(self, phrases: dict[str, list[str]]) -> None:
+        entries = sorted(
+            ((fold(p), role) for role, plist in phrases.items() for p in plist),
+            key=lambda e: -len(e[0]),
+        )
+        self._role_of = {phrase: role for phrase, role in entries}
+        alternatives = "|".join(re.escape(phrase) for phrase, _ in entries)
+        self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+    @classmethod
+    def from_yaml(cls, text: str) -> "RoleLexicon":
+        return cls({role: [str(p) for p in plist] for role, plist in yaml.safe_load(text).items()})
+
+    def find(self, text: str) -> Optional[RoleMatch]:
+        """The first role phrase in `text` (the longest one where several start there)."""
+        folded, origin = _fold_with_offsets(text)
+        match = self._pattern.search(folded)
+        if not match:
+            return None
+        return RoleMatch(
+            role=self._role_of[match.group(0)],
+            start=origin[match.start()],
+            end=origin[match.end() - 1] + 1,
+        )
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> RoleLexicon:
+    return RoleLexicon.from_yaml(resources.files("bot.nlu").joinpath("roles.yml").read_text("utf-8"))

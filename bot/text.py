@@ -36,3 +36,8 @@ def strip_neutral_spans(text: str) -> str:
 def words(text: str) -> list[str]:
     """Alphabetic words of `text` (apostrophes kept inside words), folded."""
     return [fold(w) for w in WORD_RE.findall(text)]
+
+
+def has_letters(text: str) -> bool:
+    """True if `text` holds at least one letter of any script."""
+    return any(ch.isalpha() for ch in text)

@@ -35,7 +35,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         return {
             **LogisticRegressionClassifier.get_default_config(),
             "max_iter": 2000,
-            "C": 30.0,  # inverse regularisation strength
+            "C": 100.0,  # inverse regularisation strength (5-fold CV: 30 -> 100 +0.3 %)
             "sublinear_tf": True,  # 1 + log(tf): a repeated word is not twice the evidence
         }
 

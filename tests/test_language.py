@@ -1,0 +1,116 @@
+"""Language identification: the detector's rules, and its accuracy on held-out short messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import NEUTRAL, evaluate_language_id
+from bot.language import (
+    ENGLISH,
+    FRENCH,
+    InDomainModel,
+    LanguageIdentifier,
+    chat_word_examples,
+    requested_language,
+)
+from bot.text import fold, strip_neutral_spans
+
+DATA = Path(__file__).parent / "data"
+
+
+class NoGeneralDetector:
+    """Stands in for Lingua so the in-domain rules are tested on their own."""
+
+    def french_log_odds(self, text: str) -> float:
+        return 0.0
+
+
+@pytest.fixture(scope="module")
+def identifier() -> LanguageIdentifier:
+    examples = [
+        ("où a lieu la conférence", FRENCH),
+        ("ou a lieu la conference", FRENCH),
+        ("quelles sont les dates", FRENCH),
+        ("dates ?", FRENCH),
+        ("dates?", ENGLISH),
+        ("what are the dates", ENGLISH),
+        ("where is the conference", ENGLISH),
+        ("contact ?", FRENCH),
+        ("contact?", ENGLISH),
+        ("contact email", ENGLISH),
+        ("un contact svp", FRENCH),
+        ("dates please", ENGLISH),
+        ("les dates svp", FRENCH),
+        ("oui merci", FRENCH),
+        ("yes thanks", ENGLISH),
+    ] + chat_word_examples()
+    return LanguageIdentifier(InDomainModel.fit(examples), general=NoGeneralDetector)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("in English please", ENGLISH),
+        ("en anglais svp", ENGLISH),
+        ("can you answer in French?", FRENCH),
+        ("en français s'il vous plaît", FRENCH),
+        ("Parlez-vous anglais ?", ENGLISH),
+        ("do you speak french", FRENCH),
+        ("english?", ENGLISH),
+        ("FR", FRENCH),
+        ("Will the French minister attend?", None),
+        ("the conference is in Geneva", None),
+        ("answer in French or in English", None),  # both: not a request for one
+    ],
+)
+def test_explicit_requests(text: str, expected: str | None) -> None:
+    assert requested_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ok", "CMC-2015-0001", "cmc 2015 0042", "j.okafor@example.org", "?", "😀", "", "/ask_dates",
+     "dates?", "contact ?", "https://www.iom.int/idm", "Azzouz Samri"],
+)
+def test_neutral_messages_name_no_language(identifier: LanguageIdentifier, text: str) -> None:
+    assert identifier.identify(text).language is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("où a lieu la conférence", FRENCH), ("ou a lieu la conference", FRENCH),
+     ("thèmes", FRENCH), ("where is the conference", ENGLISH), ("oui", FRENCH), ("yes", ENGLISH),
+     ("my reference is CMC-2015-0001", ENGLISH)],
+)
+def test_clear_messages_name_their_language(
+    identifier: LanguageIdentifier, text: str, expected: str
+) -> None:
+    assert identifier.identify(text).language == expected
+
+
+def test_in_domain_model_round_trips(identifier: LanguageIdentifier) -> None:
+    restored = InDomainModel.from_dict(identifier.model.to_dict())
+    assert restored.log_odds("où a lieu") == identifier.model.log_odds("où a lieu") > 0
+
+
+def test_folding_and_neutral_spans() -> None:
+    assert fold("Genève ŒUVRE") == "geneve oeuvre"
+    assert strip_neutral_spans("ref CMC-2015-0001 mail a.b@c.org").split() == ["ref", "mail"]
+
+
+def test_lingua_general_detector_on_sentences() -> None:
+    from bot.language import lingua_detector
+
+    detector = lingua_detector()
+    assert detector.french_log_odds("Je voudrais connaître le programme de la réunion") > 2
+    assert detector.french_log_odds("I would like to know more about the meeting") < -2
+
+
+async def test_language_id_on_held_out_short_messages(agent: object) -> None:
+    scores = await evaluate_language_id(agent, DATA / "language_id.yml")
+    assert scores[FRENCH].accuracy >= 0.97, scores[FRENCH].errors
+    assert scores[ENGLISH].accuracy >= 0.97, scores[ENGLISH].errors
+    # Cognates ("information", "agenda") may lean one way; keeping the language is what matters.
+    assert scores[NEUTRAL].accuracy >= 0.85, scores[NEUTRAL].errors

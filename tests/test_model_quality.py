@@ -1,0 +1,39 @@
+"""Held-out intent accuracy per language (the target is 97 %), on data never trained on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import evaluate_intents, nlu_examples
+from bot.text import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("fr", "en")
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(text).replace("?", " ").replace("!", " ").split())
+
+
+def test_held_out_set_is_not_in_training_data() -> None:
+    trained = {_key(t) for lang in LANGUAGES for t, _, _ in nlu_examples(ROOT / f"data/nlu/{lang}.yml")}
+    held_out = [t for lang in LANGUAGES for t, _, _ in nlu_examples(ROOT / f"tests/nlu/{lang}.yml")]
+    assert [t for t in held_out if _key(t) in trained] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_training_data_has_25_examples_per_intent(language: str) -> None:
+    counts: dict[str, int] = {}
+    for _, intent, lang in nlu_examples(ROOT / f"data/nlu/{language}.yml"):
+        assert lang == language
+        counts[intent] = counts.get(intent, 0) + 1
+    assert counts and min(counts.values()) >= 25, counts
+
+
+async def test_held_out_intent_accuracy_per_language(agent: object) -> None:
+    scores = await evaluate_intents(agent, [ROOT / f"tests/nlu/{lang}.yml" for lang in LANGUAGES])
+    for language in LANGUAGES:
+        assert scores[language].total >= 200
+        assert scores[language].accuracy >= 0.97, scores[language].errors

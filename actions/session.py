@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 LANGUAGES = ("fr", "en")
 
 
-def channel_language(metadata: Optional[Dict[Text, Any]]) -> Optional[str]:
+def channel_language(metadata: Dict[str, Any] | None) -> str | None:
     """`metadata.language` ("fr", "en-GB", "FR"...) reduced to fr/en, if it is one of them."""
     value = (metadata or {}).get("language")
     if not isinstance(value, str):
@@ -27,14 +27,14 @@ class ActionSessionStart(Action):
     asks); a language given by the channel at the start of a session wins over them.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
+        domain: Dict[str, Any],
     ) -> List[EventType]:
         carried: List[EventType] = []
         if domain.get("session_config", {}).get("carry_over_slots_to_new_session", True):

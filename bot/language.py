@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Optional, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from bot.text import WORD_RE, fold, strip_neutral_spans, words
 
@@ -52,7 +52,7 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
 _REQUESTS = {lang: _request_patterns(lang) for lang in LANGUAGES}
 
 
-def requested_language(text: str) -> Optional[str]:
+def requested_language(text: str) -> str | None:
     """The language explicitly asked for in `text`, if exactly one is."""
     folded = fold(text)
     if len(folded) > 120:  # a request to switch is short; long texts merely mention languages
@@ -82,7 +82,7 @@ class InDomainModel:
     shared_min: int = 2  # seen this often in both languages: a shared word
 
     @classmethod
-    def fit(cls, examples: Iterable[tuple[str, str]]) -> "InDomainModel":
+    def fit(cls, examples: Iterable[tuple[str, str]]) -> InDomainModel:
         counts: dict[str, Counter[str]] = {lang: Counter() for lang in LANGUAGES}
         for text, lang in examples:
             if lang in counts:
@@ -96,10 +96,10 @@ class InDomainModel:
         return {"counts": self.counts, "totals": self.totals, "alpha": self.alpha}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "InDomainModel":
+    def from_dict(cls, data: dict[str, Any]) -> InDomainModel:
         return cls(counts=data["counts"], totals=data["totals"], alpha=data["alpha"])
 
-    def word_evidence(self, word: str) -> Optional[str]:
+    def word_evidence(self, word: str) -> str | None:
         """The language a (folded) word is evidence for: None if unseen, "shared" if
         users of both languages write it ("dates", "contact", "ok")."""
         n_fr = self.counts[FRENCH].get("w:" + word, 0)
@@ -112,7 +112,7 @@ class InDomainModel:
             return ENGLISH
         return None
 
-    def _feature_log_odds(self, feat: str) -> Optional[float]:
+    def _feature_log_odds(self, feat: str) -> float | None:
         n_fr = self.counts[FRENCH].get(feat, 0)
         n_en = self.counts[ENGLISH].get(feat, 0)
         if not (n_fr or n_en):
@@ -173,7 +173,7 @@ def lingua_detector() -> LinguaDetector:
 
 @dataclass(frozen=True)
 class LanguageGuess:
-    language: Optional[str]  # "fr", "en", or None when the message is neutral
+    language: str | None  # "fr", "en", or None when the message is neutral
     score: float  # combined log-odds, > 0 means French
     requested: bool = False  # the person explicitly asked for this language
 
@@ -222,8 +222,9 @@ class LanguageIdentifier:
 
 def chat_word_examples() -> list[tuple[str, str]]:
     """(text, language) pairs from bot/nlu/chat_words.yml, for the in-domain model."""
-    import yaml
     from importlib import resources
+
+    import yaml
 
     data = yaml.safe_load(resources.files("bot.nlu").joinpath("chat_words.yml").read_text("utf-8"))
     return [(str(text), lang) for lang, texts in data.items() for text in texts]

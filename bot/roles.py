@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Optional
 
 import yaml
 
@@ -44,10 +43,10 @@ class RoleLexicon:
         self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
     @classmethod
-    def from_yaml(cls, text: str) -> "RoleLexicon":
+    def from_yaml(cls, text: str) -> RoleLexicon:
         return cls({role: [str(p) for p in plist] for role, plist in yaml.safe_load(text).items()})
 
-    def find(self, text: str) -> Optional[RoleMatch]:
+    def find(self, text: str) -> RoleMatch | None:
         """The first role phrase in `text` (the longest one where several start there)."""
         folded, origin = _fold_with_offsets(text)
         match = self._pattern.search(folded)
@@ -62,4 +61,6 @@ class RoleLexicon:
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> RoleLexicon:
-    return RoleLexicon.from_yaml(resources.files("bot.nlu").joinpath("roles.yml").read_text("utf-8"))
+    return RoleLexicon.from_yaml(
+        resources.files("bot.nlu").joinpath("roles.yml").read_text("utf-8")
+    )

@@ -33,11 +33,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
+def wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 180
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -87,23 +91,49 @@ class Servers:
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-             "--port", str(self.actions_port)],
-            cwd=ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.actions_port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
 
     def start_rasa(self) -> None:
         log = self.workdir / "rasa.log"
         self.rasa = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-            cwd=ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--port",
+                str(self.rasa_port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
 
     def wait(self) -> None:
         assert self.actions and self.rasa
-        wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self.actions,
-                      self.workdir / "actions.log")
+        wait_until_up(
+            f"http://127.0.0.1:{self.actions_port}/health",
+            self.actions,
+            self.workdir / "actions.log",
+        )
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/", self.rasa, self.workdir / "rasa.log")
 
     def restart_rasa(self) -> None:
@@ -123,7 +153,9 @@ class Servers:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
-    def say(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def say(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata is not None:
             body["metadata"] = metadata

@@ -71,8 +71,20 @@ def test_explicit_requests(text: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["ok", "CMC-2015-0001", "cmc 2015 0042", "j.okafor@example.org", "?", "😀", "", "/ask_dates",
-     "dates?", "contact ?", "https://www.iom.int/idm", "Azzouz Samri"],
+    [
+        "ok",
+        "CMC-2015-0001",
+        "cmc 2015 0042",
+        "j.okafor@example.org",
+        "?",
+        "😀",
+        "",
+        "/ask_dates",
+        "dates?",
+        "contact ?",
+        "https://www.iom.int/idm",
+        "Azzouz Samri",
+    ],
 )
 def test_neutral_messages_name_no_language(identifier: LanguageIdentifier, text: str) -> None:
     assert identifier.identify(text).language is None
@@ -80,9 +92,15 @@ def test_neutral_messages_name_no_language(identifier: LanguageIdentifier, text:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("où a lieu la conférence", FRENCH), ("ou a lieu la conference", FRENCH),
-     ("thèmes", FRENCH), ("where is the conference", ENGLISH), ("oui", FRENCH), ("yes", ENGLISH),
-     ("my reference is CMC-2015-0001", ENGLISH)],
+    [
+        ("où a lieu la conférence", FRENCH),
+        ("ou a lieu la conference", FRENCH),
+        ("thèmes", FRENCH),
+        ("where is the conference", ENGLISH),
+        ("oui", FRENCH),
+        ("yes", ENGLISH),
+        ("my reference is CMC-2015-0001", ENGLISH),
+    ],
 )
 def test_clear_messages_name_their_language(
     identifier: LanguageIdentifier, text: str, expected: str

@@ -18,7 +18,9 @@ def _key(text: str) -> str:
 
 
 def test_held_out_set_is_not_in_training_data() -> None:
-    trained = {_key(t) for lang in LANGUAGES for t, _, _ in nlu_examples(ROOT / f"data/nlu/{lang}.yml")}
+    trained = {
+        _key(t) for lang in LANGUAGES for t, _, _ in nlu_examples(ROOT / f"data/nlu/{lang}.yml")
+    }
     held_out = [t for lang in LANGUAGES for t, _, _ in nlu_examples(ROOT / f"tests/nlu/{lang}.yml")]
     assert [t for t in held_out if _key(t) in trained] == []
 

@@ -50,7 +50,9 @@ def test_request_validation(body: object, error: str | None) -> None:
         "\u0000\u202e\ufeff",
     ],
 )
-def test_bad_input_gets_a_polite_reply(servers: Servers, variants: dict[str, Variant], text: str) -> None:
+def test_bad_input_gets_a_polite_reply(
+    servers: Servers, variants: dict[str, Variant], text: str
+) -> None:
     sender = f"bad-{uuid.uuid4()}"
     status, replies = servers.post({"sender": sender, "message": text})
     assert status == 200

@@ -8,7 +8,7 @@ POST /webhooks/rest/webhook and the reply format stays Rasa's.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -44,7 +44,7 @@ _ERRORS = {
 }
 
 
-def request_error(body: Any) -> Optional[str]:
+def request_error(body: Any) -> str | None:
     """The key of the first problem with a REST request body, or None if it is valid."""
     if not isinstance(body, dict):
         return "body"
@@ -75,7 +75,7 @@ class ValidatedRestInput(RestInput):
         webhook = super().blueprint(on_new_message)
 
         @webhook.middleware("request")
-        async def validate(request: Request) -> Optional[HTTPResponse]:
+        async def validate(request: Request) -> HTTPResponse | None:
             if request.method != "POST":
                 return None
             try:

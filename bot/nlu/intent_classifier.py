@@ -8,11 +8,10 @@ millisecond cost per message and with no TensorFlow model to load.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 import skops.io as sio
 from rasa.engine.graph import ExecutionContext
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -21,17 +20,14 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-
 # The fitted tf-idf keeps a sparse idf matrix, which skops does not trust by default.
 _TRUSTED_TYPES = ["scipy.sparse._csr.csr_matrix"]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             **LogisticRegressionClassifier.get_default_config(),
             "max_iter": 2000,
@@ -41,8 +37,8 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
-        name: Text,
+        config: Dict[str, Any],
+        name: str,
         model_storage: ModelStorage,
         resource: Resource,
     ) -> None:
@@ -67,12 +63,12 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "TfidfLogisticRegressionClassifier":
+    ) -> TfidfLogisticRegressionClassifier:
         """Load the fitted pipeline; unlike the parent, fail loudly rather than
         answer with an untrained classifier."""
         with model_storage.read_from(resource) as model_dir:

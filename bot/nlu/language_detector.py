@@ -9,7 +9,7 @@ guess on the message (`language_guess`) for the tokenizer, even when neutral.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,7 +27,7 @@ LANGUAGE_GUESS = "language_guess"
 _MODEL_FILE = "in_domain_language_model.json"
 
 
-def example_language(message: Message) -> Optional[str]:
+def example_language(message: Message) -> str | None:
     """The language a training example is labelled with (intent or example metadata)."""
     metadata = message.get("metadata") or {}
     for level in ("example", "intent"):
@@ -37,14 +37,12 @@ def example_language(message: Message) -> Optional[str]:
     return None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Detects French or English; see `bot.language` for the method."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # Weight of the general-purpose detector against the in-domain model.
             "general_weight": 0.25,
@@ -56,10 +54,10 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[InDomainModel] = None,
+        model: InDomainModel | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
@@ -78,11 +76,11 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -101,12 +99,12 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         with model_storage.read_from(resource) as directory:
             data = json.loads((directory / _MODEL_FILE).read_text("utf-8"))
         return cls(config, model_storage, resource, InDomainModel.from_dict(data))

@@ -8,7 +8,7 @@ Roles are only read from messages classified as one of `intents`, so that
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -23,26 +23,24 @@ from bot.roles import RoleLexicon, default_lexicon
 ROLE_ENTITY = "role"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class RoleExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"intents": ["ask_invitees"]}
 
-    def __init__(self, config: Dict[Text, Any], lexicon: RoleLexicon) -> None:
+    def __init__(self, config: Dict[str, Any], lexicon: RoleLexicon) -> None:
         self._intents = set(config["intents"])
         self._lexicon = lexicon
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "RoleExtractor":
+    ) -> RoleExtractor:
         return cls(config, default_lexicon())
 
     def process(self, messages: List[Message]) -> List[Message]:

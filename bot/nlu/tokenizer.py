@@ -9,8 +9,8 @@ the same feature for the featurizers that follow.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from functools import cache
+from typing import Any, Dict, List
 
 import spacy
 from rasa.engine.graph import ExecutionContext
@@ -25,7 +25,7 @@ from bot.nlu.language_detector import LANGUAGE_GUESS, example_language
 from bot.text import fold
 
 
-@lru_cache(maxsize=None)
+@cache
 def blank_pipeline(language: str) -> spacy.language.Language:
     """A blank spaCy pipeline with the lookup lemmatizer, built once per process."""
     nlp = spacy.blank(language)
@@ -34,14 +34,12 @@ def blank_pipeline(language: str) -> spacy.language.Language:
     return nlp
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class BilingualLemmaTokenizer(Tokenizer):
     """Tokenises each message with the pipeline of its language."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
@@ -54,20 +52,20 @@ class BilingualLemmaTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "BilingualLemmaTokenizer":
+    ) -> BilingualLemmaTokenizer:
         for language in (FRENCH, ENGLISH):
             blank_pipeline(language)  # load the lookup tables now, not on the first message
         return cls(config)
 
     def _language(self, message: Message) -> str:
-        found: Optional[str] = example_language(message) or message.get(LANGUAGE_GUESS)
+        found: str | None = example_language(message) or message.get(LANGUAGE_GUESS)
         return found if found in (FRENCH, ENGLISH) else self._config["default_language"]
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         text = message.get(attribute)
         lowered = text.lower()
         if len(lowered) != len(text):  # rare characters whose lower case is longer

@@ -1,0 +1,57 @@
+"""The session-start action: language from channel metadata, slots carried over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.session import ActionSessionStart, channel_language
+
+DOMAIN: dict[str, Any] = {"session_config": {"carry_over_slots_to_new_session": True}}
+
+
+def tracker(slots: dict[str, Any]) -> Tracker:
+    return Tracker("someone", slots, {}, [], False, None, {}, "action_listen")
+
+
+@pytest.mark.parametrize(
+    ("metadata", "language"),
+    [
+        ({"language": "fr"}, "fr"),
+        ({"language": "EN"}, "en"),
+        ({"language": "fr-CH"}, "fr"),
+        ({"language": "en_GB"}, "en"),
+        ({"language": "de"}, None),
+        ({"language": 3}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_channel_language(metadata: dict[str, Any] | None, language: str | None) -> None:
+    assert channel_language(metadata) == language
+
+
+async def run(slots: dict[str, Any]) -> list[dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, tracker(slots), DOMAIN)
+    assert dispatcher.messages == []
+    return events
+
+
+async def test_metadata_language_wins_at_session_start() -> None:
+    events = await run(
+        {"language": "fr", "role": "mayor", "session_started_metadata": {"language": "en"}}
+    )
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+    slot_events = [(e["name"], e["value"]) for e in events if e["event"] == "slot"]
+    assert slot_events[-1] == ("language", "en")
+    assert ("role", "mayor") in slot_events
+
+
+async def test_without_metadata_the_previous_language_is_kept() -> None:
+    events = await run({"language": "en", "session_started_metadata": None})
+    assert [(e["name"], e["value"]) for e in events if e["event"] == "slot"] == [("language", "en")]

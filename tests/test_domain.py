@@ -1,0 +1,95 @@
+"""Every reply exists in French and English, and says only what the source says."""
+
+from __future__ import annotations
+
+import re
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seed" / "000_43894eed717c8b05.txt"
+LANGUAGES = {"fr", "en"}
+
+
+def _conditions(option: dict[str, Any]) -> dict[str, Any]:
+    return {c["name"]: c["value"] for c in option.get("condition", [])}
+
+
+def test_every_response_has_exactly_one_french_and_one_english_variant(
+    domain: dict[str, Any],
+) -> None:
+    for name, options in domain["responses"].items():
+        by_other_conditions: dict[tuple[Any, ...], list[str]] = {}
+        for option in options:
+            conditions = _conditions(option)
+            assert conditions.get("language") in LANGUAGES, f"{name}: variant without a language"
+            rest = tuple(sorted((k, v) for k, v in conditions.items() if k != "language"))
+            by_other_conditions.setdefault(rest, []).append(conditions["language"])
+        for rest, languages in by_other_conditions.items():
+            assert sorted(languages) == ["en", "fr"], f"{name} {rest}: {languages}"
+
+
+def test_eligibility_answer_for_every_role_in_both_languages(domain: dict[str, Any]) -> None:
+    roles = [None, *domain["slots"]["role"]["values"]]
+    have = {
+        (_conditions(o)["language"], _conditions(o).get("role"))
+        for o in domain["responses"]["utter_invitees"]
+    }
+    assert have == set(product(LANGUAGES, roles))
+
+
+def test_buttons_have_titles_in_the_variant_language_and_known_payloads(
+    domain: dict[str, Any],
+) -> None:
+    intents = set(domain["intents"])
+    for name, options in domain["responses"].items():
+        for option in options:
+            for button in option.get("buttons", []):
+                assert button["title"].strip(), name
+                assert button["payload"].lstrip("/") in intents, (name, button)
+
+
+def test_contacts_and_facts_match_the_source(domain: dict[str, Any]) -> None:
+    texts = [o["text"] for options in domain["responses"].values() for o in options]
+    seed_digits = re.sub(
+        r"\D", "", re.search(r"Tél\. : ([+\d ]+)", SEED.read_text("utf-8")).group(1)
+    )
+    for text in texts:
+        for phone in re.findall(r"\+41[\d ]+\d", text):
+            assert re.sub(r"\D", "", phone) == seed_digits, text
+        for email in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text):
+            assert email in {"asamri@iom.int", "idmworkshop@iom.int"}, text
+    joined = "\n".join(texts)
+    for fact in ["26", "27", "2015", "Gen", "175", "171", "1951", "70", "600", "60"]:
+        assert fact in joined
+
+
+@pytest.mark.parametrize(
+    "invented",
+    [
+        r"\bh[oô]tel (?!de ville)\w+",
+        r"Palais des Nations",
+        r"CICG",
+        r"\b\d{1,2}[:h]\d{2}\b",
+        r"\bvisa (?:is|est) (?:required|obligatoire)",
+    ],
+)
+def test_no_invented_logistics(domain: dict[str, Any], invented: str) -> None:
+    texts = [o["text"] for options in domain["responses"].values() for o in options]
+    assert not [t for t in texts if re.search(invented, t, re.IGNORECASE)]
+
+
+def test_responses_are_plain_text_without_slot_templates(domain: dict[str, Any]) -> None:
+    for options in domain["responses"].values():
+        for option in options:
+            assert "{" not in option["text"] and "<" not in option["text"]
+
+
+def test_every_intent_has_a_rule(domain: dict[str, Any]) -> None:
+    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text("utf-8"))["rules"]
+    ruled = {step["intent"] for rule in rules for step in rule["steps"] if "intent" in step}
+    assert set(domain["intents"]) <= ruled

@@ -1,0 +1,1 @@
+"""`make bench`: pipeline/policy ablation, latency, throughput, start-up, memory, accuracy."""

@@ -121,10 +121,11 @@ class InDomainModel:
             (n_en + self.alpha) / self._denominators[ENGLISH]
         )
 
-    @property
-    def _denominators(self) -> dict[str, float]:
+    def __post_init__(self) -> None:
         vocabulary = len(set(self.counts[FRENCH]) | set(self.counts[ENGLISH])) or 1
-        return {lang: self.totals[lang] + self.alpha * vocabulary for lang in LANGUAGES}
+        self._denominators = {
+            lang: self.totals[lang] + self.alpha * vocabulary for lang in LANGUAGES
+        }
 
     def log_odds(self, text: str) -> float:
         """Evidence for French over English, one vote per word: the word's own

@@ -1,0 +1,51 @@
+"""Rasa's SQL tracker store, tuned for the embedded SQLite default.
+
+Still Rasa's `SQLTrackerStore` (same schema, same PostgreSQL behaviour); two
+measured fixes for its per-message cost (docs/benchmarks.md):
+- SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool);
+  here a small pool is kept, in WAL mode with `synchronous=NORMAL` (durable on
+  checkpoints, and readers never block the writer).
+- Rasa resolves each stored event's class by walking every Event subclass, for
+  every event of the conversation on every message; the lookup is memoised
+  (the set of event classes is fixed once Rasa is imported).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core import events
+from sqlalchemy.pool import QueuePool
+
+
+def memoise_event_type_lookup() -> None:
+    """Make `Event.resolve_by_type` a cached lookup (idempotent)."""
+    current = events.Event.resolve_by_type
+    if getattr(current, "cache_info", None):
+        return
+    cached = lru_cache(maxsize=None)(current)
+    events.Event.resolve_by_type = staticmethod(cached)  # type: ignore[method-assign]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")  # several Rasa workers share the file
+    cursor.close()
+
+
+class TunedSQLTrackerStore(SQLTrackerStore):
+    """`type: bot.tracker_store.TunedSQLTrackerStore` in endpoints.yml."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        memoise_event_type_lookup()
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database:
+            self.engine.dispose()
+            self.engine = sa.create_engine(self.engine.url, poolclass=QueuePool, pool_size=4)
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

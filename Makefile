@@ -11,6 +11,7 @@ MODEL := models/cmc.tar.gz
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
+export DATABASE_URL ?= sqlite:///var/participants.db
 export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -21,12 +22,13 @@ export LOG_LEVEL ?= INFO
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml)
 
-.PHONY: help install train run test lint bench lock clean
+.PHONY: help install train migrate run test lint bench lock clean
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)) and actions (:$(ACTIONS_PORT))"
 	@echo "make test   everything the tests need, then the tests"
 	@echo "make train  train the model if its inputs changed"
+	@echo "make migrate  apply the participant store's migrations (DATABASE_URL)"
 	@echo "make bench  latency, throughput, start-up and accuracy (docs/benchmarks.md)"
 	@echo "make lock   re-resolve requirements.in into constraints.txt"
 
@@ -53,7 +55,11 @@ train: $(MODEL)
 var:
 	mkdir -p var
 
-run: $(MODEL) | var
+# Alembic migrations of the participant store (DATABASE_URL).
+migrate: install | var
+	$(BIN)/python -m bot db upgrade
+
+run: $(MODEL) migrate | var
 	scripts/run-all
 
 lint: install

@@ -245,6 +245,91 @@ def serve_and_measure(variant: Variant, model: Path, actions_url: str, port: int
                 process.kill()
 
 
+async def registration_turns(url: str, checks: int) -> dict[str, float]:
+    """Full 3-turn registration checks, sequential; latency per turn."""
+    latencies: list[float] = []
+    turns = ["is my registration confirmed?", "CMC-2015-0002", "j.okafor@lagos.gov.ng"]
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        for _ in range(checks):
+            sender = f"reg-{uuid.uuid4()}"
+            for text in turns:
+                latencies.append(await post(session, url, sender, text))
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {"p50_ms": quantiles[49], "p95_ms": quantiles[94]}
+
+
+def registration_bench(model: Path, rasa_port: int, actions_port: int) -> list[str]:
+    from bench.registration import Database
+
+    lines = ["| participant store | p50 per turn | p95 per turn |", "|---|---|---|"]
+    for kind in ("sqlite", "postgresql"):
+        with tempfile.TemporaryDirectory() as tmp, Database(kind, Path(tmp)) as db_url:
+            extra = {"DATABASE_URL": db_url, "PARTICIPANT_HASH_KEY": "bench"}
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "participants",
+                    "import",
+                    "tests/data/participants.csv",
+                ],
+                cwd=ROOT,
+                env=env(**extra),
+                check=True,
+                capture_output=True,
+            )
+            actions = subprocess.Popen(
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(actions_port),
+                ],
+                cwd=ROOT,
+                env=env(**extra),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            variant = Variant(f"registration, {kind}", "config.yml")
+            endpoints = endpoints_file(
+                variant, Path(tmp), f"http://127.0.0.1:{actions_port}/webhook"
+            )
+            rasa_process = subprocess.Popen(
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--port",
+                    str(rasa_port),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                cwd=ROOT,
+                env=env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+            try:
+                asyncio.run(wait_ready(url, rasa_process))
+                asyncio.run(registration_turns(url, 5))  # warm-up
+                result = asyncio.run(registration_turns(url, 60))
+                lines.append(f"| {kind} | {result['p50_ms']:.1f} ms | {result['p95_ms']:.1f} ms |")
+                print(lines[-1], flush=True)
+            finally:
+                for process in (rasa_process, actions):
+                    process.terminate()
+                    process.wait(timeout=30)
+    return lines
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -290,21 +375,24 @@ def report(variants: list[Variant]) -> str:
             f"{one['errors'] + eight['errors'] + sixteen['errors']:.0f} |"
         )
     ours = next(v for v in variants if v.config == "config.yml" and v.model_of is None).results
-    base = variants[0].results
-    base_one, ours_one = base["one_client"], ours["one_client"]
-    base_16, ours_16 = base["sixteen_clients"], ours["sixteen_clients"]
     ratio = [
-        "",
-        "Ratios, ours (SQLite tracker) against the `rasa init` default measured in the same run:",
-        f"- start→ready: ×{base['ready_s'] / ours['ready_s']:.1f} faster;"
-        f" RSS ×{base['rss_mb'] / ours['rss_mb']:.1f} smaller;"
-        f" training ×{base['train_s'] / ours['train_s']:.1f} faster",
-        f"- p50 at one client: ×{base_one['p50_ms'] / ours_one['p50_ms']:.1f} lower;"
-        f" throughput with 16 clients: ×{ours_16['msg_per_s'] / base_16['msg_per_s']:.1f}",
         "",
         "Language identification of held-out short messages (ours): "
         + ", ".join(f"{k} {pct(v)}" for k, v in ours.get("language_id", {}).items()),
     ]
+    if variants[0].config.startswith("bench/configs/rasa_init"):
+        base = variants[0].results
+        base_one, ours_one = base["one_client"], ours["one_client"]
+        base_16, ours_16 = base["sixteen_clients"], ours["sixteen_clients"]
+        ratio += [
+            "",
+            "Ratios, ours (SQLite tracker) against the `rasa init` default in the same run:",
+            f"- start→ready ×{base['ready_s'] / ours['ready_s']:.1f} faster;"
+            f" RSS ×{base['rss_mb'] / ours['rss_mb']:.1f} smaller;"
+            f" training ×{base['train_s'] / ours['train_s']:.1f} faster",
+            f"- p50 at one client ×{base_one['p50_ms'] / ours_one['p50_ms']:.1f} lower;"
+            f" throughput with 16 clients ×{ours_16['msg_per_s'] / base_16['msg_per_s']:.1f}",
+        ]
     header = [
         "## Latest run",
         "",
@@ -323,9 +411,13 @@ def report(variants: list[Variant]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", help="comma-separated variant indexes, e.g. 4,5,6")
+    parser.add_argument("--quick", action="store_true", help="skip the ablation variants 0-3")
     args = parser.parse_args()
+    chosen = args.only.split(",") if args.only else None
     variants = [
-        v for i, v in enumerate(VARIANTS) if not args.only or str(i) in args.only.split(",")
+        v
+        for i, v in enumerate(VARIANTS)
+        if (chosen is None or str(i) in chosen) and not (args.quick and i < 4)
     ]
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -353,6 +445,12 @@ def main() -> None:
         actions.wait(timeout=30)
 
     text = report(variants)
+    if "config.yml" in trained:
+        text += "\n### Registration check through REST (3 turns, 60 checks)\n\n"
+        text += "\n".join(registration_bench(trained["config.yml"], rasa_port, actions_port)) + "\n"
+    from bench import registration
+
+    text += "\n### Participant store\n\n" + "\n".join(registration.main()) + "\n"
     (OUT / "latest.md").write_text(text)
     (OUT / "latest.json").write_text(json.dumps({v.name: v.results for v in variants}, indent=1))
     print(text)

@@ -81,6 +81,8 @@ class Servers:
             **os.environ,
             "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
+            "DATABASE_URL": f"sqlite:///{self.workdir / 'participants.db'}",
+            "PARTICIPANT_HASH_KEY": "test-only-key",
             "LOG_LEVEL": "WARNING",
         }
 
@@ -167,6 +169,14 @@ class Servers:
 @pytest.fixture(scope="session")
 def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     running = Servers(workdir=tmp_path_factory.mktemp("servers"))
+    seed = ROOT / "tests" / "data" / "participants.csv"
+    subprocess.run(
+        [sys.executable, "-m", "bot", "participants", "import", str(seed)],
+        cwd=ROOT,
+        env=running.env,
+        check=True,
+        capture_output=True,
+    )
     running.start_actions()
     running.start_rasa()
     try:

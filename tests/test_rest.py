@@ -57,10 +57,10 @@ def test_bad_input_gets_a_polite_reply(
     status, replies = servers.post({"sender": sender, "message": text})
     assert status == 200
     assert replies and all(r["text"] in variants for r in replies)
-    # ... and the conversation goes on.
-    assert [variants[r["text"]].response for r in servers.say(sender, "what are the dates?")] == [
-        "utter_dates"
-    ]
+    # ... and the conversation goes on (an input read as a registration request may
+    # also get the next question of that check after the answer).
+    follow_up = [variants[r["text"]].response for r in servers.say(sender, "what are the dates?")]
+    assert follow_up[0] == "utter_dates"
 
 
 @pytest.mark.slow

@@ -1,0 +1,85 @@
+"""Registration status check: the form's validation and the check itself.
+
+Thin on purpose: matching, rate limits and the audit live in
+bot/participants/store.py; the wording lives in domain.yml.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.participants.references import normalise_email, normalise_reference
+from bot.participants.store import LOCKED, MATCH, ParticipantStore
+
+logger = logging.getLogger(__name__)
+
+
+class ValidateRegistrationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_registration_form"
+
+    def validate_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        reference = normalise_reference(str(value or ""))
+        if reference is None:
+            dispatcher.utter_message(response="utter_invalid_reference")
+        return {"reference": reference}
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        email = normalise_email(str(value or ""))
+        if email is None:
+            dispatcher.utter_message(response="utter_invalid_email")
+        return {"email": email}
+
+
+class ActionCheckRegistration(Action):
+    """Answers with the delegate's status only when reference and e-mail match."""
+
+    def __init__(self, store_factory: Callable[[], ParticipantStore] = ParticipantStore.from_env):
+        self._store_factory = store_factory
+        self._store: ParticipantStore | None = None
+
+    def name(self) -> str:
+        return "action_check_registration"
+
+    def store(self) -> ParticipantStore:
+        if self._store is None:
+            self._store = self._store_factory()
+        return self._store
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        cleared: List[EventType] = [SlotSet("reference", None), SlotSet("email", None)]
+        reference = tracker.get_slot("reference") or ""
+        email = tracker.get_slot("email") or ""
+        try:
+            result = await asyncio.to_thread(
+                self.store().check, reference, email, tracker.sender_id
+            )
+        except SQLAlchemyError:
+            logger.exception("registration check failed: participant store unreachable")
+            dispatcher.utter_message(response="utter_registration_unavailable")
+            return cleared
+        if result.outcome == MATCH and result.participant:
+            dispatcher.utter_message(
+                response=f"utter_registration_{result.participant.status}",
+                full_name=result.participant.full_name,
+                reference=result.participant.reference,
+            )
+        elif result.outcome == LOCKED:
+            dispatcher.utter_message(response="utter_registration_locked")
+        else:
+            dispatcher.utter_message(response="utter_registration_not_found")
+        return cleared

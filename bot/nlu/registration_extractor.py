@@ -1,0 +1,67 @@
+"""Rasa NLU component: `reference` and `email` entities, normalised.
+
+Regular expressions, not a learnt extractor: both formats are fixed, and the
+values must come out canonical ("cmc 2015 0002" -> "CMC-2015-0002") for the
+registration check.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.participants.references import EMAIL_RE, REFERENCE_RE, normalise_reference
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class RegistrationEntityExtractor(GraphComponent, EntityExtractorMixin):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RegistrationEntityExtractor:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = []
+            reference = REFERENCE_RE.search(text)
+            if reference:
+                found.append(
+                    {
+                        "entity": "reference",
+                        "start": reference.start(),
+                        "end": reference.end(),
+                        "value": normalise_reference(reference.group(0)),
+                    }
+                )
+            email = EMAIL_RE.search(text)
+            if email:
+                found.append(
+                    {
+                        "entity": "email",
+                        "start": email.start(),
+                        "end": email.end(),
+                        "value": email.group(0).lower(),
+                    }
+                )
+            if found:
+                for entity in found:
+                    entity["confidence"] = 1.0
+                message.set(
+                    ENTITIES,
+                    message.get(ENTITIES, []) + self.add_extractor_name(found),
+                    add_to_output=True,
+                )
+        return messages

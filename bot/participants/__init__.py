@@ -1,0 +1,1 @@
+"""The participant store: who registered for the CMC, and the audit of status checks."""

@@ -1,0 +1,51 @@
+"""Tables of the participant store. Changes go through Alembic (migrations/)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+CATEGORIES = (
+    "mayor",
+    "minister",
+    "government",
+    "local_authority",
+    "international_organisation",
+    "civil_society",
+    "private_sector",
+    "academic",
+    "other",
+)
+STATUSES = ("pending", "confirmed", "waitlisted", "rejected", "cancelled")
+LANGUAGES = ("fr", "en")
+
+metadata = sa.MetaData()
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # Normalised "CMC-YYYY-NNNN": the unique index makes lookups O(log n) and
+    # references case-insensitive.
+    sa.Column("reference", sa.String(13), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),  # lower-case
+    sa.Column("organisation", sa.String(200), nullable=False),
+    sa.Column("country", sa.String(100), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+lookup_attempts = sa.Table(
+    "lookup_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sender_hash", sa.String(64), nullable=False),  # HMAC-SHA256, never the id
+    sa.Column("reference", sa.String(13), nullable=True),
+    sa.Column("outcome", sa.String(16), nullable=False),  # match | mismatch | locked
+    sa.Index("ix_lookup_attempts_sender_at", "sender_hash", "at"),
+    sa.Index("ix_lookup_attempts_reference_at", "reference", "at"),
+)

@@ -1,0 +1,151 @@
+"""The registration check through the REST channel, with the action server and a
+seeded participant store (tests/data/participants.csv), in both languages."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.conftest import Servers, Variant
+
+pytestmark = pytest.mark.slow
+
+
+def _template(text: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(text)))
+
+
+def talk(
+    servers: Servers, variants: dict[str, Variant], sender: str, text: str
+) -> list[tuple[str, str, str]]:
+    """(response, language, text) of each reply; filled templates are matched as patterns."""
+    templates = [(_template(t), v) for t, v in variants.items() if "{" in t]
+    out = []
+    for reply in servers.say(sender, text):
+        variant = variants.get(reply["text"]) or next(
+            v for pattern, v in templates if pattern.fullmatch(reply["text"])
+        )
+        out.append((variant.response, variant.language, reply["text"]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("reference", "email", "status", "name"),
+    [
+        ("CMC-2015-0001", "a.diallo@gouv.sn", "confirmed", "Amina Diallo"),
+        ("CMC-2015-0002", "J.Okafor@Lagos.gov.ng", "waitlisted", "John Okafor"),
+        ("cmc 2015 0003", "marie.dupont@mairie-lyon.fr", "pending", "Marie Dupont"),
+        ("CMC20150004", "li.wei@example.org", "rejected", "Li Wei"),
+        ("cmc-2015-0005", " c.ruiz@example.org ", "cancelled", "Carlos Ruiz"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("opening", "language"),
+    [("mon inscription est-elle confirmée ?", "fr"), ("is my registration confirmed?", "en")],
+)
+def test_every_status_in_both_languages(
+    servers: Servers,
+    variants: dict[str, Variant],
+    opening: str,
+    language: str,
+    reference: str,
+    email: str,
+    status: str,
+    name: str,
+) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    assert [r[:2] for r in talk(servers, variants, sender, opening)] == [
+        ("utter_ask_reference", language)
+    ]
+    assert [r[:2] for r in talk(servers, variants, sender, reference)] == [
+        ("utter_ask_email", language)
+    ]
+    (answer,) = talk(servers, variants, sender, email)
+    assert answer[:2] == (f"utter_registration_{status}", language)
+    assert name in answer[2]
+
+
+def test_both_details_in_one_message(servers: Servers, variants: dict[str, Variant]) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    (answer,) = talk(
+        servers, variants, sender, "my ref is CMC-2015-0002 and my email j.okafor@lagos.gov.ng"
+    )
+    assert answer[:2] == ("utter_registration_waitlisted", "en")
+
+
+def test_email_first_then_reference(servers: Servers, variants: dict[str, Variant]) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    talk(servers, variants, sender, "Bonjour, je voudrais vérifier mon inscription")
+    assert [r[0] for r in talk(servers, variants, sender, "a.diallo@gouv.sn")] == [
+        "utter_ask_reference"
+    ]
+    (answer,) = talk(servers, variants, sender, "CMC-2015-0001")
+    assert answer[:2] == ("utter_registration_confirmed", "fr")
+
+
+@pytest.mark.parametrize(
+    ("reference", "email"),
+    [("CMC-2015-0001", "someone.else@gouv.sn"), ("CMC-2015-0999", "a.diallo@gouv.sn")],
+)
+@pytest.mark.parametrize(
+    ("opening", "language"),
+    [("état de mon inscription", "fr"), ("registration status please", "en")],
+)
+def test_mismatch_is_neutral_and_reveals_nothing(
+    servers: Servers,
+    variants: dict[str, Variant],
+    opening: str,
+    language: str,
+    reference: str,
+    email: str,
+) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    talk(servers, variants, sender, opening)
+    talk(servers, variants, sender, reference)
+    (answer,) = talk(servers, variants, sender, email)
+    assert answer[:2] == ("utter_registration_not_found", language)
+    assert "Amina" not in answer[2] and "confirm" not in answer[2].lower()
+
+
+def test_five_failures_lock_the_conversation(
+    servers: Servers, variants: dict[str, Variant]
+) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    for _ in range(5):
+        talk(servers, variants, sender, "check my registration: CMC-2015-0003")
+        assert (
+            talk(servers, variants, sender, "wrong@example.org")[0][0]
+            == "utter_registration_not_found"
+        )
+    talk(servers, variants, sender, "check my registration: CMC-2015-0003")
+    (answer,) = talk(servers, variants, sender, "marie.dupont@mairie-lyon.fr")
+    assert answer[0] == "utter_registration_locked" and "idmworkshop@iom.int" in answer[2]
+
+
+@pytest.mark.parametrize(
+    ("opening", "stop", "language"),
+    [
+        ("je veux vérifier mon inscription", "laisse tomber", "fr"),
+        ("can you check my registration?", "never mind", "en"),
+    ],
+)
+def test_stop_any_time_and_back_to_normal_answers(
+    servers: Servers, variants: dict[str, Variant], opening: str, stop: str, language: str
+) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    talk(servers, variants, sender, opening)
+    assert [r[:2] for r in talk(servers, variants, sender, stop)] == [
+        ("utter_registration_stopped", language)
+    ]
+    question = "quand a lieu la conférence ?" if language == "fr" else "when is the conference?"
+    assert [r[0] for r in talk(servers, variants, sender, question)] == ["utter_dates"]
+
+
+def test_a_name_alone_unlocks_nothing(servers: Servers, variants: dict[str, Variant]) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    talk(servers, variants, sender, "is my registration confirmed?")
+    replies = talk(servers, variants, sender, "I am Amina Diallo")
+    assert all("utter_registration_" not in r[0] for r in replies)
+    assert all("Amina" not in r[2] for r in replies)

@@ -138,6 +138,14 @@ class Servers:
         )
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/", self.rasa, self.workdir / "rasa.log")
 
+    def stop_actions(self) -> None:
+        assert self.actions
+        stop(self.actions)
+
+    def restart_actions(self) -> None:
+        self.start_actions()
+        self.wait()
+
     def restart_rasa(self) -> None:
         assert self.rasa
         stop(self.rasa)

@@ -13,11 +13,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 # Rasa's validator only looks at stories and rules, so it calls "unused" the
-# responses that Rasa itself (utter_default), forms (utter_ask_<slot>) and custom
-# actions (actions/registration.py) send.
+# responses that Rasa itself (utter_default), the REST channel
+# (utter_service_unavailable), forms (utter_ask_<slot>) and custom actions
+# (actions/registration.py) send.
 KNOWN_WARNINGS = [
     re.compile(
-        r"The utterance '(utter_default|utter_ask_\w+|utter_invalid_\w+|utter_registration_\w+)'"
+        r"The utterance '(utter_default|utter_service_unavailable|utter_ask_\w+|"
+        r"utter_invalid_\w+|utter_registration_\w+)'"
         r" is not used in any story or rule"
     )
 ]

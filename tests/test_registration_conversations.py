@@ -149,3 +149,23 @@ def test_a_name_alone_unlocks_nothing(servers: Servers, variants: dict[str, Vari
     replies = talk(servers, variants, sender, "I am Amina Diallo")
     assert all("utter_registration_" not in r[0] for r in replies)
     assert all("Amina" not in r[2] for r in replies)
+
+
+def test_action_server_down_gets_a_polite_reply_then_recovers(
+    servers: Servers, variants: dict[str, Variant]
+) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    talk(servers, variants, sender, "bonjour")  # session started while everything is up
+    servers.stop_actions()
+    try:
+        talk(servers, variants, sender, "je voudrais vérifier mon inscription")
+        replies = talk(servers, variants, sender, "CMC-2015-0001 a.diallo@gouv.sn")
+        assert [r[:2] for r in replies] == [("utter_service_unavailable", "fr")]
+        assert "idmworkshop@iom.int" in replies[0][2]
+    finally:
+        servers.restart_actions()
+    talk(servers, variants, sender, "laisse tomber")
+    talk(servers, variants, sender, "je voudrais vérifier mon inscription")
+    talk(servers, variants, sender, "CMC-2015-0001")
+    (answer,) = talk(servers, variants, sender, "a.diallo@gouv.sn")
+    assert answer[:2] == ("utter_registration_confirmed", "fr")

@@ -1,23 +1,29 @@
-"""Rasa's REST channel with its input checked first.
+"""Rasa's REST channel with its input checked first, and never silent.
 
 Rasa 3.6's own channel answers 500 to a JSON array and silently drops a message
 that is not a string, and a sender id longer than the tracker store's column
-fails in PostgreSQL. Same name ("rest"), so the path stays
+fails in PostgreSQL. When the action server is down, Rasa logs the error and
+answers nothing; here the person then gets `utter_service_unavailable` in the
+conversation's language. Same name ("rest"), so the path stays
 POST /webhooks/rest/webhook and the reply format stays Rasa's.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+logger = logging.getLogger(__name__)
+
 MAX_MESSAGE_CHARS = 50_000
+SILENCE_RESPONSE = "utter_service_unavailable"
 MAX_SENDER_CHARS = 255  # the tracker store's sender_id column
 
 _ERRORS = {
@@ -66,23 +72,52 @@ def error_response(key: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": key, "message": {"en": english, "fr": french}}, status=status)
 
 
+async def apology(request: Request, sender_id: str) -> list[dict[str, Any]]:
+    """`utter_service_unavailable` in the conversation's language, for a turn that
+    produced no reply at all."""
+    agent = request.app.ctx.agent
+    tracker = await agent.tracker_store.get_or_create_tracker(sender_id)
+    message = await agent.processor.nlg.generate(SILENCE_RESPONSE, tracker, "rest")
+    return [{"recipient_id": sender_id, **(message or {})}]
+
+
 class ValidatedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
-        @webhook.middleware("request")
-        async def validate(request: Request) -> HTTPResponse | None:
-            if request.method != "POST":
-                return None
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
             try:
                 body = request.json
             except SanicException:
                 return error_response("body")
             key = request_error(body)
-            return error_response(key) if key else None
+            if key:
+                return error_response(key)
+            sender_id = body.get("sender", "default")
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        body["message"],
+                        collector,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=body.get("metadata"),
+                    )
+                )
+            except Exception:  # noqa: BLE001 - the person still gets an answer
+                logger.exception("rest channel: message processing failed")
+            if not collector.messages:
+                return response.json(await apology(request, sender_id))
+            return response.json(collector.messages)
 
         return webhook

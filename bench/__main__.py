@@ -233,9 +233,9 @@ def serve_and_measure(variant: Variant, model: Path, actions_url: str, port: int
             asyncio.run(wait_ready(url, process))
             variant.results["ready_s"] = time.monotonic() - started
             asyncio.run(load(url, 1, 20))  # warm-up
-            variant.results["one_client"] = asyncio.run(load(url, 1, 300))
-            variant.results["eight_clients"] = asyncio.run(load(url, 8, 100))
-            variant.results["sixteen_clients"] = asyncio.run(load(url, 16, 100))
+            variant.results["one_client"] = asyncio.run(load(url, 1, 200))
+            variant.results["eight_clients"] = asyncio.run(load(url, 8, 40))
+            variant.results["sixteen_clients"] = asyncio.run(load(url, 16, 50))
             variant.results["rss_mb"] = rss_mb(process.pid)
         finally:
             process.terminate()
@@ -400,8 +400,8 @@ def report(variants: list[Variant]) -> str:
         f"- Machine: {machine()}",
         f"- Rasa {rasa.__version__}; action server on the same machine; traffic on 127.0.0.1",
         "- Load: REST `POST /webhooks/rest/webhook`, messages from tests/data/conversations.yml,"
-        " a new conversation every 10 messages; 300 requests at 1 client,"
-        " 100 per client at 8 and 16.",
+        " a new conversation every 10 messages; 200 requests at 1 client,"
+        " 40 per client at 8, 50 per client at 16.",
         "- Start→ready: from process start to the first answered REST message.",
         "",
     ]

@@ -30,22 +30,23 @@ _FRENCH_LETTERS = set("éèêëàâçîïôûùœ")
 
 _FRENCH_WORDS = r"(?:francais|french|fr)"
 _ENGLISH_WORDS = r"(?:anglais|english|en)"
-_ASK = (
-    r"(?:please|pls|plz|svp|stp|plait|speak|parle[sz]?|parlez|repon\w*|answer\w*|reply|"
-    r"write|ecri\w*|switch|change[rz]?|passe[rz]?|passons|continue[rz]?|talk|use|utilise[rz]?|"
-    r"can|could|pouvez|peux|possible)"
+# Verbs about how the bot should talk: "answer in French" is a request,
+# "is the session interpreted in English?" is not.
+_VERB = (
+    r"(?:speak\w*|talk\w*|answer\w*|reply|respond\w*|write|switch\w*|change\w*|continue\w*|"
+    r"parle\w*|repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*)"
 )
+_PLEASE = r"(?:please|pls|plz|svp|stp|s'il (?:te|vous) plait)"
 
 
 def _request_patterns(target: str) -> list[re.Pattern[str]]:
     lang = _FRENCH_WORDS if target == FRENCH else _ENGLISH_WORDS
     name = "(?:francais|french)" if target == FRENCH else "(?:anglais|english)"
     return [
-        re.compile(rf"\b(?:in|en)\s+{name}\b.*\b{_ASK}\b"),
-        re.compile(rf"\b{_ASK}\b.*\b(?:in|en)\s+{name}\b"),
-        re.compile(rf"\b{_ASK}\b.*\b{name}\b"),
-        re.compile(rf"\b{name}\b.*\b{_ASK}\b"),
-        re.compile(rf"^\W*(?:in|en)?\s*{lang}\s*(?:svp|stp|please|pls)?\W*$"),
+        # "can you answer in French", "parlez-vous anglais"
+        re.compile(rf"\b{_VERB}\b.*\b{name}\b"),
+        re.compile(rf"\b(?:in|en)\s+{name}\W*{_PLEASE}"),  # "bonjour, en français svp"
+        re.compile(rf"^\W*(?:in|en)?\s*{lang}\s*{_PLEASE}?\W*$"),  # "english?", "FR"
     ]
 
 

@@ -63,6 +63,11 @@ def identifier() -> LanguageIdentifier:
         ("Will the French minister attend?", None),
         ("the conference is in Geneva", None),
         ("answer in French or in English", None),  # both: not a request for one
+        ("Pouvez-vous me dire si la conférence est traduite en anglais ?", None),
+        ("Is there interpretation in English?", None),
+        ("Bonjour, en français s'il vous plaît", FRENCH),
+        ("réponds en anglais", ENGLISH),
+        ("switch to English", ENGLISH),
     ],
 )
 def test_explicit_requests(text: str, expected: str | None) -> None:

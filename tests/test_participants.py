@@ -125,6 +125,21 @@ def test_five_failures_in_a_conversation_lock_it_for_15_minutes(
     assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "attacker").outcome == MATCH
 
 
+def test_the_lock_lasts_15_minutes_from_the_failure_that_triggered_it(
+    seeded: tuple[ParticipantStore, Clock],
+) -> None:
+    store, clock = seeded
+    for _ in range(5):
+        assert store.check("CMC-2015-0001", "bad@x.org", "slow").outcome == MISMATCH
+        clock.now += timedelta(minutes=3)
+    # The 5th failure was 3 minutes ago; the first one 15 minutes ago.
+    assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "slow").outcome == LOCKED
+    clock.now += timedelta(minutes=11)
+    assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "slow").outcome == LOCKED
+    clock.now += timedelta(minutes=2)
+    assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "slow").outcome == MATCH
+
+
 def test_ten_failures_on_one_reference_lock_it_for_everyone(
     seeded: tuple[ParticipantStore, Clock],
 ) -> None:

@@ -112,27 +112,20 @@ class ParticipantStore:
         normalised_ref = normalise_reference(reference)
         normalised_email = normalise_email(email)
         now = self._clock()
-        since = now - LOCK_WINDOW
         sender = self.sender_hash(sender_id)
         with self.engine.begin() as connection:
-            failures = sa.func.count(lookup_attempts.c.id)
-            by_sender = connection.execute(
-                sa.select(failures).where(
-                    lookup_attempts.c.sender_hash == sender,
-                    lookup_attempts.c.outcome == MISMATCH,
-                    lookup_attempts.c.at > since,
-                )
-            ).scalar_one()
-            by_reference = connection.execute(
-                sa.select(failures).where(
-                    lookup_attempts.c.reference == normalised_ref,
-                    lookup_attempts.c.outcome == MISMATCH,
-                    lookup_attempts.c.at > since,
-                )
-            ).scalar_one()
-            if by_sender >= MAX_FAILURES_PER_CONVERSATION or (
-                by_reference >= MAX_FAILURES_PER_REFERENCE
-            ):
+            locked = _locked(
+                connection,
+                lookup_attempts.c.sender_hash == sender,
+                MAX_FAILURES_PER_CONVERSATION,
+                now,
+            ) or _locked(
+                connection,
+                lookup_attempts.c.reference == normalised_ref,
+                MAX_FAILURES_PER_REFERENCE,
+                now,
+            )
+            if locked:
                 result = CheckResult(LOCKED)
             else:
                 row = connection.execute(
@@ -153,6 +146,31 @@ class ParticipantStore:
                 )
             )
         return result
+
+
+def _locked(connection: Any, who: Any, limit: int, now: datetime) -> bool:
+    """True if `limit` failures happened within LOCK_WINDOW of each other and the
+    last of them less than LOCK_WINDOW ago: the lock lasts 15 minutes from the
+    failure that triggered it."""
+    recent = (
+        connection.execute(
+            sa.select(lookup_attempts.c.at)
+            .where(
+                who,
+                lookup_attempts.c.outcome == MISMATCH,
+                lookup_attempts.c.at > now - 2 * LOCK_WINDOW,
+            )
+            .order_by(lookup_attempts.c.at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    times = [t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in recent]
+    for i in range(len(times) - limit + 1):
+        newest, oldest = times[i], times[i + limit - 1]
+        if newest > now - LOCK_WINDOW and newest - oldest <= LOCK_WINDOW:
+            return True
+    return False
 
 
 def _participant(row: Any) -> Participant:

@@ -10,6 +10,7 @@ MODEL := models/cmc.tar.gz
 # Defaults for every command below; override in the environment (see README).
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
+export WEB_PORT ?= 8080
 export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
 export DATABASE_URL ?= sqlite:///var/participants.db
 export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
@@ -22,10 +23,10 @@ export LOG_LEVEL ?= INFO
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml)
 
-.PHONY: help install train migrate run test lint bench lock clean
+.PHONY: help install train migrate run test lint bench lock clean browser
 
 help:
-	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)) and actions (:$(ACTIONS_PORT))"
+	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
 	@echo "make test   everything the tests need, then the tests"
 	@echo "make train  train the model if its inputs changed"
 	@echo "make migrate  apply the participant store's migrations (DATABASE_URL)"
@@ -62,10 +63,20 @@ migrate: install | var
 run: $(MODEL) migrate | var
 	scripts/run-all
 
+# Browser tests drive Debian's chromium and chromedriver, never a browser that a test
+# tool downloads.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { export DEBIAN_FRONTEND=noninteractive; \
+	    $(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver || \
+	    { $(SUDO) apt-get update -q && \
+	      $(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver; }; }
+
 lint: install
 	$(BIN)/ruff check .
 
-test: $(MODEL) lint | var
+test: $(MODEL) lint browser | var
 	$(BIN)/python -m pytest
 
 bench: $(MODEL) | var

@@ -91,5 +91,38 @@ def show(reference: str) -> None:
         click.echo(f"{key:13} {value}")
 
 
+@cli.command("web")
+@click.option("--host", envvar="WEB_HOST", default="0.0.0.0", show_default=True)
+@click.option("--port", envvar="WEB_PORT", default=8080, show_default=True, type=int)
+def web(host: str, port: int) -> None:
+    """Serve the conference page with the chat widget, and /health (WEB_PORT)."""
+    from bot.web.app import serve
+
+    click.echo(f"conference page on http://{host}:{port}/")
+    serve(host, port)
+
+
+@cli.group()
+def telegram() -> None:
+    """The Telegram channel (TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN)."""
+
+
+@telegram.command("set-webhook")
+@click.argument("public_url")
+def set_webhook(public_url: str) -> None:
+    """Tell Telegram to send updates to PUBLIC_URL/webhooks/telegram/webhook.
+
+    Only this command calls Telegram about the webhook; starting the bot never does.
+    """
+    from bot.channels.telegram_setup import set_webhook as call
+
+    try:
+        description = call(public_url)
+    except RuntimeError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(description)
+
+
 if __name__ == "__main__":
     cli()

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "cmc.tar.gz"
@@ -65,13 +68,106 @@ def model_path() -> Path:
     return MODEL
 
 
+TELEGRAM_TOKEN = "123456:test-bot-token"
+TELEGRAM_SECRET = "test-telegram-secret"
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "test-twilio-auth-token"
+TWILIO_NUMBER = "whatsapp:+14155550100"
+
+
+class FakeProviderApis:
+    """Telegram's Bot API and Twilio's Messages API on loopback, recording what the
+    bot sends. Runs in its own thread so that the Rasa subprocess can reach it while
+    synchronous tests wait on Rasa."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.calls: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        assert self._ready.wait(10), "fake provider APIs did not start"
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def sent(self, **match: Any) -> list[dict[str, Any]]:
+        """Recorded calls whose fields equal `match` (e.g. api="telegram", chat_id=1)."""
+        with self._lock:
+            return [c for c in self.calls if all(c.get(k) == v for k, v in match.items())]
+
+    def _record(self, call: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    async def _telegram(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._record(
+            {
+                "api": "telegram",
+                "token": request.match_info["token"],
+                "method": request.match_info["method"],
+                "chat_id": body.get("chat_id"),
+                "text": body.get("text"),
+                "body": body,
+            }
+        )
+        return web.json_response({"ok": True, "result": {"message_id": len(self.calls)}})
+
+    async def _twilio(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        self._record(
+            {
+                "api": "twilio",
+                "account": request.match_info["sid"],
+                "authorization": request.headers.get("Authorization", ""),
+                "to": form.get("To"),
+                "from": form.get("From"),
+                "text": form.get("Body"),
+            }
+        )
+        return web.json_response({"sid": "SM" + "1" * 32, "status": "queued"}, status=201)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._telegram)
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._twilio)
+        runner = web.AppRunner(app)
+        self._loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", self.port)
+        self._loop.run_until_complete(site.start())
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(runner.cleanup())
+
+
+@pytest.fixture(scope="session")
+def provider_apis() -> Iterator[FakeProviderApis]:
+    apis = FakeProviderApis()
+    apis.start()
+    yield apis
+    apis.stop()
+
+
 @dataclass
 class Servers:
     """A running action server and Rasa server sharing one SQLite tracker store."""
 
     workdir: Path
+    provider_api_url: str
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)
     rasa: subprocess.Popen[bytes] | None = None
     actions: subprocess.Popen[bytes] | None = None
 
@@ -79,12 +175,26 @@ class Servers:
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "WEB_PORT": str(self.web_port),
             "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "DATABASE_URL": f"sqlite:///{self.workdir / 'participants.db'}",
             "PARTICIPANT_HASH_KEY": "test-only-key",
             "LOG_LEVEL": "WARNING",
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+            "TELEGRAM_API_URL": self.provider_api_url,
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
+            "TWILIO_API_URL": self.provider_api_url,
         }
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def webhook(self) -> str:
@@ -175,8 +285,14 @@ class Servers:
 
 
 @pytest.fixture(scope="session")
-def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    running = Servers(workdir=tmp_path_factory.mktemp("servers"))
+def servers(
+    model_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    provider_apis: FakeProviderApis,
+) -> Iterator[Servers]:
+    running = Servers(
+        workdir=tmp_path_factory.mktemp("servers"), provider_api_url=provider_apis.url
+    )
     seed = ROOT / "tests" / "data" / "participants.csv"
     subprocess.run(
         [sys.executable, "-m", "bot", "participants", "import", str(seed)],
@@ -196,8 +312,10 @@ def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 stop(process)
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(NamedTuple):
+    """A tuple, so that it compares equal whether imported as `conftest` (by pytest)
+    or as `tests.conftest` (by a test module)."""
+
     response: str
     language: str
     role: str | None = None
@@ -225,3 +343,38 @@ def agent(model_path: Path) -> Any:
     from rasa.core.agent import Agent
 
     return Agent.load(str(model_path))
+
+
+@dataclass
+class WebPage:
+    """The conference page (`python -m bot web`) in front of the running servers."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture(scope="session")
+def web_page(servers: Servers) -> Iterator[WebPage]:
+    log = servers.workdir / "web.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "web",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(servers.web_port),
+        ],
+        cwd=ROOT,
+        env=servers.env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{servers.web_port}"
+    try:
+        wait_until_up(f"{url}/health", process, log, timeout=60)
+        yield WebPage(url=url, process=process)
+    finally:
+        stop(process)

@@ -15,13 +15,18 @@ RASA = str(Path(sys.executable).parent / "rasa")
 # Rasa's validator only looks at stories and rules, so it calls "unused" the
 # responses that Rasa itself (utter_default), the REST channel
 # (utter_service_unavailable), forms (utter_ask_<slot>) and custom actions
-# (actions/registration.py) send.
+# (actions/registration.py) send; and the intents that only the channels send
+# (bot/channels/common.py) have, by design, no training examples.
 KNOWN_WARNINGS = [
     re.compile(
         r"The utterance '(utter_default|utter_service_unavailable|utter_ask_\w+|"
         r"utter_invalid_\w+|utter_registration_\w+)'"
         r" is not used in any story or rule"
-    )
+    ),
+    re.compile(
+        r"The intent '(unsupported_message|edited_message)' is listed in the domain file, "
+        r"but is not found in the NLU training data"
+    ),
 ]
 
 

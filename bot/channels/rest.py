@@ -20,11 +20,9 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-logger = logging.getLogger(__name__)
+from bot.channels.common import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, silence_reply
 
-MAX_MESSAGE_CHARS = 50_000
-SILENCE_RESPONSE = "utter_service_unavailable"
-MAX_SENDER_CHARS = 255  # the tracker store's sender_id column
+logger = logging.getLogger(__name__)
 
 _ERRORS = {
     "body": (
@@ -72,15 +70,6 @@ def error_response(key: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": key, "message": {"en": english, "fr": french}}, status=status)
 
 
-async def apology(request: Request, sender_id: str) -> list[dict[str, Any]]:
-    """`utter_service_unavailable` in the conversation's language, for a turn that
-    produced no reply at all."""
-    agent = request.app.ctx.agent
-    tracker = await agent.tracker_store.get_or_create_tracker(sender_id)
-    message = await agent.processor.nlg.generate(SILENCE_RESPONSE, tracker, "rest")
-    return [{"recipient_id": sender_id, **(message or {})}]
-
-
 class ValidatedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -117,7 +106,8 @@ class ValidatedRestInput(RestInput):
             except Exception:  # noqa: BLE001 - the person still gets an answer
                 logger.exception("rest channel: message processing failed")
             if not collector.messages:
-                return response.json(await apology(request, sender_id))
+                reply = await silence_reply(request.app.ctx.agent, sender_id, self.name())
+                return response.json([{"recipient_id": sender_id, **reply}])
             return response.json(collector.messages)
 
         return webhook

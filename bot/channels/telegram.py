@@ -1,0 +1,217 @@
+"""Telegram channel: POST /webhooks/telegram/webhook, replies through the Bot API.
+
+Rasa 3.6's own Telegram channel trusts any caller and calls `setWebhook` on the
+internet at start-up. This one:
+- refuses an update unless `X-Telegram-Bot-Api-Secret-Token` is the secret given to
+  `setWebhook` (401 when missing, 403 when wrong), before reading anything else;
+- never calls Telegram at start-up (`python -m bot telegram set-webhook` does it);
+- takes the conversation's first language from `from.language_code`;
+- answers stickers, photos, locations and other non-text updates, and edited
+  messages, with a polite reply in the conversation's language (wording in the domain);
+- turns quick replies into inline keyboards and their taps back into payloads.
+Configuration: TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_API_URL (for tests).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import re
+from typing import Any, Awaitable, Callable
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.common import (
+    EDITED_MESSAGE,
+    UNSUPPORTED_MESSAGE,
+    CountingOutput,
+    handle_never_silent,
+)
+from bot.channels.http_client import OutboundClient
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.telegram.org"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_TEXT = 4096  # Telegram's limit per message
+MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit for an inline button's payload
+COMMAND = re.compile(r"^/(\w+)(@\w+)?(\s.*)?$", re.DOTALL)
+GREETING_COMMANDS = {"start", "help", "aide"}
+
+
+def message_text(update_message: dict[str, Any]) -> str:
+    """What Rasa should read for a Telegram message: its text, or a payload saying
+    it could not be read. `/start` (Telegram's first message) is a greeting; other
+    commands are read as words ("/dates" → "dates")."""
+    text = update_message.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return UNSUPPORTED_MESSAGE
+    command = COMMAND.match(text.strip())
+    if command:
+        name, rest = command.group(1).lower(), (command.group(3) or "").strip()
+        if name in GREETING_COMMANDS and not rest:
+            return "/greet"
+        return f"{name} {rest}".strip()
+    return text
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut text into pieces Telegram accepts, at paragraph or line ends when possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    return [*pieces, text]
+
+
+class TelegramOutput(CountingOutput, OutputChannel):
+    """Sends replies to one chat through the Bot API."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    def __init__(self, client: OutboundClient, api_url: str, token: str, chat_id: int) -> None:
+        self.client = client
+        self.base = f"{api_url.rstrip('/')}/bot{token}"
+        self.chat_id = chat_id
+
+    async def call(self, method: str, payload: dict[str, Any]) -> None:
+        try:
+            async with self.client.session.post(f"{self.base}/{method}", json=payload) as reply:
+                if reply.status != 200:
+                    logger.error("telegram: %s answered %s", method, reply.status)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.error("telegram: %s failed: %s", method, type(error).__name__)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for piece in split_text(text):
+            self.count()
+            await self.call("sendMessage", {"chat_id": self.chat_id, "text": piece})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        keyboard = [
+            [{"text": button["title"], "callback_data": button["payload"]}]
+            for button in buttons
+            if len(str(button["payload"]).encode()) <= MAX_CALLBACK_DATA
+        ]
+        *head, last = split_text(text)
+        for piece in head:
+            await self.send_text_message(recipient_id, piece)
+        self.count()
+        await self.call(
+            "sendMessage",
+            {"chat_id": self.chat_id, "text": last, "reply_markup": {"inline_keyboard": keyboard}},
+        )
+
+
+class TelegramInput(InputChannel):
+    """Telegram webhook (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        credentials = credentials or {}
+        return cls(
+            token=credentials.get("bot_token") or os.environ.get("TELEGRAM_BOT_TOKEN", ""),
+            secret=credentials.get("secret_token") or os.environ.get("TELEGRAM_SECRET_TOKEN", ""),
+            api_url=credentials.get("api_url")
+            or os.environ.get("TELEGRAM_API_URL", DEFAULT_API_URL),
+        )
+
+    def __init__(self, token: str, secret: str, api_url: str = DEFAULT_API_URL) -> None:
+        self.token = token
+        self.secret = secret
+        self.api_url = api_url
+        self.client = OutboundClient()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token and self.secret)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("telegram_webhook", __name__)
+        self.client.close_with(webhook)
+        if not self.configured:
+            logger.warning(
+                "telegram: TELEGRAM_BOT_TOKEN and TELEGRAM_SECRET_TOKEN are not both set; "
+                "the webhook refuses every update"
+            )
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.configured else "not configured"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return response.json({"error": "not_configured"}, status=503)
+            given = request.headers.get(SECRET_HEADER)
+            if not given:
+                return response.json({"error": "missing_secret_token"}, status=401)
+            if not hmac.compare_digest(given.encode(), self.secret.encode()):
+                return response.json({"error": "invalid_secret_token"}, status=403)
+            try:
+                update = request.json
+            except SanicException:
+                update = None
+            if not isinstance(update, dict):
+                return response.json({"error": "body"}, status=400)
+            user_message = await self.user_message(update)
+            if user_message is not None:
+                await handle_never_silent(request.app.ctx.agent, on_new_message, user_message)
+            return response.json({"ok": True})
+
+        return webhook
+
+    async def user_message(self, update: dict[str, Any]) -> UserMessage | None:
+        """The Rasa message an update stands for; None for updates that are not a
+        person writing to the bot (membership changes, channel posts...)."""
+        callback = update.get("callback_query")
+        if isinstance(callback, dict):
+            chat = ((callback.get("message") or {}).get("chat")) or {}
+            text = callback.get("data")
+            sender = callback.get("from") or {}
+            output = self.output(chat)
+            if output is None or not isinstance(text, str):
+                return None
+            await output.call("answerCallbackQuery", {"callback_query_id": callback.get("id")})
+            return self.to_rasa(text, output, sender)
+        for key, edited in (("message", False), ("edited_message", True)):
+            message = update.get(key)
+            if isinstance(message, dict):
+                output = self.output(message.get("chat") or {})
+                if output is None:
+                    return None
+                text = EDITED_MESSAGE if edited else message_text(message)
+                return self.to_rasa(text, output, message.get("from") or {})
+        return None
+
+    def output(self, chat: dict[str, Any]) -> TelegramOutput | None:
+        chat_id = chat.get("id")
+        if not isinstance(chat_id, int):
+            return None
+        return TelegramOutput(self.client, self.api_url, self.token, chat_id)
+
+    def to_rasa(self, text: str, output: TelegramOutput, sender: dict[str, Any]) -> UserMessage:
+        language = sender.get("language_code")
+        return UserMessage(
+            text,
+            output,
+            f"telegram:{output.chat_id}",
+            input_channel=self.name(),
+            metadata={"language": language} if isinstance(language, str) else {},
+        )

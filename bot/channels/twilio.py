@@ -1,0 +1,171 @@
+"""WhatsApp through Twilio: POST /webhooks/twilio/webhook, replies through Twilio's API.
+
+Rasa 3.6's own Twilio channel trusts any caller and sends with Twilio's blocking
+client. This one:
+- checks `X-Twilio-Signature` with Twilio's own `RequestValidator` before reading
+  the message (403 when missing or wrong);
+- replies through the Messages API with aiohttp, from the number the person wrote
+  to, in pieces WhatsApp accepts;
+- answers a photo, voice note, location... with a polite reply (wording in the domain);
+- acknowledges with an empty TwiML document, so Twilio sends nothing of its own.
+Configuration: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER (used when
+the request has no `To`), TWILIO_WEBHOOK_URL (the public URL Twilio signs, when a
+proxy changes it), TWILIO_API_URL (for tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qsl
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from bot.channels.common import (
+    MAX_MESSAGE_CHARS,
+    UNSUPPORTED_MESSAGE,
+    CountingOutput,
+    handle_never_silent,
+)
+from bot.channels.http_client import OutboundClient
+from bot.channels.telegram import split_text
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.twilio.com"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+MAX_TEXT = 1600  # Twilio's limit for a WhatsApp message body
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def message_text(form: dict[str, str]) -> str:
+    """The text to read, or the payload saying the message cannot be read."""
+    body = form.get("Body", "").strip()
+    return body if body else UNSUPPORTED_MESSAGE
+
+
+def with_choices(text: str, buttons: list[dict[str, Any]]) -> str:
+    """WhatsApp has no quick replies here: list their titles for the person to type."""
+    return "\n".join([text, "", *(f"• {button['title']}" for button in buttons)])
+
+
+class TwilioWhatsAppOutput(CountingOutput, OutputChannel):
+    """Sends replies to one WhatsApp number through Twilio's Messages API."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+    def __init__(
+        self, client: OutboundClient, api_url: str, account_sid: str, auth_token: str, sender: str
+    ) -> None:
+        self.client = client
+        self.url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.auth = aiohttp.BasicAuth(account_sid, auth_token)
+        self.sender = sender
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for piece in split_text(text, MAX_TEXT):
+            self.count()
+            form = {"From": self.sender, "To": recipient_id, "Body": piece}
+            try:
+                async with self.client.session.post(self.url, data=form, auth=self.auth) as reply:
+                    if reply.status not in (200, 201):
+                        logger.error("twilio: Messages API answered %s", reply.status)
+            except (aiohttp.ClientError, TimeoutError) as error:
+                logger.error("twilio: Messages API failed: %s", type(error).__name__)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(recipient_id, with_choices(text, buttons))
+
+
+class TwilioWhatsAppInput(InputChannel):
+    """Twilio WhatsApp webhook (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioWhatsAppInput:
+        credentials = credentials or {}
+
+        def setting(key: str, variable: str, default: str = "") -> str:
+            return str(credentials.get(key) or os.environ.get(variable, default))
+
+        return cls(
+            account_sid=setting("account_sid", "TWILIO_ACCOUNT_SID"),
+            auth_token=setting("auth_token", "TWILIO_AUTH_TOKEN"),
+            whatsapp_number=setting("whatsapp_number", "TWILIO_WHATSAPP_NUMBER"),
+            webhook_url=setting("webhook_url", "TWILIO_WEBHOOK_URL"),
+            api_url=setting("api_url", "TWILIO_API_URL", DEFAULT_API_URL),
+        )
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        whatsapp_number: str = "",
+        webhook_url: str = "",
+        api_url: str = DEFAULT_API_URL,
+    ) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.whatsapp_number = whatsapp_number
+        self.webhook_url = webhook_url
+        self.api_url = api_url
+        self.client = OutboundClient()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account_sid and self.auth_token)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("twilio_webhook", __name__)
+        self.client.close_with(webhook)
+        validator = RequestValidator(self.auth_token)
+        if not self.configured:
+            logger.warning(
+                "twilio: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not both set; "
+                "the webhook refuses every request"
+            )
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.configured else "not configured"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return response.json({"error": "not_configured"}, status=503)
+            # Parsed here rather than by Sanic, which drops empty fields ("Body=" with a
+            # photo) that Twilio signs.
+            form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+            signature = request.headers.get(SIGNATURE_HEADER, "")
+            url = self.webhook_url or request.url
+            if not signature or not validator.validate(url, form, signature):
+                return response.json({"error": "invalid_signature"}, status=403)
+            sender = form.get("From", "")
+            text = message_text(form)
+            if not sender or len(text) > MAX_MESSAGE_CHARS:
+                return response.json({"error": "body"}, status=400)
+            output = TwilioWhatsAppOutput(
+                self.client,
+                self.api_url,
+                self.account_sid,
+                self.auth_token,
+                form.get("To") or self.whatsapp_number,
+            )
+            message = UserMessage(text, output, sender, input_channel=self.name())
+            await handle_never_silent(request.app.ctx.agent, on_new_message, message)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return webhook

@@ -1,0 +1,234 @@
+"""App factory, configuration, middlewares and views of the public page."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import aiohttp_jinja2
+import jinja2
+import yaml
+from aiohttp import web
+
+from bot.participants.store import create_engine
+from bot.web import health
+from bot.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS, STRINGS
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+LANGUAGE_COOKIE = "cmc_lang"
+ONE_YEAR = 365 * 24 * 3600
+
+CONFIG_KEY = web.AppKey("config", "WebConfig")
+ENGINE_KEY = web.AppKey("engine", Any)
+HTTP_KEY = web.AppKey("http", aiohttp.ClientSession)
+SECTIONS_KEY = web.AppKey("sections", dict)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """Where the page finds Rasa, the action server and the participant database."""
+
+    rasa_url: str
+    actions_health_url: str
+    database_url: str
+    # Public URL of Rasa's socket.io channel for the widget; empty: the page's own
+    # host name on `rasa_port`.
+    socket_url: str = ""
+    rasa_port: int = 5005
+    domain_path: Path = ROOT / "domain.yml"
+    health_timeout: float = 3.0
+
+    @classmethod
+    def from_env(cls) -> WebConfig:
+        rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+        actions_port = os.environ.get("ACTIONS_PORT", "5055")
+        action_endpoint = os.environ.get(
+            "ACTION_ENDPOINT_URL", f"http://localhost:{actions_port}/webhook"
+        )
+        parts = urlsplit(action_endpoint)
+        return cls(
+            rasa_url=os.environ.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            actions_health_url=f"{parts.scheme}://{parts.netloc}/health",
+            database_url=os.environ.get("DATABASE_URL", "sqlite:///var/participants.db"),
+            socket_url=os.environ.get("CHAT_SOCKET_URL", ""),
+            rasa_port=rasa_port,
+        )
+
+
+def page_sections(domain_path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Per language, (section id, text) from the domain's responses: the page says
+    exactly what the assistant says, so the facts live in one place."""
+    responses = yaml.safe_load(domain_path.read_text(encoding="utf-8"))["responses"]
+    sections: dict[str, list[tuple[str, str]]] = {language: [] for language in LANGUAGES}
+    for section_id, name in SECTIONS:
+        for variant in responses[name]:
+            conditions = {c["name"]: c["value"] for c in variant.get("condition", [])}
+            language = conditions.get("language")
+            if language in sections and conditions.get("role") is None:
+                sections[language].append((section_id, variant["text"]))
+    return sections
+
+
+def request_language(request: web.Request) -> tuple[str, bool]:
+    """The page language: ?lang=, then the cookie, then Accept-Language, then French.
+    The second value says whether it was chosen now (and should be remembered)."""
+    asked = request.query.get("lang", "")
+    if asked in LANGUAGES:
+        return asked, True
+    cookie = request.cookies.get(LANGUAGE_COOKIE, "")
+    if cookie in LANGUAGES:
+        return cookie, False
+    best, best_quality = DEFAULT_LANGUAGE, 0.0
+    for item in request.headers.get("Accept-Language", "").split(","):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        try:
+            quality = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            quality = 0.0
+        if primary in LANGUAGES and quality > best_quality:
+            best, best_quality = primary, quality
+    return best, False
+
+
+def socket_url(config: WebConfig, request: web.Request) -> str:
+    if config.socket_url:
+        return config.socket_url.rstrip("/")
+    # request.url cannot be used: aiohttp 3.9 with today's yarl refuses "host:port".
+    host = urlsplit(f"//{request.host}").hostname or "localhost"
+    host = f"[{host}]" if ":" in host else host
+    return f"{request.scheme}://{host}:{config.rasa_port}"
+
+
+def content_security_policy(socket: str) -> str:
+    """Scripts and styles only from this app; connections only to the chat socket."""
+    parts = urlsplit(socket)
+    websocket = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src 'self' {websocket} {parts.scheme}://{parts.netloc}",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+        ]
+    )
+
+
+@web.middleware
+async def security_headers(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@web.middleware
+async def error_pages(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Bilingual 404 and 500 pages; JSON for /health; never a stack trace."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status != 404 or request.path.startswith("/static/"):
+            raise
+        return render_error(request, 404, "not_found")
+    except Exception:  # noqa: BLE001 - logged, and the person gets a page
+        logger.exception("web: %s %s failed", request.method, request.path)
+        return render_error(request, 500, "error")
+
+
+def render_error(request: web.Request, status: int, key: str) -> web.Response:
+    language, _ = request_language(request)
+    return aiohttp_jinja2.render_template(
+        "error.html",
+        request,
+        {"lang": language, "t": STRINGS[language], "title_key": f"{key}_title", "key": key},
+        status=status,
+    )
+
+
+async def index(request: web.Request) -> web.Response:
+    config = request.app[CONFIG_KEY]
+    language, chosen = request_language(request)
+    socket = socket_url(config, request)
+    response = aiohttp_jinja2.render_template(
+        "index.html",
+        request,
+        {
+            "lang": language,
+            "other": [code for code in LANGUAGES if code != language],
+            "t": STRINGS[language],
+            "sections": request.app[SECTIONS_KEY][language],
+            "socket_url": socket,
+        },
+    )
+    response.headers["Content-Security-Policy"] = content_security_policy(socket)
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if chosen:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="Lax",
+            secure=request.secure,
+        )
+    return response
+
+
+async def health_view(request: web.Request) -> web.Response:
+    report = await health.check_all(
+        request.app[CONFIG_KEY], request.app[HTTP_KEY], request.app[ENGINE_KEY]
+    )
+    status = 200 if report["status"] == "ok" else 503
+    return web.json_response(report, status=status, headers={"Cache-Control": "no-store"})
+
+
+async def resources(app: web.Application) -> AsyncIterator[None]:
+    """The database engine and the HTTP client live as long as the app."""
+    config = app[CONFIG_KEY]
+    app[ENGINE_KEY] = create_engine(config.database_url)
+    app[HTTP_KEY] = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=config.health_timeout)
+    )
+    yield
+    await app[HTTP_KEY].close()
+    app[ENGINE_KEY].dispose()
+
+
+def create_app(config: WebConfig) -> web.Application:
+    app = web.Application(middlewares=[security_headers, error_pages])
+    app[CONFIG_KEY] = config
+    app[SECTIONS_KEY] = page_sections(config.domain_path)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+    )
+    app.cleanup_ctx.append(resources)
+    app.router.add_get("/", index, name="index")
+    app.router.add_get("/health", health_view, name="health")
+    app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
+    return app
+
+
+def serve(host: str, port: int, config: WebConfig | None = None) -> None:
+    web.run_app(create_app(config or WebConfig.from_env()), host=host, port=port, print=None)

@@ -1,0 +1,204 @@
+"""End to end in Debian's headless chromium: the page, the widget, the real assistant."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.conftest import Variant, WebPage
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def chromium_options(profile: str) -> webdriver.ChromeOptions:
+    """Flags that keep chromium off the network: this machine has none."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    assert shutil.which("chromium") and shutil.which("chromedriver"), (
+        "Debian's chromium and chromium-driver are needed: `make test` installs them"
+    )
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download anything
+    with tempfile.TemporaryDirectory() as profile:
+        driver = webdriver.Chrome(
+            options=chromium_options(profile), service=Service(executable_path=CHROMEDRIVER)
+        )
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def open_page(browser: webdriver.Chrome, url: str) -> None:
+    browser.get(url)
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_element(By.ID, "chat").get_attribute("data-state") == "ready"
+    )
+
+
+def messages(browser: webdriver.Chrome) -> list[WebElement]:
+    return browser.find_elements(By.CSS_SELECTOR, "#chat-log .message")
+
+
+def ask(browser: webdriver.Chrome, text: str) -> list[tuple[str, str]]:
+    """Type a question and press Enter, as a keyboard user would; return the new
+    messages as (sender, text)."""
+    before = len(messages(browser))
+    field = browser.find_element(By.ID, "chat-input")
+    field.send_keys(text)
+    field.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 30).until(
+        lambda b: any(
+            "message-bot" in (m.get_attribute("class") or "") for m in messages(b)[before:]
+        )
+    )
+    return [read(m) for m in messages(browser)[before:]]
+
+
+def read(message: WebElement) -> tuple[str, str]:
+    sender = "user" if "message-user" in (message.get_attribute("class") or "") else "bot"
+    return sender, message.find_element(By.TAG_NAME, "p").text
+
+
+def bot_variants(new: list[tuple[str, str]], variants: dict[str, Variant]) -> list[Variant]:
+    return [variants[text] for sender, text in new if sender == "bot"]
+
+
+def clear_session(browser: webdriver.Chrome, web_page: WebPage) -> None:
+    browser.get(f"{web_page.url}/health")
+    browser.delete_all_cookies()
+    browser.execute_script("window.localStorage.clear()")
+
+
+def test_questions_in_french_and_english(
+    browser: webdriver.Chrome, web_page: WebPage, variants: dict[str, Variant]
+) -> None:
+    clear_session(browser, web_page)
+    open_page(browser, f"{web_page.url}/?lang=fr")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    new = ask(browser, "Quelles sont les dates de la conférence ?")
+    assert new[0] == ("user", "Quelles sont les dates de la conférence ?")
+    assert bot_variants(new, variants) == [Variant("utter_dates", "fr")]
+    new = ask(browser, "Who is invited?")
+    assert bot_variants(new, variants) == [Variant("utter_invitees", "en")]
+
+
+def test_history_survives_a_reload(
+    browser: webdriver.Chrome, web_page: WebPage, variants: dict[str, Variant]
+) -> None:
+    clear_session(browser, web_page)
+    open_page(browser, f"{web_page.url}/?lang=en")
+    ask(browser, "When is the conference?")
+    ask(browser, "What are the topics?")
+    shown = [read(m) for m in messages(browser)]
+    browser.refresh()
+    open_page(browser, browser.current_url)
+    WebDriverWait(browser, 10).until(lambda b: len(messages(b)) == len(shown))
+    assert [read(m) for m in messages(browser)] == shown
+
+
+def test_switching_the_page_language_switches_the_assistant(
+    browser: webdriver.Chrome, web_page: WebPage, variants: dict[str, Variant]
+) -> None:
+    clear_session(browser, web_page)
+    open_page(browser, f"{web_page.url}/?lang=en")
+    ask(browser, "When is the conference?")
+    browser.find_element(By.CSS_SELECTOR, "nav a[hreflang='fr']").click()
+    WebDriverWait(browser, 30).until(
+        lambda b: (
+            bot_variants([read(m) for m in messages(b)][-1:], variants)
+            == [Variant("utter_language_switched", "fr")]
+        )
+    )
+    new = ask(browser, "ok")  # neutral: stays in the language chosen
+    assert {v.language for v in bot_variants(new, variants)} == {"fr"}
+
+
+def test_quick_replies_are_buttons(
+    browser: webdriver.Chrome, web_page: WebPage, variants: dict[str, Variant]
+) -> None:
+    clear_session(browser, web_page)
+    open_page(browser, f"{web_page.url}/?lang=fr")
+    ask(browser, "Bonjour")
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#chat-log .quick-replies button")
+    assert [b.text for b in buttons][:2] == ["Dates", "Lieu"]
+    before = len(messages(browser))
+    buttons[1].send_keys(Keys.ENTER)  # keyboard activation
+    WebDriverWait(browser, 30).until(lambda b: len(messages(b)) >= before + 2)
+    new = [read(m) for m in messages(browser)[before:]]
+    assert new[0] == ("user", "Lieu")
+    assert bot_variants(new, variants) == [Variant("utter_venue", "fr")]
+
+
+def test_markup_typed_by_a_person_is_shown_as_text(
+    browser: webdriver.Chrome, web_page: WebPage
+) -> None:
+    clear_session(browser, web_page)
+    open_page(browser, f"{web_page.url}/?lang=en")
+    attack = "<img src=x onerror=alert(1)>"
+    new = ask(browser, attack)
+    assert new[0] == ("user", attack)
+    log = browser.find_element(By.ID, "chat-log")
+    assert log.find_elements(By.TAG_NAME, "img") == []
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018 - raises when there is no alert
+
+
+def test_readable_on_a_small_phone(browser: webdriver.Chrome, web_page: WebPage) -> None:
+    browser.set_window_size(360, 740)
+    try:
+        open_page(browser, f"{web_page.url}/?lang=fr")
+        width: Any = browser.execute_script("return document.documentElement.scrollWidth")
+        inner: Any = browser.execute_script("return window.innerWidth")
+        assert width <= inner, "the page scrolls sideways on a 360-px screen"
+        field = browser.find_element(By.ID, "chat-input")
+        assert field.size["width"] >= 150
+        label = browser.find_element(By.CSS_SELECTOR, "label[for='chat-input']")
+        assert label.is_displayed() and label.text
+        log = browser.find_element(By.ID, "chat-log")
+        assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+def test_keyboard_reaches_the_chat_first(browser: webdriver.Chrome, web_page: WebPage) -> None:
+    open_page(browser, f"{web_page.url}/?lang=en")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    skip = browser.switch_to.active_element
+    assert skip.get_attribute("class") == "skip"
+    skip.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "chat-input"

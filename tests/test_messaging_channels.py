@@ -1,0 +1,308 @@
+"""Telegram and WhatsApp (Twilio) through a real Rasa, replying to local fake APIs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot.channels.telegram import message_text, split_text
+from tests.conftest import (
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TWILIO_NUMBER,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    FakeProviderApis,
+    Servers,
+    Variant,
+)
+
+chat_ids = itertools.count(910_001)
+phones = itertools.count(41_790_000_001)
+
+
+def post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def telegram_update(
+    servers: Servers, update: dict[str, Any], secret: str | None = TELEGRAM_SECRET
+) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    status, _ = post(
+        f"{servers.rasa_url}/webhooks/telegram/webhook", json.dumps(update).encode(), headers
+    )
+    return status
+
+
+def text_update(chat_id: int, text: str, language_code: str | None = None) -> dict[str, Any]:
+    sender: dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": "Ada"}
+    if language_code:
+        sender["language_code"] = language_code
+    return {
+        "update_id": next(chat_ids),
+        "message": {
+            "message_id": 1,
+            "from": sender,
+            "chat": {"id": chat_id, "type": "private"},
+            "date": 1445850000,
+            "text": text,
+        },
+    }
+
+
+def replies_to(apis: FakeProviderApis, chat_id: int) -> list[dict[str, Any]]:
+    return apis.sent(api="telegram", method="sendMessage", chat_id=chat_id)
+
+
+def conversation_events(servers: Servers, sender_id: str) -> int:
+    with sqlite3.connect(servers.workdir / "tracker.db") as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ?", (sender_id,)
+        ).fetchone()
+    return int(count)
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ("/start", "/greet"),
+        ("/start@CmcAssistantBot", "/greet"),
+        ("/help", "/greet"),
+        ("/dates", "dates"),
+        ("/dates 2015", "dates 2015"),
+        ("Quand a lieu la conférence ?", "Quand a lieu la conférence ?"),
+        ("", "/unsupported_message"),
+    ],
+)
+def test_telegram_text_and_commands(text: str, read_as: str) -> None:
+    assert message_text({"text": text}) == read_as
+
+
+def test_telegram_non_text_is_flagged() -> None:
+    assert message_text({"sticker": {"file_id": "x"}}) == "/unsupported_message"
+
+
+def test_long_replies_are_split_within_the_limit() -> None:
+    text = ("Une phrase assez longue pour remplir. " * 300).strip()
+    pieces = split_text(text, 4096)
+    assert len(pieces) > 1 and all(len(piece) <= 4096 for piece in pieces)
+    assert " ".join(pieces).split() == text.split()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("language_code", "question", "response", "language"),
+    [
+        ("fr", "Quelles sont les dates de la conférence ?", "utter_dates", "fr"),
+        ("en-GB", "When is the conference?", "utter_dates", "en"),
+        ("en", "Où se tient la conférence ?", "utter_venue", "fr"),
+    ],
+)
+def test_telegram_round_trip(
+    servers: Servers,
+    provider_apis: FakeProviderApis,
+    variants: dict[str, Variant],
+    language_code: str,
+    question: str,
+    response: str,
+    language: str,
+) -> None:
+    chat_id = next(chat_ids)
+    assert telegram_update(servers, text_update(chat_id, question, language_code)) == 200
+    replies = replies_to(provider_apis, chat_id)
+    assert replies, "the bot sent nothing to the chat"
+    assert all(call["token"] == TELEGRAM_TOKEN for call in replies)
+    assert [variants[r["text"]] for r in replies] == [Variant(response, language)]
+
+
+@pytest.mark.slow
+def test_telegram_language_code_starts_the_conversation(
+    servers: Servers, provider_apis: FakeProviderApis, variants: dict[str, Variant]
+) -> None:
+    chat_id = next(chat_ids)
+    telegram_update(servers, text_update(chat_id, "/start", "en"))
+    (greeting,) = replies_to(provider_apis, chat_id)
+    assert variants[greeting["text"]] == Variant("utter_greet", "en")
+    keyboard = greeting["body"]["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in keyboard][:1] == ["/ask_dates"]
+
+
+@pytest.mark.slow
+def test_telegram_button_tap_is_answered(
+    servers: Servers, provider_apis: FakeProviderApis, variants: dict[str, Variant]
+) -> None:
+    chat_id = next(chat_ids)
+    tap = {
+        "update_id": next(chat_ids),
+        "callback_query": {
+            "id": "cb-1",
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Ada", "language_code": "fr"},
+            "message": {"message_id": 5, "chat": {"id": chat_id, "type": "private"}},
+            "data": "/ask_venue",
+        },
+    }
+    assert telegram_update(servers, tap) == 200
+    (reply,) = replies_to(provider_apis, chat_id)
+    assert variants[reply["text"]] == Variant("utter_venue", "fr")
+    assert provider_apis.sent(api="telegram", method="answerCallbackQuery")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("content", "response"),
+    [
+        ({"sticker": {"file_id": "s", "emoji": "👍"}}, "utter_unsupported_message"),
+        ({"photo": [{"file_id": "p", "width": 90, "height": 90}]}, "utter_unsupported_message"),
+        ({"location": {"latitude": 46.2, "longitude": 6.1}}, "utter_unsupported_message"),
+        ({"voice": {"file_id": "v", "duration": 3}}, "utter_unsupported_message"),
+        (None, "utter_edited_message"),
+    ],
+)
+def test_telegram_non_text_updates_get_a_polite_reply(
+    servers: Servers,
+    provider_apis: FakeProviderApis,
+    variants: dict[str, Variant],
+    content: dict[str, Any] | None,
+    response: str,
+) -> None:
+    chat_id = next(chat_ids)
+    telegram_update(servers, text_update(chat_id, "When is the conference?", "en"))
+    if content is None:
+        update = text_update(chat_id, "Where is the conference?")
+        update["edited_message"] = update.pop("message")
+    else:
+        update = text_update(chat_id, "")
+        del update["message"]["text"]
+        update["message"].update(content)
+    assert telegram_update(servers, update) == 200
+    *_, reply = replies_to(provider_apis, chat_id)
+    assert variants[reply["text"]] == Variant(response, "en")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("secret", "status"), [(None, 401), ("wrong", 403), ("", 401)])
+def test_telegram_refuses_a_wrong_or_missing_secret(
+    servers: Servers, provider_apis: FakeProviderApis, secret: str | None, status: int
+) -> None:
+    chat_id = next(chat_ids)
+    assert telegram_update(servers, text_update(chat_id, "Bonjour", "fr"), secret) == status
+    assert replies_to(provider_apis, chat_id) == []
+    assert conversation_events(servers, f"telegram:{chat_id}") == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"{}"])
+def test_telegram_bad_bodies_are_not_errors(servers: Servers, body: bytes) -> None:
+    status, _ = post(
+        f"{servers.rasa_url}/webhooks/telegram/webhook",
+        body,
+        {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+    )
+    assert status in (200, 400)
+
+
+def twilio_post(
+    servers: Servers, form: dict[str, str], signature: str | None = None
+) -> tuple[int, bytes]:
+    url = f"{servers.rasa_url}/webhooks/twilio/webhook"
+    if signature is None:
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
+    return post(
+        url,
+        urllib.parse.urlencode(form).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
+
+
+def whatsapp_form(phone: str, body: str, **extra: str) -> dict[str, str]:
+    return {
+        "MessageSid": "SM" + "2" * 32,
+        "AccountSid": TWILIO_SID,
+        "From": phone,
+        "To": TWILIO_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+        "ProfileName": "Ada",
+        **extra,
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "response", "language"),
+    [
+        ("Qui est invité à la conférence ?", "utter_invitees", "fr"),
+        ("Who is invited to the conference?", "utter_invitees", "en"),
+    ],
+)
+def test_whatsapp_round_trip(
+    servers: Servers,
+    provider_apis: FakeProviderApis,
+    variants: dict[str, Variant],
+    question: str,
+    response: str,
+    language: str,
+) -> None:
+    phone = f"whatsapp:+{next(phones)}"
+    status, body = twilio_post(servers, whatsapp_form(phone, question))
+    assert status == 200 and b"<Response>" in body
+    (reply,) = provider_apis.sent(api="twilio", to=phone)
+    assert reply["from"] == TWILIO_NUMBER and reply["account"] == TWILIO_SID
+    assert reply["authorization"].startswith("Basic ")
+    assert variants[reply["text"]] == Variant(response, language)
+
+
+@pytest.mark.slow
+def test_whatsapp_media_gets_a_polite_reply(
+    servers: Servers, provider_apis: FakeProviderApis, variants: dict[str, Variant]
+) -> None:
+    phone = f"whatsapp:+{next(phones)}"
+    twilio_post(servers, whatsapp_form(phone, "When is the conference?"))
+    form = whatsapp_form(phone, "", NumMedia="1", MediaContentType0="image/jpeg")
+    status, _ = twilio_post(servers, form)
+    assert status == 200
+    *_, reply = provider_apis.sent(api="twilio", to=phone)
+    assert variants[reply["text"]] == Variant("utter_unsupported_message", "en")
+
+
+@pytest.mark.slow
+def test_whatsapp_quick_replies_become_a_list(
+    servers: Servers, provider_apis: FakeProviderApis
+) -> None:
+    phone = f"whatsapp:+{next(phones)}"
+    twilio_post(servers, whatsapp_form(phone, "Hello"))
+    (reply,) = provider_apis.sent(api="twilio", to=phone)
+    assert "\n• Dates\n" in reply["text"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", "tampered"])
+def test_whatsapp_refuses_a_bad_signature(
+    servers: Servers, provider_apis: FakeProviderApis, signature: str
+) -> None:
+    phone = f"whatsapp:+{next(phones)}"
+    form = whatsapp_form(phone, "Bonjour")
+    if signature == "tampered":
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(
+            f"{servers.rasa_url}/webhooks/twilio/webhook", {**form, "Body": "autre"}
+        )
+    status, _ = twilio_post(servers, form, signature)
+    assert status == 403
+    assert provider_apis.sent(api="twilio", to=phone) == []
+    assert conversation_events(servers, phone) == 0

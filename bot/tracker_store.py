@@ -1,7 +1,9 @@
 """Rasa's SQL tracker store, tuned for the embedded SQLite default.
 
-Still Rasa's `SQLTrackerStore` (same schema, same PostgreSQL behaviour); two
-measured fixes for its per-message cost (docs/benchmarks.md):
+Still Rasa's `SQLTrackerStore` (same schema, same PostgreSQL behaviour). Its engine
+hides statement parameters from error messages, which would otherwise put what people
+wrote (e-mail addresses included) into the logs. Two measured fixes for its
+per-message cost (docs/benchmarks.md):
 - SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool);
   here a small pool is kept, in WAL mode with `synchronous=NORMAL` (durable on
   checkpoints, and readers never block the writer).
@@ -16,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core import events
 from sqlalchemy.pool import QueuePool
 
@@ -44,8 +46,13 @@ class TunedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         memoise_event_type_lookup()
-        if self.engine.dialect.name == "sqlite" and self.engine.url.database:
-            self.engine.dispose()
-            self.engine = sa.create_engine(self.engine.url, poolclass=QueuePool, pool_size=4)
+        url = self.engine.url
+        self.engine.dispose()
+        if url.get_dialect().name == "sqlite" and url.database:
+            self.engine = sa.create_engine(
+                url, poolclass=QueuePool, pool_size=4, hide_parameters=True
+            )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        else:
+            self.engine = sa.create_engine(url, hide_parameters=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -201,4 +201,8 @@ def test_keyboard_reaches_the_chat_first(browser: webdriver.Chrome, web_page: We
     skip = browser.switch_to.active_element
     assert skip.get_attribute("class") == "skip"
     skip.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "chat"
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "chat-log"
+    browser.switch_to.active_element.send_keys(Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("id") == "chat-input"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
 import sqlite3
@@ -88,6 +89,8 @@ def conversation_events(servers: Servers, sender_id: str) -> int:
         ("/dates 2015", "dates 2015"),
         ("Quand a lieu la conférence ?", "Quand a lieu la conférence ?"),
         ("", "/unsupported_message"),
+        ('/inform_registration{"email": "a@b.c"}', 'inform_registration{"email": "a@b.c"}'),
+        ("/", "/unsupported_message"),
     ],
 )
 def test_telegram_text_and_commands(text: str, read_as: str) -> None:
@@ -204,6 +207,50 @@ def test_telegram_refuses_a_wrong_or_missing_secret(
     assert telegram_update(servers, text_update(chat_id, "Bonjour", "fr"), secret) == status
     assert replies_to(provider_apis, chat_id) == []
     assert conversation_events(servers, f"telegram:{chat_id}") == 0
+
+
+@pytest.mark.slow
+def test_telegram_refuses_a_non_ascii_secret(servers: Servers) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", servers.rasa_port, timeout=30)
+    connection.putrequest("POST", "/webhooks/telegram/webhook")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("X-Telegram-Bot-Api-Secret-Token", "s\xe9cret".encode("latin-1"))
+    body = json.dumps(text_update(next(chat_ids), "Bonjour")).encode()
+    connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body)
+    assert connection.getresponse().status == 403
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"update_id": 1, "message": {"chat": "x", "text": "hi"}},
+        {"update_id": 2, "message": {"chat": {"id": True}, "text": "hi"}},
+        {"update_id": 3, "callback_query": {"message": [], "data": "/ask_dates"}},
+        {"update_id": 4, "my_chat_member": {"chat": {"id": 5}}},
+    ],
+)
+def test_telegram_malformed_updates_are_ignored(servers: Servers, update: dict[str, Any]) -> None:
+    assert telegram_update(servers, update) == 200
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("host", ["x:abc", "x:99999", "[x"])
+def test_whatsapp_bad_host_header_is_refused_not_an_error(servers: Servers, host: str) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", servers.rasa_port, timeout=30)
+    body = urllib.parse.urlencode(whatsapp_form("whatsapp:+41790000000", "Bonjour")).encode()
+    connection.request(
+        "POST",
+        "/webhooks/twilio/webhook",
+        body=body,
+        headers={
+            "Host": host,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": "c2ln",
+        },
+    )
+    assert connection.getresponse().status == 403
 
 
 @pytest.mark.slow

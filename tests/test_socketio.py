@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import socketio
 
-from bot.channels.socketio import history_messages
+from bot.channels.socketio import allowed_origins, history_messages, rasa_text
 from tests.conftest import Servers, Variant
 
 pytestmark = pytest.mark.slow
@@ -36,10 +36,10 @@ class ChatClient:
     def open_session(self, session_id: str | None = None) -> list[dict[str, Any]]:
         """Asks for a session; returns the history the server sends after confirming."""
         self.sio.emit("session_request", {"session_id": session_id})
-        name, self.session_id = self.next()
-        assert name == "session_confirm"
         name, history = self.next()
         assert name == "history"
+        name, self.session_id = self.next()
+        assert name == "session_confirm"
         return list(history["messages"])
 
     def say(self, text: str, **metadata: Any) -> list[dict[str, Any]]:
@@ -77,7 +77,7 @@ def test_metadata_language_starts_the_conversation(
     client: ChatClient, variants: dict[str, Variant]
 ) -> None:
     client.open_session()
-    (reply,) = client.say("/greet", language="en")
+    (reply,) = client.say("/greet", language="en", quick_reply_title="Hello")
     assert variants[reply["text"]] == Variant("utter_greet", "en")
     assert [q["payload"] for q in reply["quick_replies"]][0] == "/ask_dates"
 
@@ -111,7 +111,9 @@ def test_a_connection_cannot_speak_for_another_session(client: ChatClient) -> No
     assert set(data["message"]) == {"fr", "en"}
 
 
-@pytest.mark.parametrize("message", [None, 42, ["x"], "x" * 50_001])
+@pytest.mark.parametrize(
+    "message", [None, 42, ["x"], "x" * 50_001], ids=["none", "number", "list", "too-long"]
+)
 def test_bad_messages_get_a_clear_error(client: ChatClient, message: Any) -> None:
     client.open_session()
     client.sio.emit("user_uttered", {"message": message, "session_id": client.session_id})
@@ -137,3 +139,45 @@ def test_history_hides_payloads_sent_by_the_page() -> None:
         {"sender": "bot", "text": "How can I help?"},
         {"sender": "user", "text": "Dates"},
     ]
+
+
+def test_a_message_before_the_session_is_refused(client: ChatClient) -> None:
+    client.sio.emit("user_uttered", {"message": "hello"})
+    name, data = client.next()
+    assert name == "input_error" and data["error"] == "session"
+
+
+@pytest.mark.parametrize(
+    ("text", "metadata", "read_as"),
+    [
+        ("/ask_dates", {"quick_reply_title": "Dates"}, "/ask_dates"),
+        ('/switch_language{"language":"en"}', {}, '/switch_language{"language":"en"}'),
+        ('/inform_registration{"email": "a@b.c"}', {}, 'inform_registration{"email": "a@b.c"}'),
+        ("//ask_dates", {}, "ask_dates"),
+        ("dates?", {}, "dates?"),
+    ],
+)
+def test_only_the_pages_own_payloads_name_an_intent(
+    text: str, metadata: dict[str, Any], read_as: str
+) -> None:
+    assert rasa_text(text, metadata) == read_as
+
+
+@pytest.mark.parametrize(
+    ("configured", "origins"),
+    [
+        (
+            "https://cmc.example.org, https://www.example.org/",
+            ["https://cmc.example.org", "https://www.example.org"],
+        ),
+        (["https://cmc.example.org"], ["https://cmc.example.org"]),
+        (",", ["http://localhost:8080", "http://127.0.0.1:8080"]),
+        ("", ["http://localhost:8080", "http://127.0.0.1:8080"]),
+    ],
+)
+def test_allowed_origins_are_never_empty(
+    monkeypatch: pytest.MonkeyPatch, configured: Any, origins: list[str]
+) -> None:
+    monkeypatch.delenv("CHAT_ALLOWED_ORIGINS", raising=False)
+    monkeypatch.setenv("WEB_PORT", "8080")
+    assert allowed_origins(configured) == origins

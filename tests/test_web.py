@@ -130,7 +130,7 @@ async def test_unknown_pages_get_a_bilingual_404(page: Client, language: str, ti
 async def test_health_is_200_only_when_everything_is_up(
     aiohttp_client: MakeClient, aiohttp_server: MakeServer, database: str
 ) -> None:
-    rasa = await fake_service(aiohttp_server, "/")
+    rasa = await fake_service(aiohttp_server, "/webhooks/socketio/")
     actions = await fake_service(aiohttp_server, "/health")
     config = WebConfig(rasa_url=rasa, actions_health_url=f"{actions}/health", database_url=database)
     client = await aiohttp_client(create_app(config))
@@ -149,7 +149,7 @@ async def test_health_is_200_only_when_everything_is_up(
 async def test_health_is_503_when_one_part_is_down(
     aiohttp_client: MakeClient, aiohttp_server: MakeServer, tmp_path: Path, database: str, down: str
 ) -> None:
-    rasa = await fake_service(aiohttp_server, "/", 500 if down == "rasa" else 200)
+    rasa = await fake_service(aiohttp_server, "/webhooks/socketio/", 503 if down == "rasa" else 200)
     actions = await fake_service(aiohttp_server, "/health")
     config = WebConfig(
         rasa_url=rasa,
@@ -166,3 +166,10 @@ async def test_health_is_503_when_one_part_is_down(
     assert body["status"] == "degraded"
     assert [name for name, check in body["checks"].items() if check["status"] == "down"] == [down]
     assert reply.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("host", ["[x", 'x";a', "a b", "evil.example:99999:1"])
+async def test_a_bad_host_header_is_not_an_error(page: Client, host: str) -> None:
+    reply = await page.get("/", headers={"Host": host})
+    assert reply.status == 200
+    assert 'data-socket-url="http://localhost:5999"' in await reply.text()

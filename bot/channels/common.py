@@ -45,8 +45,19 @@ async def handle_never_silent(
     assert isinstance(output, CountingOutput) and isinstance(output, OutputChannel)
     try:
         await on_new_message(message)
-    except Exception:  # noqa: BLE001 - the person still gets an answer
-        logger.exception("%s channel: message processing failed", message.input_channel)
-    if output.sent == 0:
+    except Exception as error:  # noqa: BLE001 - the person still gets an answer
+        # The type only: an error's text can quote what the person wrote.
+        logger.error("%s channel: turn failed: %s", message.input_channel, type(error).__name__)
+    if output.sent:
+        return
+    try:
         reply = await silence_reply(agent, message.sender_id, str(message.input_channel))
         await output.send_response(message.sender_id, reply)
+    except Exception as error:  # noqa: BLE001 - nothing more can be done; never a 500
+        logger.error("%s channel: apology failed: %s", message.input_channel, type(error).__name__)
+
+
+def typed_text(text: str) -> str:
+    """Text a person typed, to be read as text: Rasa takes a message starting with "/"
+    as an intent with entities, which only the channels' own payloads may be."""
+    return text.lstrip("/").strip() if text.startswith("/") else text

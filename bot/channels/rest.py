@@ -103,8 +103,9 @@ class ValidatedRestInput(RestInput):
                         metadata=body.get("metadata"),
                     )
                 )
-            except Exception:  # noqa: BLE001 - the person still gets an answer
-                logger.exception("rest channel: message processing failed")
+            except Exception as error:  # noqa: BLE001 - the person still gets an answer
+                # The type only: an error's text can quote what the person wrote.
+                logger.error("rest channel: turn failed: %s", type(error).__name__)
             if not collector.messages:
                 reply = await silence_reply(request.app.ctx.agent, sender_id, self.name())
                 return response.json([{"recipient_id": sender_id, **reply}])

@@ -14,6 +14,7 @@ Configuration: TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_API_URL (for 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
@@ -32,6 +33,7 @@ from bot.channels.common import (
     UNSUPPORTED_MESSAGE,
     CountingOutput,
     handle_never_silent,
+    typed_text,
 )
 from bot.channels.http_client import OutboundClient
 
@@ -48,7 +50,7 @@ GREETING_COMMANDS = {"start", "help", "aide"}
 def message_text(update_message: dict[str, Any]) -> str:
     """What Rasa should read for a Telegram message: its text, or a payload saying
     it could not be read. `/start` (Telegram's first message) is a greeting; other
-    commands are read as words ("/dates" → "dates")."""
+    commands, and any text starting with "/", are read as words ("/dates" → "dates")."""
     text = update_message.get("text")
     if not isinstance(text, str) or not text.strip():
         return UNSUPPORTED_MESSAGE
@@ -58,7 +60,7 @@ def message_text(update_message: dict[str, Any]) -> str:
         if name in GREETING_COMMANDS and not rest:
             return "/greet"
         return f"{name} {rest}".strip()
-    return text
+    return typed_text(text) or UNSUPPORTED_MESSAGE
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -70,6 +72,12 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
         pieces.append(text[:cut])
         text = text[cut:].lstrip()
     return [*pieces, text]
+
+
+def field(update: dict[str, Any], key: str) -> dict[str, Any]:
+    """A nested object of an update, or {} when it is missing or not an object."""
+    value = update.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 class TelegramOutput(CountingOutput, OutputChannel):
@@ -89,7 +97,7 @@ class TelegramOutput(CountingOutput, OutputChannel):
             async with self.client.session.post(f"{self.base}/{method}", json=payload) as reply:
                 if reply.status != 200:
                     logger.error("telegram: %s answered %s", method, reply.status)
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.error("telegram: %s failed: %s", method, type(error).__name__)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -162,7 +170,7 @@ class TelegramInput(InputChannel):
             given = request.headers.get(SECRET_HEADER)
             if not given:
                 return response.json({"error": "missing_secret_token"}, status=401)
-            if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            if not given.isascii() or not hmac.compare_digest(given.encode(), self.secret.encode()):
                 return response.json({"error": "invalid_secret_token"}, status=403)
             try:
                 update = request.json
@@ -182,27 +190,25 @@ class TelegramInput(InputChannel):
         person writing to the bot (membership changes, channel posts...)."""
         callback = update.get("callback_query")
         if isinstance(callback, dict):
-            chat = ((callback.get("message") or {}).get("chat")) or {}
+            output = self.output(field(field(callback, "message"), "chat"))
             text = callback.get("data")
-            sender = callback.get("from") or {}
-            output = self.output(chat)
             if output is None or not isinstance(text, str):
                 return None
             await output.call("answerCallbackQuery", {"callback_query_id": callback.get("id")})
-            return self.to_rasa(text, output, sender)
+            return self.to_rasa(text, output, field(callback, "from"))
         for key, edited in (("message", False), ("edited_message", True)):
             message = update.get(key)
             if isinstance(message, dict):
-                output = self.output(message.get("chat") or {})
+                output = self.output(field(message, "chat"))
                 if output is None:
                     return None
                 text = EDITED_MESSAGE if edited else message_text(message)
-                return self.to_rasa(text, output, message.get("from") or {})
+                return self.to_rasa(text, output, field(message, "from"))
         return None
 
     def output(self, chat: dict[str, Any]) -> TelegramOutput | None:
         chat_id = chat.get("id")
-        if not isinstance(chat_id, int):
+        if not isinstance(chat_id, int) or isinstance(chat_id, bool):
             return None
         return TelegramOutput(self.client, self.api_url, self.token, chat_id)
 

@@ -15,12 +15,14 @@ proxy changes it), TWILIO_API_URL (for tests).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qsl
 
 import aiohttp
+from multidict import MultiDict
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -32,6 +34,7 @@ from bot.channels.common import (
     UNSUPPORTED_MESSAGE,
     CountingOutput,
     handle_never_silent,
+    typed_text,
 )
 from bot.channels.http_client import OutboundClient
 from bot.channels.telegram import split_text
@@ -44,9 +47,10 @@ MAX_TEXT = 1600  # Twilio's limit for a WhatsApp message body
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def message_text(form: dict[str, str]) -> str:
-    """The text to read, or the payload saying the message cannot be read."""
-    body = form.get("Body", "").strip()
+def message_text(form: MultiDict[str]) -> str:
+    """The text to read (never taken as an intent payload), or the payload saying the
+    message cannot be read."""
+    body = typed_text(form.get("Body", "").strip())
     return body if body else UNSUPPORTED_MESSAGE
 
 
@@ -78,7 +82,7 @@ class TwilioWhatsAppOutput(CountingOutput, OutputChannel):
                 async with self.client.session.post(self.url, data=form, auth=self.auth) as reply:
                     if reply.status not in (200, 201):
                         logger.error("twilio: Messages API answered %s", reply.status)
-            except (aiohttp.ClientError, TimeoutError) as error:
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 logger.error("twilio: Messages API failed: %s", type(error).__name__)
 
     async def send_text_with_buttons(
@@ -147,11 +151,18 @@ class TwilioWhatsAppInput(InputChannel):
             if not self.configured:
                 return response.json({"error": "not_configured"}, status=503)
             # Parsed here rather than by Sanic, which drops empty fields ("Body=" with a
-            # photo) that Twilio signs.
-            form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+            # photo) that Twilio signs; a MultiDict keeps repeated fields, also signed.
+            form = MultiDict(
+                parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+            )
             signature = request.headers.get(SIGNATURE_HEADER, "")
-            url = self.webhook_url or request.url
-            if not signature or not validator.validate(url, form, signature):
+            try:
+                valid = bool(signature) and validator.validate(
+                    self.webhook_url or request.url, form, signature
+                )
+            except ValueError:  # a Host header that is not a host (no URL to check)
+                valid = False
+            if not valid:
                 return response.json({"error": "invalid_signature"}, status=403)
             sender = form.get("From", "")
             text = message_text(form)

@@ -38,7 +38,8 @@ def create_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return sa.create_engine(url, future=True, pool_pre_ping=True)
+    # hide_parameters: a failing statement's e-mail address must not reach the logs.
+    return sa.create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 def hash_key() -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 LANGUAGE_COOKIE = "cmc_lang"
+HOST_NAME = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253})$")
 ONE_YEAR = 365 * 24 * 3600
 
 CONFIG_KEY = web.AppKey("config", "WebConfig")
@@ -40,8 +42,8 @@ class WebConfig:
     rasa_url: str
     actions_health_url: str
     database_url: str
-    # Public URL of Rasa's socket.io channel for the widget; empty: the page's own
-    # host name on `rasa_port`.
+    # Public URL of Rasa's socket.io channel for the widget (set it in production);
+    # empty: the page's own host name on `rasa_port`.
     socket_url: str = ""
     rasa_port: int = 5005
     domain_path: Path = ROOT / "domain.yml"
@@ -103,9 +105,11 @@ def request_language(request: web.Request) -> tuple[str, bool]:
 def socket_url(config: WebConfig, request: web.Request) -> str:
     if config.socket_url:
         return config.socket_url.rstrip("/")
-    # request.url cannot be used: aiohttp 3.9 with today's yarl refuses "host:port".
-    host = urlsplit(f"//{request.host}").hostname or "localhost"
-    host = f"[{host}]" if ":" in host else host
+    # The Host header, checked: it ends up in the page and its security policy.
+    # (request.url cannot be used: aiohttp 3.9 with today's yarl refuses "host:port".)
+    host = re.sub(r":\d+$", "", request.host)
+    if not HOST_NAME.match(host):
+        host = "localhost"
     return f"{request.scheme}://{host}:{config.rasa_port}"
 
 

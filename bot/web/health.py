@@ -45,7 +45,8 @@ async def check_all(
 ) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     checks: dict[str, Callable[[], Awaitable[None]]] = {
-        "rasa": lambda: http_ok(http, f"{config.rasa_url.rstrip('/')}/"),
+        # The widget's channel answers 200 only once the model is loaded.
+        "rasa": lambda: http_ok(http, f"{config.rasa_url.rstrip('/')}/webhooks/socketio/"),
         "action_server": lambda: http_ok(http, config.actions_health_url),
         "database": lambda: loop.run_in_executor(None, database_ok, engine),
     }

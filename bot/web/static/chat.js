@@ -67,23 +67,29 @@
   }
 
   function showHistory(messages) {
+    // Rebuilt in one go: screen readers are told to wait rather than read it all again.
+    log.setAttribute("aria-busy", "true");
     log.textContent = "";
     messages.forEach(function (message) {
       addMessage(message.sender, message.text, message.quick_replies);
     });
     var groups = log.querySelectorAll(".quick-replies");
     for (var i = 0; i < groups.length - 1; i++) { groups[i].remove(); }
+    log.setAttribute("aria-busy", "false");
   }
 
   var socket = io(root.dataset.socketUrl, { path: "/socket.io", transports: ["websocket"] });
 
-  function sendMessage(text, title) {
+  // `title`: a quick reply's (shown instead of its payload); `hidden`: a payload the
+  // page sends on its own (the language switch), not shown.
+  function sendMessage(text, title, hidden) {
     if (!sessionId) { return; }
     var metadata = { language: language };
     if (title) {
       metadata.quick_reply_title = title;
       addMessage("user", title);
-    } else if (text.charAt(0) !== "/") {
+      input.focus();  // the clicked button is removed with its group
+    } else if (!hidden) {
       addMessage("user", text);
     }
     clearQuickReplies();
@@ -104,7 +110,7 @@
     if (window.performance && performance.mark) { performance.mark("chat-ready"); }
     // The page language was switched during a conversation: the assistant follows.
     if (previous === id && previousLanguage && previousLanguage !== language) {
-      sendMessage('/switch_language{"language":"' + language + '"}');
+      sendMessage('/switch_language{"language":"' + language + '"}', null, true);
     }
   });
   socket.on("history", function (data) {

@@ -448,9 +448,10 @@ def main() -> None:
     if "config.yml" in trained:
         text += "\n### Registration check through REST (3 turns, 60 checks)\n\n"
         text += "\n".join(registration_bench(trained["config.yml"], rasa_port, actions_port)) + "\n"
-    from bench import registration
+    from bench import channels, registration
 
     text += "\n### Participant store\n\n" + "\n".join(registration.main()) + "\n"
+    text += "\n### Channels\n\n" + "\n".join(channels.main()) + "\n"
     (OUT / "latest.md").write_text(text)
     (OUT / "latest.json").write_text(json.dumps({v.name: v.results for v in variants}, indent=1))
     print(text)

@@ -23,8 +23,10 @@ def channel_language(metadata: Dict[str, Any] | None) -> str | None:
 class ActionSessionStart(Action):
     """Like Rasa's default, plus the language slot from channel metadata.
 
-    Slots of the previous session are carried over (as `carry_over_slots_to_new_session`
-    asks); a language given by the channel at the start of a session wins over them.
+    Slots of the previous session are carried over, as domain.yml's
+    `carry_over_slots_to_new_session: true` asks (Rasa does not send this action the
+    domain: `enable_selective_domain` in endpoints.yml; tests/test_domain.py checks
+    the setting); a language given by the channel at the start of a session wins.
     """
 
     def name(self) -> str:
@@ -36,13 +38,11 @@ class ActionSessionStart(Action):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> List[EventType]:
-        carried: List[EventType] = []
-        if domain.get("session_config", {}).get("carry_over_slots_to_new_session", True):
-            carried = [
-                SlotSet(key=name, value=value)
-                for name, value in tracker.slots.items()
-                if value is not None and name != "session_started_metadata"
-            ]
+        carried: List[EventType] = [
+            SlotSet(key=name, value=value)
+            for name, value in tracker.slots.items()
+            if value is not None and name != "session_started_metadata"
+        ]
         events: List[EventType] = [SessionStarted(), *carried]
         language = channel_language(tracker.get_slot("session_started_metadata"))
         if language:

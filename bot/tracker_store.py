@@ -7,29 +7,20 @@ per-message cost (docs/benchmarks.md):
 - SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool);
   here a small pool is kept, in WAL mode with `synchronous=NORMAL` (durable on
   checkpoints, and readers never block the writer).
-- Rasa resolves each stored event's class by walking every Event subclass, for
-  every event of the conversation on every message; the lookup is memoised
-  (the set of event classes is fixed once Rasa is imported).
+- Rasa's own per-message fixes in `bot/speedups.py` (memoised event-type lookup,
+  action replies checked with a validator built once) are installed from here, as
+  every deployment loads this store.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core import events
 from sqlalchemy.pool import QueuePool
 
-
-def memoise_event_type_lookup() -> None:
-    """Make `Event.resolve_by_type` a cached lookup (idempotent)."""
-    current = events.Event.resolve_by_type
-    if getattr(current, "cache_info", None):
-        return
-    cached = lru_cache(maxsize=None)(current)
-    events.Event.resolve_by_type = staticmethod(cached)  # type: ignore[method-assign]
+from bot import speedups
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -45,7 +36,7 @@ class TunedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        memoise_event_type_lookup()
+        speedups.install()
         url = self.engine.url
         self.engine.dispose()
         if url.get_dialect().name == "sqlite" and url.database:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart, channel_language
 
-DOMAIN: dict[str, Any] = {"session_config": {"carry_over_slots_to_new_session": True}}
+DOMAIN: dict[str, Any] = {}  # Rasa sends this action no domain (selective domain)
 
 
 def tracker(slots: dict[str, Any]) -> Tracker:

@@ -105,3 +105,20 @@ def test_every_intent_has_a_rule(domain: dict[str, Any]) -> None:
     rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text("utf-8"))["rules"]
     ruled = {step["intent"] for rule in rules for step in rule["steps"] if "intent" in step}
     assert set(domain["intents"]) <= ruled
+
+
+def test_actions_get_the_domain_only_when_they_need_it(domain: dict[str, Any]) -> None:
+    """endpoints.yml enables Rasa's selective domain: only actions marked `send_domain`
+    receive it. The form validation reads the form's slots from it; the session action
+    relies on slots being carried over, as the domain says."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text("utf-8"))
+    assert endpoints["action_endpoint"]["enable_selective_domain"] is True
+    needs_domain = {
+        name
+        for action in domain["actions"]
+        if isinstance(action, dict)
+        for name, options in action.items()
+        if options.get("send_domain")
+    }
+    assert needs_domain == {"validate_registration_form"}
+    assert domain["session_config"]["carry_over_slots_to_new_session"] is True

@@ -8,7 +8,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import TunedSQLTrackerStore, memoise_event_type_lookup
+from bot.speedups import memoise_event_type_lookup
+from bot.tracker_store import TunedSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent
 

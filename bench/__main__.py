@@ -58,7 +58,12 @@ VARIANTS = [
     Variant("ours, Rasa's stock LogisticRegression", "bench/configs/ours_stock_logreg.yml"),
     Variant("ours + Memoization + TEDPolicy", "bench/configs/ours_plus_ted.yml"),
     Variant("ours (config.yml), SQLite tracker", "config.yml"),
-    Variant("ours, in-memory tracker", "config.yml", tracker="memory", model_of="config.yml"),
+    Variant(
+        "ours, Rasa's in-memory tracker (no bot/speedups.py)",
+        "config.yml",
+        tracker="memory",
+        model_of="config.yml",
+    ),
     Variant(
         "ours, SQLite, 2 Sanic workers + Redis lock", "config.yml", workers=2, model_of="config.yml"
     ),
@@ -183,7 +188,11 @@ async def load(url: str, clients: int, per_client: int) -> dict[str, float]:
 def endpoints_file(variant: Variant, workdir: Path, actions_url: str) -> Path:
     data: dict[str, Any] = {"action_endpoint": {"url": actions_url}}
     if variant.tracker == "sqlite":
-        data["tracker_store"] = {"type": "SQL", "url": f"sqlite:///{workdir / 'tracker.db'}"}
+        # The store that ships (endpoints.yml): Rasa's SQL store, tuned, with bot/speedups.py.
+        data["tracker_store"] = {
+            "type": "bot.tracker_store.TunedSQLTrackerStore",
+            "url": f"sqlite:///{workdir / 'tracker.db'}",
+        }
     if variant.workers > 1:
         data["lock_store"] = {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 1}
     path = workdir / "endpoints.yml"
@@ -448,10 +457,11 @@ def main() -> None:
     if "config.yml" in trained:
         text += "\n### Registration check through REST (3 turns, 60 checks)\n\n"
         text += "\n".join(registration_bench(trained["config.yml"], rasa_port, actions_port)) + "\n"
-    from bench import channels, registration
+    from bench import channels, registration, speedups
 
     text += "\n### Participant store\n\n" + "\n".join(registration.main()) + "\n"
     text += "\n### Channels\n\n" + "\n".join(channels.main()) + "\n"
+    text += "\n### bot/speedups.py\n\n" + "\n".join(speedups.main()) + "\n"
     (OUT / "latest.md").write_text(text)
     (OUT / "latest.json").write_text(json.dumps({v.name: v.results for v in variants}, indent=1))
     print(text)

@@ -5,29 +5,72 @@ pipelines tokenise each language properly ("l'OIM" -> "l'", "OIM") and the
 lookup lemmatizer (spacy-lookups-data, offline) gives "voudrais" -> "vouloir".
 Lemmas are folded (lower-case, no accents) so that "Genève" and "geneve" are
 the same feature for the featurizers that follow.
+
+French uses spaCy's French punctuation rules (elisions, hyphenated suffixes) and
+French lookup lemmas, but not `spacy.lang.fr` itself: importing it compiles the
+tokenizer-exception regular expressions, 5 of the server's ~25 s of start-up
+(docs/benchmarks.md). What is lost is keeping listed hyphenated words whole
+("après-midi" becomes "après", "-", "midi"): 20 of the 1,364 French training and
+held-out sentences tokenise differently, with no loss of held-out accuracy.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
+from pathlib import Path
 from typing import Any, Dict, List
 
 import spacy
+import spacy.lang
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
+from spacy.language import BaseDefaults, Language
+from spacy.lookups import load_lookups
 
 from bot.language import ENGLISH, FRENCH
 from bot.nlu.language_detector import LANGUAGE_GUESS, example_language
 from bot.text import fold
 
 
+def french_punctuation() -> Any:
+    """spaCy's `spacy/lang/fr/punctuation.py`, loaded on its own (its relative imports
+    only reach the shared `spacy.lang` rules), so `spacy.lang.fr` is never imported."""
+    path = Path(spacy.lang.__path__[0]) / "fr" / "punctuation.py"
+    spec = importlib.util.spec_from_file_location("spacy.lang.fr.punctuation", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def french_pipeline() -> Language:
+    punctuation = french_punctuation()
+
+    class FrenchDefaults(BaseDefaults):
+        prefixes = punctuation.TOKENIZER_PREFIXES
+        suffixes = punctuation.TOKENIZER_SUFFIXES
+        infixes = punctuation.TOKENIZER_INFIXES
+
+    class French(Language):
+        lang = FRENCH
+        Defaults = FrenchDefaults
+
+    nlp = French()
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    lemmatizer.initialize(lookups=load_lookups(FRENCH, ["lemma_lookup"]))
+    return nlp
+
+
 @cache
-def blank_pipeline(language: str) -> spacy.language.Language:
+def blank_pipeline(language: str) -> Language:
     """A blank spaCy pipeline with the lookup lemmatizer, built once per process."""
+    if language == FRENCH:
+        return french_pipeline()
     nlp = spacy.blank(language)
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()

@@ -14,6 +14,7 @@ per-message cost (docs/benchmarks.md):
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from sqlalchemy.pool import QueuePool
 
 from bot import speedups
+
+logger = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,11 +42,23 @@ class TunedSQLTrackerStore(SQLTrackerStore):
         speedups.install()
         url = self.engine.url
         self.engine.dispose()
-        if url.get_dialect().name == "sqlite" and url.database:
+        if url.get_dialect().name == "sqlite" and url.database not in (None, "", ":memory:"):
             self.engine = sa.create_engine(
                 url, poolclass=QueuePool, pool_size=4, hide_parameters=True
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = sa.create_engine(url, hide_parameters=True, **create_engine_kwargs(url))
+            # Rasa's own engine settings (PostgreSQL schema, pool sizes); it tests a
+            # string URL more leniently than a URL object ("postgresql+psycopg2://").
+            full_url = url.render_as_string(hide_password=False)
+            self.engine = sa.create_engine(
+                url, hide_parameters=True, **create_engine_kwargs(full_url)
+            )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        # The new engine may not see the tables Rasa created through the old one (an
+        # in-memory database, or a PostgreSQL schema): create them, as Rasa does.
+        try:
+            self.Base.metadata.create_all(self.engine)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+            # Replicas starting together may race to create them; one of them wins.
+            logger.error("tracker store: could not create tables: %s", type(error).__name__)

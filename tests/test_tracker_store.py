@@ -43,3 +43,13 @@ def test_memoised_event_lookup_resolves_every_event_type() -> None:
     assert Event.resolve_by_type("slot") is SlotSet
     assert Event.resolve_by_type("user") is UserUttered
     assert Event.resolve_by_type("nope", default=SlotSet) is SlotSet
+
+
+async def test_an_in_memory_database_keeps_its_tables() -> None:
+    """The store recreates Rasa's engine; the tables must exist on the new one."""
+    store = TunedSQLTrackerStore(domain=Domain.empty(), host="sqlite://")
+    tracker = DialogueStateTracker.from_events("someone", [UserUttered("hello")])
+    await store.save(tracker)
+    restored = await store.retrieve("someone")
+    assert restored is not None and restored.latest_message.text == "hello"
+

@@ -1,9 +1,16 @@
-"""One outbound HTTP session per channel, opened on first use and closed with the server."""
+"""What the provider channels (Telegram, Twilio) share: one outbound HTTP session,
+opened on first use and closed with the server, and the webhook blueprint's frame."""
 
 from __future__ import annotations
 
+import logging
+
 import aiohttp
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = aiohttp.ClientTimeout(total=15)
 
@@ -25,3 +32,24 @@ class OutboundClient:
         async def close(*_: object) -> None:
             if self._session is not None:
                 await self._session.close()
+
+
+def provider_webhook(
+    name: str, client: OutboundClient, configured: bool, settings: str
+) -> Blueprint:
+    """The channel's blueprint with its client closed at shutdown and GET / telling
+    whether it is configured; unconfigured, a warning names the missing `settings`."""
+    webhook = Blueprint(f"{name}_webhook", __name__)
+    client.close_with(webhook)
+    if not configured:
+        logger.warning("%s: %s are not both set; the webhook refuses everything", name, settings)
+
+    @webhook.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok" if configured else "not configured"})
+
+    return webhook
+
+
+def not_configured() -> HTTPResponse:
+    return response.json({"error": "not_configured"}, status=503)

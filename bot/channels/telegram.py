@@ -35,7 +35,7 @@ from bot.channels.common import (
     handle_never_silent,
     typed_text,
 )
-from bot.channels.http_client import OutboundClient
+from bot.channels.http_client import OutboundClient, not_configured, provider_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -151,22 +151,17 @@ class TelegramInput(InputChannel):
         return bool(self.token and self.secret)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("telegram_webhook", __name__)
-        self.client.close_with(webhook)
-        if not self.configured:
-            logger.warning(
-                "telegram: TELEGRAM_BOT_TOKEN and TELEGRAM_SECRET_TOKEN are not both set; "
-                "the webhook refuses every update"
-            )
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.configured else "not configured"})
+        webhook = provider_webhook(
+            self.name(),
+            self.client,
+            self.configured,
+            "TELEGRAM_BOT_TOKEN and TELEGRAM_SECRET_TOKEN",
+        )
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self.configured:
-                return response.json({"error": "not_configured"}, status=503)
+                return not_configured()
             given = request.headers.get(SECRET_HEADER)
             if not given:
                 return response.json({"error": "missing_secret_token"}, status=401)

@@ -36,7 +36,7 @@ from bot.channels.common import (
     handle_never_silent,
     typed_text,
 )
-from bot.channels.http_client import OutboundClient
+from bot.channels.http_client import OutboundClient, not_configured, provider_webhook
 from bot.channels.telegram import split_text
 
 logger = logging.getLogger(__name__)
@@ -133,23 +133,15 @@ class TwilioWhatsAppInput(InputChannel):
         return bool(self.account_sid and self.auth_token)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("twilio_webhook", __name__)
-        self.client.close_with(webhook)
+        webhook = provider_webhook(
+            self.name(), self.client, self.configured, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+        )
         validator = RequestValidator(self.auth_token)
-        if not self.configured:
-            logger.warning(
-                "twilio: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not both set; "
-                "the webhook refuses every request"
-            )
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.configured else "not configured"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not self.configured:
-                return response.json({"error": "not_configured"}, status=503)
+                return not_configured()
             # Parsed here rather than by Sanic, which drops empty fields ("Body=" with a
             # photo) that Twilio signs; a MultiDict keeps repeated fields, also signed.
             form = MultiDict(

@@ -1,4 +1,5 @@
-"""The classifier's stored form: plain arrays that load back to the same predictions."""
+"""The classifier: stored as plain arrays, and answering exactly as scikit-learn and
+Rasa's own LogisticRegressionClassifier would from the same fitted model."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, vstack
 from scipy.sparse import random as sparse_random
 
 from bot.nlu.intent_classifier import TfidfLogisticRegressionClassifier
@@ -41,4 +47,71 @@ def test_nothing_stored_fails_loudly(tmp_path: Path) -> None:
             LocalModelStorage(tmp_path),
             Resource("missing"),
             ExecutionContext(GraphSchema({}), node_name="clf"),
+        )
+
+
+def _fitted(tmp_path: Path, **config: object) -> TfidfLogisticRegressionClassifier:
+    full = {**TfidfLogisticRegressionClassifier.get_default_config(), **config}
+    component = TfidfLogisticRegressionClassifier(
+        full, "clf", LocalModelStorage(tmp_path), Resource("clf")
+    )
+    features = sparse_random(150, 60, density=0.15, format="csr", random_state=3)
+    features.data = np.ceil(features.data * 3)  # counts, as the featurizers give
+    intents = np.random.default_rng(4).choice(["ask_dates", "ask_venue", "greet", "bye"], 150)
+    component.clf.fit(features, intents)
+    return component
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},  # the project's: liblinear, one-vs-rest
+        {"solver": "lbfgs"},  # multinomial: softmax
+        {"sublinear_tf": False},
+    ],
+)
+def test_direct_probabilities_match_scikit_learn(tmp_path: Path, config: dict) -> None:
+    component = _fitted(tmp_path, **config)
+    probe = sparse_random(40, 60, density=0.15, format="csr", random_state=5)
+    probe.data = np.ceil(probe.data * 3)
+    probe = vstack([probe, csr_matrix((1, 60))]).tocsr()  # and a message with no feature
+    expected = component.clf.predict_proba(probe)
+    before = probe.copy()
+    assert np.allclose(component._predict_proba(probe), expected, rtol=0, atol=1e-12)
+    assert (probe != before).nnz == 0  # the message's own features are left alone
+
+
+def _message(text: str, sentence_blocks: list[csr_matrix]) -> Message:
+    message = Message(data={TEXT: text})
+    for i, block in enumerate(sentence_blocks):
+        origin = f"featurizer_{i}"
+        tokens = csr_matrix(np.ones((2, block.shape[1])))  # per-token rows: not used
+        message.add_features(Features(tokens, FEATURE_TYPE_SEQUENCE, TEXT, origin))
+        message.add_features(Features(block, FEATURE_TYPE_SENTENCE, TEXT, origin))
+    return message
+
+
+def test_process_answers_as_rasas_classifier(tmp_path: Path) -> None:
+    """Same features, intent, ranking and confidences as Rasa's own `process`."""
+    component = _fitted(tmp_path)
+    probe = sparse_random(12, 60, density=0.2, format="csr", random_state=6)
+    probe.data = np.ceil(probe.data * 3)
+
+    def messages() -> list[Message]:
+        # The 60 features come from two featurizers (40 words, 20 characters).
+        return [_message(f"m{i}", [probe[i, :40], probe[i, 40:]]) for i in range(12)]
+
+    ours = component.process(messages())
+    rasas = LogisticRegressionClassifier.process(component, messages())
+    assert (component._create_X(messages()) != probe).nnz == 0
+    for mine, theirs in zip(ours, rasas, strict=True):
+        assert mine.get("intent")["name"] == theirs.get("intent")["name"]
+        assert [r["name"] for r in mine.get("intent_ranking")] == [
+            r["name"] for r in theirs.get("intent_ranking")
+        ]
+        assert np.allclose(
+            [r["confidence"] for r in mine.get("intent_ranking")],
+            [r["confidence"] for r in theirs.get("intent_ranking")],
+            rtol=0,
+            atol=1e-12,
         )

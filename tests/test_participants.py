@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,7 +20,6 @@ from bot.participants.schema import lookup_attempts, participants
 from bot.participants.store import LOCKED, MATCH, MISMATCH, ParticipantStore, create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CSV = (
     "reference,full_name,email,organisation,country,category,status,language\n"
     "CMC-2015-0001,Amina Diallo,a.diallo@gouv.sn,Ministère de l'Urbanisme,Sénégal,"
@@ -30,23 +28,6 @@ CSV = (
     "local_authority,waitlisted,en\n"
     "CMC-2015-0003,Marie Dupont,marie.dupont@mairie-lyon.fr,Ville de Lyon,France,mayor,pending,fr\n"
 )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'participants.db'}"
-        return
-    name = f"cmc_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class Clock:

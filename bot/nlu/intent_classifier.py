@@ -20,9 +20,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, vstack
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -73,9 +74,65 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         at one message per call)."""
         rows = []
         for message in messages:
-            _, sentence = message.get_sparse_features(attribute=TEXT)
-            rows.append(sentence.features if sentence is not None else csr_matrix((1, 0)))
+            # Only the sentence features, side by side in pipeline order (Rasa's
+            # `get_sparse_features` also stacks the per-token ones, unused here).
+            blocks = [
+                f.features
+                for f in message.features
+                if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
+            ]
+            rows.append(hstack(blocks) if blocks else csr_matrix((1, 0)))
         return vstack(rows).tocsr()
+
+    def _predict_proba(self, X: csr_matrix) -> np.ndarray:
+        """`self.clf.predict_proba(X)`, computed directly from the fitted arrays:
+        scikit-learn's input checks cost more than the arithmetic at one message per
+        call (tests/test_intent_classifier.py checks both agree)."""
+        tfidf, logreg = self.clf.named_steps["tfidf"], self.clf.named_steps["logreg"]
+        X = X.astype(np.float64)  # a copy: the message keeps its own features
+        if tfidf.sublinear_tf:
+            np.log(X.data, out=X.data)
+            X.data += 1.0
+        X.data *= tfidf.idf_[X.indices]
+        squared = X.multiply(X).sum(axis=1).A1
+        norms = np.sqrt(squared, out=squared)
+        norms[norms == 0.0] = 1.0
+        X.data /= np.repeat(norms, np.diff(X.indptr))
+        if not logreg.coef_.flags.f_contiguous:
+            # X @ coef_.T copies a C-ordered coef_ (classes x features, megabytes) on
+            # every call, most of a message's classification time; once in Fortran
+            # order its transpose is used in place.
+            logreg.coef_ = np.asfortranarray(logreg.coef_)
+        scores = X @ logreg.coef_.T + logreg.intercept_
+        if self._one_vs_rest:
+            probabilities = 1.0 / (1.0 + np.exp(-scores))
+            return probabilities / probabilities.sum(axis=1, keepdims=True)
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        return scores / scores.sum(axis=1, keepdims=True)
+
+    @property
+    def _one_vs_rest(self) -> bool:
+        """How scikit-learn 1.1 turns scores into probabilities for this regression."""
+        logreg = self.clf.named_steps["logreg"]
+        return logreg.multi_class == "ovr" or (
+            logreg.multi_class == "auto"
+            and (len(logreg.classes_) <= 2 or logreg.solver == "liblinear")
+        )
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """The parent's output (intent and ranking), with `_predict_proba`."""
+        probabilities = self._predict_proba(self._create_X(messages))
+        classes = self.clf.named_steps["logreg"].classes_
+        for message, row in zip(messages, probabilities, strict=True):
+            ranking = [
+                {"name": classes[i], "confidence": row[i]} for i in np.argsort(-row, kind="stable")
+            ]
+            message.set("intent", ranking[0], add_to_output=True)
+            if self.config[RANKING_LENGTH] > 0:
+                ranking = ranking[: self.config[RANKING_LENGTH]]
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
 
     def persist(self) -> None:
         tfidf, logreg = self.clf.named_steps["tfidf"], self.clf.named_steps["logreg"]

@@ -23,7 +23,7 @@ export LOG_LEVEL ?= INFO
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml)
 
-.PHONY: help install train migrate run test lint bench lock clean browser
+.PHONY: help install train migrate run test lint bench lock clean browser postgres
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
@@ -73,10 +73,17 @@ browser:
 	    { $(SUDO) apt-get update -q && \
 	      $(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver; }; }
 
+# The stores' tests also run against the machine's PostgreSQL (TEST_POSTGRES_URL):
+# started here when it is installed but down.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || \
+	  { $(SUDO) pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start && \
+	    for _ in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
 lint: install
 	$(BIN)/ruff check .
 
-test: $(MODEL) lint browser | var
+test: $(MODEL) lint browser postgres | var
 	$(BIN)/python -m pytest
 
 bench: $(MODEL) | var

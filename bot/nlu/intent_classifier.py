@@ -28,12 +28,14 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from bot.nlu.fingerprint import CodeFingerprinted
+
 # What a fitted pipeline is, as arrays: the tf-idf weights and the regression.
 _ARRAYS = ("idf", "coef", "intercept", "classes")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
+class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {

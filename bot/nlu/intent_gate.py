@@ -19,11 +19,12 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.fingerprint import CodeFingerprinted
 from bot.text import has_letters
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class IntentGate(GraphComponent):
+class IntentGate(CodeFingerprinted, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # intent -> entities of which at least one must be present

@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import ENGLISH, FRENCH, InDomainModel, LanguageIdentifier, chat_word_examples
+from bot.nlu.fingerprint import CodeFingerprinted
 
 LANGUAGE_ENTITY = "language"
 LANGUAGE_GUESS = "language_guess"
@@ -38,7 +39,7 @@ def example_language(message: Message) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class LanguageDetector(GraphComponent, EntityExtractorMixin):
+class LanguageDetector(CodeFingerprinted, GraphComponent, EntityExtractorMixin):
     """Detects French or English; see `bot.language` for the method."""
 
     @staticmethod

@@ -17,11 +17,12 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.fingerprint import CodeFingerprinted
 from bot.participants.references import EMAIL_RE, REFERENCE_RE, normalise_reference
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class RegistrationEntityExtractor(GraphComponent, EntityExtractorMixin):
+class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,

@@ -18,13 +18,14 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.fingerprint import CodeFingerprinted
 from bot.roles import RoleLexicon, default_lexicon
 
 ROLE_ENTITY = "role"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class RoleExtractor(GraphComponent, EntityExtractorMixin):
+class RoleExtractor(CodeFingerprinted, GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"intents": ["ask_invitees"]}

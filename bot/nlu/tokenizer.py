@@ -33,6 +33,7 @@ from spacy.language import BaseDefaults, Language
 from spacy.lookups import load_lookups
 
 from bot.language import ENGLISH, FRENCH
+from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language_detector import LANGUAGE_GUESS, example_language
 from bot.text import fold
 
@@ -78,7 +79,7 @@ def blank_pipeline(language: str) -> Language:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class BilingualLemmaTokenizer(Tokenizer):
+class BilingualLemmaTokenizer(CodeFingerprinted, Tokenizer):
     """Tokenises each message with the pipeline of its language."""
 
     @staticmethod

@@ -22,6 +22,8 @@ from bot.roles import RoleLexicon, default_lexicon
         ("I'm a student", "student", "student"),
         ("simple citoyen, puis-je venir ?", "public", "simple citoyen"),
         ("ambassadeur du Sénégal", "government", "ambassadeur"),
+        ("Je suis députée à Dakar, suis-je invitée ?", "parliamentarian", "députée"),
+        ("I'm an MP from Ghana", "parliamentarian", "MP"),
     ],
 )
 def test_roles_are_found_with_their_span(text: str, role: str, span: str) -> None:

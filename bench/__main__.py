@@ -45,6 +45,8 @@ class Variant:
     tracker: str = "sqlite"  # sqlite | memory
     workers: int = 1
     model_of: str | None = None  # reuse another variant's model (deployment variants)
+    # Training data; TED and Memoization learn from stories only (bench/data/stories.yml).
+    data: tuple[str, ...] = ("data",)
     results: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,10 +55,15 @@ VARIANTS = [
         "rasa init default (DIET+TED), in-memory tracker",
         "bench/configs/rasa_init_default.yml",
         tracker="memory",
+        data=("data", "bench/data"),
     ),
     Variant("ours, DIET instead of tf-idf LR", "bench/configs/ours_diet.yml"),
     Variant("ours, Rasa's stock LogisticRegression", "bench/configs/ours_stock_logreg.yml"),
-    Variant("ours + Memoization + TEDPolicy", "bench/configs/ours_plus_ted.yml"),
+    Variant(
+        "ours + Memoization + TEDPolicy",
+        "bench/configs/ours_plus_ted.yml",
+        data=("data", "bench/data"),
+    ),
     Variant("ours (config.yml), SQLite tracker", "config.yml"),
     Variant(
         "ours, Rasa's in-memory tracker (no bot/speedups.py)",
@@ -93,7 +100,7 @@ def train(variant: Variant, models: Path) -> Path:
             "--domain",
             "domain.yml",
             "--data",
-            "data",
+            *variant.data,
             "--out",
             str(models),
             "--fixed-model-name",

@@ -37,6 +37,14 @@ _VERB = (
     r"parle\w*|repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*)"
 )
 _PLEASE = r"(?:please|pls|plz|svp|stp|s'il (?:te|vous) plait)"
+# A question about speaking at the event ("puis-je parler anglais pendant la
+# conférence ?") is not a request to the bot.
+_AT_THE_EVENT = re.compile(
+    r"\b(?:pendant|during|(?:at|a) (?:the|la) (?:conference|cmc)|session\w*|panel\w*|"
+    r"atelier\w*|workshop\w*|"
+    r"debat\w*|debate\w*|discours|speech\w*|intervention\w*|delegat\w*|delegue\w*|"
+    r"interpret\w*|tradu\w*|translat\w*)\b"
+)
 
 
 def _request_patterns(target: str) -> list[re.Pattern[str]]:
@@ -57,6 +65,8 @@ def requested_language(text: str) -> str | None:
     """The language explicitly asked for in `text`, if exactly one is."""
     folded = fold(text)
     if len(folded) > 120:  # a request to switch is short; long texts merely mention languages
+        return None
+    if _AT_THE_EVENT.search(folded):
         return None
     hits = [lang for lang in LANGUAGES if any(p.search(folded) for p in _REQUESTS[lang])]
     return hits[0] if len(hits) == 1 else None

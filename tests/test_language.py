@@ -68,6 +68,11 @@ def identifier() -> LanguageIdentifier:
         ("Bonjour, en français s'il vous plaît", FRENCH),
         ("réponds en anglais", ENGLISH),
         ("switch to English", ENGLISH),
+        ("Puis-je parler anglais pendant la conférence ?", None),
+        ("can I speak French during the sessions?", None),
+        ("les délégués peuvent-ils parler anglais ?", None),
+        ("can I speak English at the conference?", None),
+        ("répondez en anglais sur la conférence svp", ENGLISH),
     ],
 )
 def test_explicit_requests(text: str, expected: str | None) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bot.channels.common import EDITED_MESSAGE, UNSUPPORTED_MESSAGE
 from bot.evaluation import evaluate_intents, nlu_examples
 from bot.text import fold
 
@@ -32,6 +34,11 @@ def test_training_data_has_25_examples_per_intent(language: str) -> None:
         assert lang == language
         counts[intent] = counts.get(intent, 0) + 1
     assert counts and min(counts.values()) >= 25, counts
+    # Every intent a person can type, in this language too (the channels alone send
+    # the two payload intents for stickers and edited messages).
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
+    channel_only = {UNSUPPORTED_MESSAGE.lstrip("/"), EDITED_MESSAGE.lstrip("/")}
+    assert set(counts) == set(domain["intents"]) - channel_only
 
 
 async def test_held_out_intent_accuracy_per_language(agent: object) -> None:

@@ -21,7 +21,7 @@ export LOG_LEVEL ?= INFO
 
 # The model depends on everything that shapes it; make retrains only when one changed.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml)
+	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml) bot/participants/references.py
 
 .PHONY: help install train migrate run test lint bench lock clean browser postgres
 
@@ -73,12 +73,16 @@ browser:
 	    { $(SUDO) apt-get update -q && \
 	      $(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver; }; }
 
-# The stores' tests also run against the machine's PostgreSQL (TEST_POSTGRES_URL):
-# started here when it is installed but down.
+# The stores' tests also run against PostgreSQL: the machine's (started here when it is
+# installed but down), or the server TEST_POSTGRES_URL names.
 postgres:
-	@pg_isready -q -h 127.0.0.1 -p 5432 || \
-	  { $(SUDO) pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start && \
-	    for _ in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@if [ -z "$${TEST_POSTGRES_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ] || \
+	    { echo "The store tests need PostgreSQL: install it, or set TEST_POSTGRES_URL." >&2; exit 1; }; \
+	  $(SUDO) pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -1)" main start; \
+	  for _ in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start." >&2; exit 1; }; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

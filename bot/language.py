@@ -30,15 +30,16 @@ _FRENCH_LETTERS = set("éèêëàâçîïôûùœ")
 
 _FRENCH_WORDS = r"(?:francais|french|fr)"
 _ENGLISH_WORDS = r"(?:anglais|english|en)"
-# Verbs about how the bot should talk: "answer in French" is a request,
+# Verbs asking the bot to answer in a language: "answer in French" is a request,
 # "is the session interpreted in English?" is not.
 _VERB = (
-    r"(?:speak\w*|talk\w*|answer\w*|reply|respond\w*|write|switch\w*|change\w*|continue\w*|"
-    r"parle\w*|repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*)"
+    r"(?:answer\w*|reply|respond\w*|write|switch\w*|change\w*|continue\w*|"
+    r"repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*)"
 )
+_SPEAK = r"(?:speak\w*|talk\w*|parle\w*)"
 _PLEASE = r"(?:please|pls|plz|svp|stp|s'il (?:te|vous) plait)"
-# A question about speaking at the event ("puis-je parler anglais pendant la
-# conférence ?") is not a request to the bot.
+# Speaking a language at the event ("puis-je parler anglais pendant la conférence ?")
+# is not a request to the bot.
 _AT_THE_EVENT = re.compile(
     r"\b(?:pendant|during|(?:at|a) (?:the|la) (?:conference|cmc)|session\w*|panel\w*|"
     r"atelier\w*|workshop\w*|"
@@ -51,8 +52,9 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
     lang = _FRENCH_WORDS if target == FRENCH else _ENGLISH_WORDS
     name = "(?:francais|french)" if target == FRENCH else "(?:anglais|english)"
     return [
-        # "can you answer in French", "parlez-vous anglais"
-        re.compile(rf"\b{_VERB}\b.*\b{name}\b"),
+        re.compile(rf"\b{_VERB}\b.*\b{name}\b"),  # "can you answer in French"
+        # "parlez-vous anglais", but not "puis-je parler anglais pendant la conférence ?"
+        re.compile(rf"^(?!.*{_AT_THE_EVENT.pattern}).*\b{_SPEAK}\b.*\b{name}\b"),
         re.compile(rf"\b(?:in|en)\s+{name}\W*{_PLEASE}"),  # "bonjour, en français svp"
         re.compile(rf"^\W*(?:in|en)?\s*{lang}\s*{_PLEASE}?\W*$"),  # "english?", "FR"
     ]
@@ -65,8 +67,6 @@ def requested_language(text: str) -> str | None:
     """The language explicitly asked for in `text`, if exactly one is."""
     folded = fold(text)
     if len(folded) > 120:  # a request to switch is short; long texts merely mention languages
-        return None
-    if _AT_THE_EVENT.search(folded):
         return None
     hits = [lang for lang in LANGUAGES if any(p.search(folded) for p in _REQUESTS[lang])]
     return hits[0] if len(hits) == 1 else None

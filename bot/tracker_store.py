@@ -53,7 +53,12 @@ class TunedSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         if url.get_dialect().name == "sqlite" and url.database not in (None, "", ":memory:"):
             self.engine = sa.create_engine(
-                url, poolclass=QueuePool, pool_size=4, hide_parameters=True
+                url,
+                poolclass=QueuePool,
+                pool_size=4,
+                hide_parameters=True,
+                # A pooled connection may be checked out by another thread later.
+                connect_args={"check_same_thread": False},
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         else:

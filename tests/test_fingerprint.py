@@ -27,7 +27,9 @@ def test_every_project_component_adds_the_code_fingerprint() -> None:
         assert component.fingerprint_addon({}) == fingerprint.code_fingerprint(), name
 
 
-@pytest.mark.parametrize("changed", ["text.py", "nlu/chat_words.yml", "nlu/tokenizer.py"])
+@pytest.mark.parametrize(
+    "changed", ["text.py", "nlu/chat_words.yml", "nlu/tokenizer.py", "participants/references.py"]
+)
 def test_the_fingerprint_follows_helpers_and_lexicons(
     changed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,14 +50,17 @@ def test_nothing_stored_fails_loudly(tmp_path: Path) -> None:
         )
 
 
-def _fitted(tmp_path: Path, **config: object) -> TfidfLogisticRegressionClassifier:
+def _fitted(
+    tmp_path: Path, classes: int = 4, **config: object
+) -> TfidfLogisticRegressionClassifier:
     full = {**TfidfLogisticRegressionClassifier.get_default_config(), **config}
     component = TfidfLogisticRegressionClassifier(
         full, "clf", LocalModelStorage(tmp_path), Resource("clf")
     )
     features = sparse_random(150, 60, density=0.15, format="csr", random_state=3)
     features.data = np.ceil(features.data * 3)  # counts, as the featurizers give
-    intents = np.random.default_rng(4).choice(["ask_dates", "ask_venue", "greet", "bye"], 150)
+    names = ["ask_dates", "ask_venue", "greet", "bye"][:classes]
+    intents = np.random.default_rng(4).choice(names, 150)
     component.clf.fit(features, intents)
     return component
 
@@ -65,13 +68,18 @@ def _fitted(tmp_path: Path, **config: object) -> TfidfLogisticRegressionClassifi
 @pytest.mark.parametrize(
     "config",
     [
-        {},  # the project's: liblinear, one-vs-rest
-        {"solver": "lbfgs"},  # multinomial: softmax
+        {},  # the project's: lbfgs, multinomial (softmax)
+        {"solver": "liblinear"},  # one-vs-rest
         {"sublinear_tf": False},
+        {"classes": 2},  # one score per message, one-vs-rest
+        {"classes": 2, "solver": "liblinear"},
     ],
 )
 def test_direct_probabilities_match_scikit_learn(tmp_path: Path, config: dict) -> None:
     component = _fitted(tmp_path, **config)
+    assert component._one_vs_rest == (
+        config.get("solver") == "liblinear" or config.get("classes") == 2
+    )
     probe = sparse_random(40, 60, density=0.15, format="csr", random_state=5)
     probe.data = np.ceil(probe.data * 3)
     probe = vstack([probe, csr_matrix((1, 60))]).tocsr()  # and a message with no feature
@@ -115,3 +123,17 @@ def test_process_answers_as_rasas_classifier(tmp_path: Path) -> None:
             rtol=0,
             atol=1e-12,
         )
+
+
+def test_features_are_stacked_as_rasa_does_dense_ones_included(tmp_path: Path) -> None:
+    component = _fitted(tmp_path)
+    messages = []
+    for i in range(3):
+        message = _message(f"m{i}", [csr_matrix(np.full((1, 4), i + 1.0))])
+        dense = np.arange(3, dtype=float).reshape(1, 3) + i
+        message.add_features(Features(dense, FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+        messages.append(message)
+    ours = component._create_X(messages)
+    rasas = LogisticRegressionClassifier._create_X(component, messages)
+    assert ours.shape == (3, 7)
+    assert (ours != rasas).nnz == 0

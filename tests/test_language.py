@@ -73,6 +73,12 @@ def identifier() -> LanguageIdentifier:
         ("les délégués peuvent-ils parler anglais ?", None),
         ("can I speak English at the conference?", None),
         ("répondez en anglais sur la conférence svp", ENGLISH),
+        ("traduis en anglais svp", ENGLISH),
+        ("translate in English please", ENGLISH),
+        ("je suis délégué, répondez en anglais svp", ENGLISH),
+        ("I'm a delegate, please answer in English", ENGLISH),
+        ("can we continue this session in English?", ENGLISH),
+        ("interprétation en anglais svp", ENGLISH),
     ],
 )
 def test_explicit_requests(text: str, expected: str | None) -> None:

@@ -16,9 +16,17 @@ PACKAGE = Path(__file__).resolve().parent.parent
 @cache
 def code_fingerprint() -> str:
     """Hash of what the components may depend on: the same files as the Makefile's
-    TRAINING_INPUTS from `bot/` (its modules, the NLU modules and their lexicons)."""
+    TRAINING_INPUTS from `bot/` (its modules, the NLU modules and their lexicons, the
+    registration reference formats)."""
     nlu = PACKAGE / "nlu"
-    files = sorted([*PACKAGE.glob("*.py"), *nlu.glob("*.py"), *nlu.glob("*.yml")])
+    files = sorted(
+        [
+            *PACKAGE.glob("*.py"),
+            *nlu.glob("*.py"),
+            *nlu.glob("*.yml"),
+            PACKAGE / "participants" / "references.py",
+        ]
+    )
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(PACKAGE).as_posix().encode())

@@ -71,18 +71,18 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
         )
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
-        """The sentence-level sparse features of `messages`, stacked (the parent
-        builds and concatenates empty dense blocks per message, a measurable cost
-        at one message per call)."""
+        """The parent's matrix (sparse sentence features in pipeline order, then dense
+        ones), built from the sentence features alone: Rasa's `get_sparse_features`
+        also stacks the per-token ones, unused here, a measurable cost per message."""
         rows = []
         for message in messages:
-            # Only the sentence features, side by side in pipeline order (Rasa's
-            # `get_sparse_features` also stacks the per-token ones, unused here).
-            blocks = [
-                f.features
+            sentence = [
+                f
                 for f in message.features
-                if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
+                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
             ]
+            blocks = [f.features for f in sentence if f.is_sparse()]
+            blocks += [csr_matrix(f.features) for f in sentence if f.is_dense()]
             rows.append(hstack(blocks) if blocks else csr_matrix((1, 0)))
         return vstack(rows).tocsr()
 
@@ -106,8 +106,10 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
             # order its transpose is used in place.
             logreg.coef_ = np.asfortranarray(logreg.coef_)
         scores = X @ logreg.coef_.T + logreg.intercept_
-        if self._one_vs_rest:
+        if self._one_vs_rest:  # always so for two classes
             probabilities = 1.0 / (1.0 + np.exp(-scores))
+            if scores.shape[1] == 1:  # two classes: one score, for the second
+                return np.hstack([1.0 - probabilities, probabilities])
             return probabilities / probabilities.sum(axis=1, keepdims=True)
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)

@@ -9,7 +9,7 @@ per-message cost (docs/benchmarks.md):
   checkpoints, and readers never block the writer).
 - Rasa builds its ORM queries anew on every message (twice: to read the session, then
   to count what is stored before writing) and writes each event through the ORM's
-  unit of work. Here the same SQL is built once as Core statements and new events
+  unit of work. Here equivalent queries are built once as Core statements and new events
   are inserted in one statement.
 - Rasa's own per-message fixes in `bot/speedups.py` (memoised event-type lookup,
   action replies checked with a validator built once) are installed from here, as

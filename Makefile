@@ -10,6 +10,9 @@ MODEL := models/cmc.tar.gz
 # Defaults for every command below; override in the environment (see README).
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
+# Empty: the action server takes calls without a token, so it must stay on loopback
+# (ACTIONS_HOST, default 127.0.0.1); endpoints.yml needs the variable set, even empty.
+export ACTIONS_TOKEN ?=
 export WEB_PORT ?= 8080
 export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
 export DATABASE_URL ?= sqlite:///var/participants.db

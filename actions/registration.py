@@ -17,9 +17,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.participants.references import normalise_email, normalise_reference
-from bot.participants.store import LOCKED, MATCH, ParticipantStore
+from bot.participants.store import LOCKED, MATCH, THROTTLED, ParticipantStore
 
 logger = logging.getLogger(__name__)
+
+# What a delegate gives to prove who they are: kept only for the check itself.
+REGISTRATION_SLOTS = ("reference", "email")
 
 
 class ValidateRegistrationForm(FormValidationAction):
@@ -43,6 +46,18 @@ class ValidateRegistrationForm(FormValidationAction):
         return {"email": email}
 
 
+class ActionForgetRegistration(Action):
+    """Drops the reference and e-mail when a check is stopped: they served only it."""
+
+    def name(self) -> str:
+        return "action_forget_registration"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return [SlotSet(slot, None) for slot in REGISTRATION_SLOTS]
+
+
 class ActionCheckRegistration(Action):
     """Answers with the delegate's status only when reference and e-mail match."""
 
@@ -61,7 +76,7 @@ class ActionCheckRegistration(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        cleared: List[EventType] = [SlotSet("reference", None), SlotSet("email", None)]
+        cleared: List[EventType] = [SlotSet(slot, None) for slot in REGISTRATION_SLOTS]
         reference = tracker.get_slot("reference") or ""
         email = tracker.get_slot("email") or ""
         try:
@@ -78,8 +93,10 @@ class ActionCheckRegistration(Action):
                 full_name=result.participant.full_name,
                 reference=result.participant.reference,
             )
-        elif result.outcome == LOCKED:
+        elif result.outcome == LOCKED:  # this conversation, for 15 minutes
             dispatcher.utter_message(response="utter_registration_locked")
+        elif result.outcome == THROTTLED:  # this reference, for up to a minute
+            dispatcher.utter_message(response="utter_registration_throttled")
         else:
             dispatcher.utter_message(response="utter_registration_not_found")
         return cleared

@@ -8,7 +8,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.registration import REGISTRATION_SLOTS
+
 LANGUAGES = ("fr", "en")
+# Never carried into a new session: the channel's metadata, and the registration
+# details (personal data that served one check, or a check left unfinished).
+NOT_CARRIED = ("session_started_metadata", "requested_slot", *REGISTRATION_SLOTS)
 
 
 def channel_language(metadata: Dict[str, Any] | None) -> str | None:
@@ -23,10 +28,11 @@ def channel_language(metadata: Dict[str, Any] | None) -> str | None:
 class ActionSessionStart(Action):
     """Like Rasa's default, plus the language slot from channel metadata.
 
-    Slots of the previous session are carried over, as domain.yml's
-    `carry_over_slots_to_new_session: true` asks (Rasa does not send this action the
-    domain: `enable_selective_domain` in endpoints.yml; tests/test_domain.py checks
-    the setting); a language given by the channel at the start of a session wins.
+    Slots of the previous session but the registration details are carried over, as
+    domain.yml's `carry_over_slots_to_new_session: true` asks (Rasa does not send
+    this action the domain: `enable_selective_domain` in endpoints.yml;
+    tests/test_domain.py checks the setting); a language given by the channel at the
+    start of a session wins.
     """
 
     def name(self) -> str:
@@ -41,7 +47,7 @@ class ActionSessionStart(Action):
         carried: List[EventType] = [
             SlotSet(key=name, value=value)
             for name, value in tracker.slots.items()
-            if value is not None and name != "session_started_metadata"
+            if value is not None and name not in NOT_CARRIED
         ]
         events: List[EventType] = [SessionStarted(), *carried]
         language = channel_language(tracker.get_slot("session_started_metadata"))

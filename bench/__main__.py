@@ -194,6 +194,9 @@ async def load(url: str, clients: int, per_client: int) -> dict[str, float]:
 
 def endpoints_file(variant: Variant, workdir: Path, actions_url: str) -> Path:
     data: dict[str, Any] = {"action_endpoint": {"url": actions_url}}
+    if os.environ.get("ACTIONS_TOKEN"):  # the action server (same environment) wants it
+        token = os.environ["ACTIONS_TOKEN"]
+        data["action_endpoint"]["headers"] = {"Authorization": f"Bearer {token}"}
     if variant.tracker == "sqlite":
         # The store that ships (endpoints.yml): Rasa's SQL store, tuned, with bot/speedups.py.
         data["tracker_store"] = {
@@ -296,15 +299,7 @@ def registration_bench(model: Path, rasa_port: int, actions_port: int) -> list[s
                 capture_output=True,
             )
             actions = subprocess.Popen(
-                [
-                    str(BIN / "rasa"),
-                    "run",
-                    "actions",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(actions_port),
-                ],
+                [sys.executable, "-m", "bot", "actions", "--port", str(actions_port)],
                 cwd=ROOT,
                 env=env(**extra),
                 stdout=subprocess.DEVNULL,
@@ -440,7 +435,7 @@ def main() -> None:
     models = OUT / "models"
     actions_port, rasa_port = 15055, 15005
     actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+        [sys.executable, "-m", "bot", "actions", "--port", str(actions_port)],
         cwd=ROOT,
         env=env(),
         stdout=subprocess.DEVNULL,

@@ -58,6 +58,7 @@ def running_stack(workdir: Path) -> Iterator[None]:
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "DATABASE_URL": f"sqlite:///{workdir / 'participants.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ACTIONS_PORT}/webhook",
+        "ACTIONS_TOKEN": os.environ.get("ACTIONS_TOKEN", ""),  # endpoints.yml needs it set
         "PARTICIPANT_HASH_KEY": "bench",
     }
     subprocess.run(
@@ -68,7 +69,7 @@ def running_stack(workdir: Path) -> Iterator[None]:
         capture_output=True,
     )
     commands = [
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
+        [sys.executable, "-m", "bot", "actions", "--port", str(ACTIONS_PORT)],
         [
             str(BIN / "rasa"),
             "run",

@@ -136,8 +136,11 @@ async def measure(workdir: Path) -> dict[str, dict[str, float]]:
     from bot.tracker_store import TunedSQLTrackerStore
 
     domain = Domain.load(str(ROOT / "domain.yml"))
+    token = os.environ.get("ACTIONS_TOKEN", "")  # the action server's, same environment
     endpoint = EndpointConfig(
-        f"http://127.0.0.1:{ACTIONS_PORT}/webhook", enable_selective_domain=True
+        f"http://127.0.0.1:{ACTIONS_PORT}/webhook",
+        headers={"Authorization": f"Bearer {token}"},
+        enable_selective_domain=True,
     )
     model = str(ROOT / "models" / "cmc.tar.gz")
     rasa_store = SQLTrackerStore(domain=domain, host=f"sqlite:///{workdir / 'rasa.db'}")
@@ -169,7 +172,7 @@ def main() -> list[str]:
     configure_structlog(logging.WARNING)
     logging.getLogger().setLevel(logging.WARNING)
     actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(ACTIONS_PORT)],
+        [sys.executable, "-m", "bot", "actions", "--port", str(ACTIONS_PORT)],
         cwd=ROOT,
         env={**os.environ, "LOG_LEVEL": "WARNING"},
         stdout=subprocess.DEVNULL,

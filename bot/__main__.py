@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bot import privacy
 from bot.participants import csvio
 from bot.participants.migrate import upgrade
 from bot.participants.store import ParticipantStore, create_engine
@@ -15,6 +16,7 @@ from bot.participants.store import ParticipantStore, create_engine
 @click.group()
 def cli() -> None:
     """CMC Assistant administration."""
+    privacy.install()
 
 
 @cli.group()
@@ -89,6 +91,26 @@ def show(reference: str) -> None:
         sys.exit(1)
     for key, value in vars(found).items():
         click.echo(f"{key:13} {value}")
+
+
+@cli.command("actions")
+@click.option("--host", envvar="ACTIONS_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="ACTIONS_PORT", default=5055, show_default=True, type=int)
+def actions(host: str, port: int) -> None:
+    """Serve the custom actions for Rasa (ACTIONS_HOST, ACTIONS_PORT).
+
+    With ACTIONS_TOKEN set (environment only), every route but /health needs
+    `Authorization: Bearer <token>`; without it the server must stay on loopback.
+    """
+    from bot.action_server import ActionServerConfig, ConfigError, serve
+
+    config = ActionServerConfig.from_env(host=host, port=port)
+    try:
+        config.check()
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    serve(config)
 
 
 @cli.command("web")

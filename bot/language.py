@@ -30,6 +30,8 @@ _FRENCH_LETTERS = set("éèêëàâçîïôûùœ")
 
 _FRENCH_WORDS = r"(?:francais|french|fr)"
 _ENGLISH_WORDS = r"(?:anglais|english|en)"
+# Quantifiers are bounded: these run on every message, on Rasa's event loop, and must
+# stay linear in its length.
 # Verbs asking the bot to answer in a language: "answer in French" is a request,
 # "is the session interpreted in English?" is not.
 _VERB = (
@@ -52,11 +54,11 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
     lang = _FRENCH_WORDS if target == FRENCH else _ENGLISH_WORDS
     name = "(?:francais|french)" if target == FRENCH else "(?:anglais|english)"
     return [
-        re.compile(rf"\b{_VERB}\b.*\b{name}\b"),  # "can you answer in French"
+        re.compile(rf"\b{_VERB}\b.{{0,100}}\b{name}\b"),  # "can you answer in French"
         # "parlez-vous anglais", but not "puis-je parler anglais pendant la conférence ?"
-        re.compile(rf"^(?!.*{_AT_THE_EVENT.pattern}).*\b{_SPEAK}\b.*\b{name}\b"),
-        re.compile(rf"\b(?:in|en)\s+{name}\W*{_PLEASE}"),  # "bonjour, en français svp"
-        re.compile(rf"^\W*(?:in|en)?\s*{lang}\s*{_PLEASE}?\W*$"),  # "english?", "FR"
+        re.compile(rf"^(?!.*{_AT_THE_EVENT.pattern}).*\b{_SPEAK}\b.{{0,100}}\b{name}\b"),
+        re.compile(rf"\b(?:in|en)\s{{1,5}}{name}\W{{0,5}}{_PLEASE}"),  # "bonjour, en français svp"
+        re.compile(rf"^\W{{0,10}}(?:in|en)?\s{{0,5}}{lang}\s{{0,5}}{_PLEASE}?\W{{0,10}}$"),  # "FR"
     ]
 
 

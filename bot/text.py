@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Things that say nothing about the language a person writes in.
-REFERENCE_RE = re.compile(r"\bcmc[\s_-]*\d{4}[\s_-]*\d{4}\b", re.IGNORECASE)
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+from bot.participants.references import EMAIL_RE, REFERENCE_RE
+
+# Things that say nothing about the language a person writes in (with the
+# references and e-mail addresses).
+# A URL starts a token, so "www.www.www…" is one match, not one per position.
+URL_RE = re.compile(r"(?<![^\s(<\"'])(?:https?://|www\.)\S+", re.IGNORECASE)
 PAYLOAD_RE = re.compile(r"^\s*/\w+(?:\{.*\})?\s*$", re.DOTALL)
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 

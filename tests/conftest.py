@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -76,6 +77,7 @@ TELEGRAM_SECRET = "test-telegram-secret"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "test-twilio-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155550100"
+ACTIONS_TOKEN = "test-actions-token"  # Rasa sends it from endpoints.yml
 
 
 class FakeProviderApis:
@@ -183,8 +185,10 @@ class Servers:
             "WEB_PORT": str(self.web_port),
             "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
+            "ACTIONS_TOKEN": ACTIONS_TOKEN,
             "DATABASE_URL": f"sqlite:///{self.workdir / 'participants.db'}",
             "PARTICIPANT_HASH_KEY": "test-only-key",
+            "CHAT_SESSION_SECRET": "test-only-session-secret",
             "LOG_LEVEL": "WARNING",
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
             "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
@@ -206,15 +210,7 @@ class Servers:
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                str(self.actions_port),
-            ],
+            [sys.executable, "-m", "bot", "actions", "--port", str(self.actions_port)],
             cwd=ROOT,
             env=self.env,
             stdout=log.open("ab"),
@@ -225,7 +221,9 @@ class Servers:
         log = self.workdir / "rasa.log"
         self.rasa = subprocess.Popen(
             [
-                str(BIN / "rasa"),
+                sys.executable,
+                "-m",
+                "bot.run_rasa",
                 "run",
                 "--model",
                 str(MODEL),
@@ -275,6 +273,15 @@ class Servers:
                 return reply.status, json.loads(reply.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+    def events(self, sender_id: str, type_name: str) -> list[dict[str, Any]]:
+        """A stored conversation's events of one type ("user", "slot"...), in order."""
+        with sqlite3.connect(self.workdir / "tracker.db") as connection:
+            rows = connection.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = ? ORDER BY id",
+                (sender_id, type_name),
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     def say(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None

@@ -55,3 +55,30 @@ async def test_metadata_language_wins_at_session_start() -> None:
 async def test_without_metadata_the_previous_language_is_kept() -> None:
     events = await run({"language": "en", "session_started_metadata": None})
     assert [(e["name"], e["value"]) for e in events if e["event"] == "slot"] == [("language", "en")]
+
+
+async def test_registration_details_are_never_carried_into_a_new_session() -> None:
+    from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+
+    events = await run(
+        {
+            "language": "en",
+            "reference": "CMC-2015-0004",
+            "email": "someone@example.org",
+            "requested_slot": "email",
+            "session_started_metadata": None,
+        }
+    )
+    assert events == [SessionStarted(), SlotSet("language", "en"), ActionExecuted("action_listen")]
+
+
+async def test_a_stopped_check_forgets_the_details() -> None:
+    from rasa_sdk.events import SlotSet
+
+    from actions.registration import ActionForgetRegistration
+
+    dispatcher = CollectingDispatcher()
+    slots = {"reference": "CMC-2015-0004", "email": "someone@example.org"}
+    events = await ActionForgetRegistration().run(dispatcher, tracker(slots), DOMAIN)
+    assert events == [SlotSet("reference", None), SlotSet("email", None)]
+    assert dispatcher.messages == []

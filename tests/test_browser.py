@@ -206,3 +206,42 @@ def test_keyboard_reaches_the_chat_first(browser: webdriver.Chrome, web_page: We
     assert browser.switch_to.active_element.get_attribute("id") == "chat-log"
     browser.switch_to.active_element.send_keys(Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("id") == "chat-input"
+
+
+def test_new_conversation_forgets_the_previous_one(
+    browser: webdriver.Chrome, web_page: WebPage, variants: dict[str, Variant]
+) -> None:
+    clear_session(browser, web_page)
+    open_page(browser, f"{web_page.url}/?lang=en")
+    ask(browser, "When is the conference?")
+    first = browser.execute_script("return window.localStorage.getItem('cmc-chat-session')")
+    button = browser.find_element(By.ID, "chat-new")
+    assert button.text == "New conversation"
+    button.click()
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_element(By.ID, "chat").get_attribute("data-state") == "ready"
+    )
+    assert messages(browser) == []
+    second = browser.execute_script("return window.localStorage.getItem('cmc-chat-session')")
+    assert second and second != first
+    browser.refresh()
+    open_page(browser, browser.current_url)
+    assert messages(browser) == []  # the earlier conversation is not shown again
+    assert bot_variants(ask(browser, "Where is it?"), variants) == [Variant("utter_venue", "en")]
+
+
+def test_a_registration_check_is_not_shown_again_after_a_reload(
+    browser: webdriver.Chrome, web_page: WebPage
+) -> None:
+    clear_session(browser, web_page)
+    open_page(browser, f"{web_page.url}/?lang=en")
+    ask(browser, "Is my registration confirmed?")
+    ask(browser, "CMC-2015-0001 a.diallo@gouv.sn")
+    assert any("Amina Diallo" in text for _, text in map(read, messages(browser)))
+    browser.refresh()
+    open_page(browser, browser.current_url)
+    WebDriverWait(browser, 10).until(lambda b: len(messages(b)) > 0)
+    shown = " ".join(text for _, text in map(read, messages(browser)))
+    assert "registration check took place" in shown
+    for secret in ("CMC-2015-0001", "a.diallo@gouv.sn", "Amina Diallo"):
+        assert secret not in shown

@@ -28,6 +28,7 @@ from tests.conftest import (
 
 chat_ids = itertools.count(910_001)
 phones = itertools.count(41_790_000_001)
+message_sids = itertools.count(1)
 
 
 def post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -151,19 +152,61 @@ def test_telegram_button_tap_is_answered(
     servers: Servers, provider_apis: FakeProviderApis, variants: dict[str, Variant]
 ) -> None:
     chat_id = next(chat_ids)
-    tap = {
-        "update_id": next(chat_ids),
-        "callback_query": {
-            "id": "cb-1",
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Ada", "language_code": "fr"},
-            "message": {"message_id": 5, "chat": {"id": chat_id, "type": "private"}},
-            "data": "/ask_venue",
-        },
-    }
-    assert telegram_update(servers, tap) == 200
-    (reply,) = replies_to(provider_apis, chat_id)
+    telegram_update(servers, text_update(chat_id, "/start", "fr"))
+    assert telegram_update(servers, button_tap(chat_id, "/ask_venue")) == 200
+    _, reply = replies_to(provider_apis, chat_id)
     assert variants[reply["text"]] == Variant("utter_venue", "fr")
     assert provider_apis.sent(api="telegram", method="answerCallbackQuery")
+
+
+def button_tap(chat_id: int, data: str) -> dict[str, Any]:
+    return {
+        "update_id": next(chat_ids),
+        "callback_query": {
+            "id": f"cb-{chat_id}",
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Ada", "language_code": "fr"},
+            "message": {"message_id": 5, "chat": {"id": chat_id, "type": "private"}},
+            "data": data,
+        },
+    }
+
+
+@pytest.mark.slow
+def test_telegram_a_forged_button_payload_is_read_as_text(
+    servers: Servers, provider_apis: FakeProviderApis, variants: dict[str, Variant]
+) -> None:
+    chat_id = next(chat_ids)
+    telegram_update(servers, text_update(chat_id, "/start", "en"))
+    telegram_update(servers, button_tap(chat_id, '/greet{"language": "de"}'))
+    *_, forged = servers.events(f"telegram:{chat_id}", "user")
+    assert forged["text"] == 'greet{"language": "de"}'
+    assert all(e["value"] != "de" for e in servers.events(f"telegram:{chat_id}", "slot"))
+    telegram_update(servers, text_update(chat_id, "ok"))
+    *_, reply = replies_to(provider_apis, chat_id)
+    assert reply["text"] in variants  # answered, in French or English
+
+
+@pytest.mark.slow
+def test_telegram_a_retried_update_is_answered_once(
+    servers: Servers, provider_apis: FakeProviderApis
+) -> None:
+    chat_id = next(chat_ids)
+    update = text_update(chat_id, "When is the conference?", "en")
+    assert telegram_update(servers, update) == 200
+    assert telegram_update(servers, update) == 200
+    assert len(replies_to(provider_apis, chat_id)) == 1
+    assert conversation_events(servers, f"telegram:{chat_id}") > 0
+
+
+@pytest.mark.slow
+def test_telegram_a_text_over_the_limit_gets_a_polite_reply(
+    servers: Servers, provider_apis: FakeProviderApis, variants: dict[str, Variant]
+) -> None:
+    chat_id = next(chat_ids)
+    assert telegram_update(servers, text_update(chat_id, "x" * 70_000, "en")) == 413
+    assert telegram_update(servers, text_update(chat_id, "Where? " * 600, "en")) == 200
+    (reply,) = replies_to(provider_apis, chat_id)
+    assert variants[reply["text"]] == Variant("utter_message_too_long", "en")
 
 
 @pytest.mark.slow
@@ -254,14 +297,16 @@ def test_whatsapp_bad_host_header_is_refused_not_an_error(servers: Servers, host
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"{}"])
-def test_telegram_bad_bodies_are_not_errors(servers: Servers, body: bytes) -> None:
-    status, _ = post(
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[1, 2]", b"{}", b'{"update_id": "1"}', b'{"update_id": true}']
+)
+def test_telegram_bad_bodies_are_a_clear_400(servers: Servers, body: bytes) -> None:
+    status, reply = post(
         f"{servers.rasa_url}/webhooks/telegram/webhook",
         body,
         {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
     )
-    assert status in (200, 400)
+    assert (status, json.loads(reply)) == (400, {"error": "body"})
 
 
 def twilio_post(
@@ -279,7 +324,7 @@ def twilio_post(
 
 def whatsapp_form(phone: str, body: str, **extra: str) -> dict[str, str]:
     return {
-        "MessageSid": "SM" + "2" * 32,
+        "MessageSid": f"SM{next(message_sids):032d}",
         "AccountSid": TWILIO_SID,
         "From": phone,
         "To": TWILIO_NUMBER,
@@ -353,3 +398,41 @@ def test_whatsapp_refuses_a_bad_signature(
     assert status == 403
     assert provider_apis.sent(api="twilio", to=phone) == []
     assert conversation_events(servers, phone) == 0
+
+
+@pytest.mark.slow
+def test_whatsapp_a_retried_request_is_answered_once(
+    servers: Servers, provider_apis: FakeProviderApis
+) -> None:
+    phone = f"whatsapp:+{next(phones)}"
+    form = whatsapp_form(phone, "When is the conference?")
+    assert twilio_post(servers, form)[0] == 200
+    assert twilio_post(servers, form)[0] == 200
+    assert len(provider_apis.sent(api="twilio", to=phone)) == 1
+
+
+@pytest.mark.slow
+def test_whatsapp_a_request_without_message_sid_is_refused(
+    servers: Servers, provider_apis: FakeProviderApis
+) -> None:
+    phone = f"whatsapp:+{next(phones)}"
+    form = whatsapp_form(phone, "Bonjour")
+    del form["MessageSid"]
+    assert twilio_post(servers, form)[0] == 400
+    assert provider_apis.sent(api="twilio", to=phone) == []
+
+
+@pytest.mark.slow
+def test_rest_cannot_reach_a_whatsapp_or_telegram_conversation(
+    servers: Servers, provider_apis: FakeProviderApis
+) -> None:
+    phone, chat_id = f"whatsapp:+{next(phones)}", next(chat_ids)
+    twilio_post(servers, whatsapp_form(phone, "Is my registration confirmed?"))
+    telegram_update(servers, text_update(chat_id, "Is my registration confirmed?", "en"))
+    whatsapp_before = conversation_events(servers, phone)
+    telegram_before = conversation_events(servers, f"telegram:{chat_id}")
+    for sender in (phone, f"telegram:{chat_id}", str(chat_id)):
+        servers.say(sender, "CMC-2015-0001 a.diallo@gouv.sn")
+    assert conversation_events(servers, phone) == whatsapp_before
+    assert conversation_events(servers, f"telegram:{chat_id}") == telegram_before
+    assert conversation_events(servers, f"rest:{phone}") > 0

@@ -6,18 +6,32 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy.pool import QueuePool
 
 from bot.participants import csvio
-from bot.participants.migrate import upgrade
+from bot.participants.migrate import alembic_config, upgrade
 from bot.participants.references import normalise_email, normalise_reference
 from bot.participants.schema import lookup_attempts, participants
-from bot.participants.store import LOCKED, MATCH, MISMATCH, ParticipantStore, create_engine
+from bot.participants.store import (
+    LOCKED,
+    MATCH,
+    MAX_REFERENCE_DELAY,
+    MISMATCH,
+    THROTTLED,
+    ParticipantStore,
+    create_engine,
+    reference_delay,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = (
@@ -93,16 +107,28 @@ def test_unknown_reference_and_wrong_email_look_the_same(
     assert wrong_email.outcome == MISMATCH and wrong_email.participant is None
 
 
+def outcomes(store: ParticipantStore) -> list[str]:
+    with store.engine.connect() as connection:
+        return list(
+            connection.execute(
+                sa.select(lookup_attempts.c.outcome).order_by(lookup_attempts.c.id)
+            ).scalars()
+        )
+
+
 def test_five_failures_in_a_conversation_lock_it_for_15_minutes(
     seeded: tuple[ParticipantStore, Clock],
 ) -> None:
     store, clock = seeded
-    for _ in range(5):
-        assert store.check("CMC-2015-0001", "bad@x.org", "attacker").outcome == MISMATCH
+    # On five references (unknown ones fail too): no reference is slowed down.
+    for n in range(5, 10):
+        assert store.check(f"CMC-2015-000{n}", "bad@x.org", "attacker").outcome == MISMATCH
     # Even the right pair is refused now, in this conversation only.
     assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "attacker").outcome == LOCKED
     assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "someone-else").outcome == MATCH
-    clock.now += timedelta(minutes=16)
+    clock.now += timedelta(minutes=14)
+    assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "attacker").outcome == LOCKED
+    clock.now += timedelta(minutes=1, seconds=1)
     assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "attacker").outcome == MATCH
 
 
@@ -121,16 +147,117 @@ def test_the_lock_lasts_15_minutes_from_the_failure_that_triggered_it(
     assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "slow").outcome == MATCH
 
 
-def test_ten_failures_on_one_reference_lock_it_for_everyone(
+def test_the_delay_on_a_reference_doubles_from_its_fifth_failure_up_to_a_minute() -> None:
+    assert [reference_delay(n).total_seconds() for n in range(12)] == [
+        *[0] * 5,
+        *[2, 4, 8, 16, 32],
+        60,
+        60,
+    ]
+    assert reference_delay(10_000) == MAX_REFERENCE_DELAY == timedelta(seconds=60)
+
+
+def test_after_five_failures_a_reference_is_checked_only_after_the_delay(
     seeded: tuple[ParticipantStore, Clock],
 ) -> None:
     store, clock = seeded
-    for i in range(10):
-        assert store.check("CMC-2015-0003", "bad@x.org", f"sender-{i}").outcome == MISMATCH
-    assert store.check("CMC-2015-0003", "marie.dupont@mairie-lyon.fr", "new").outcome == LOCKED
-    assert store.check("CMC-2015-0001", "a.diallo@gouv.sn", "new").outcome == MATCH
-    clock.now += timedelta(minutes=15, seconds=1)
-    assert store.check("CMC-2015-0003", "marie.dupont@mairie-lyon.fr", "new").outcome == MATCH
+    for i in range(5):
+        assert store.check("CMC-2015-0002", "bad@x.org", f"stranger-{i}").outcome == MISMATCH
+    # 2 s after the 5th failure: refused without looking at the e-mail, right or not.
+    clock.now += timedelta(seconds=1.9)
+    assert store.check("CMC-2015-0002", "j.okafor@lagos.gov.ng", "delegate").outcome == THROTTLED
+    assert store.check("CMC-2015-0002", "bad@x.org", "stranger-5").outcome == THROTTLED
+    clock.now += timedelta(seconds=0.1)
+    assert store.check("CMC-2015-0002", "bad@x.org", "stranger-6").outcome == MISMATCH
+    # The 6th failure doubles the delay; refused attempts did not count as failures.
+    clock.now += timedelta(seconds=3.9)
+    assert store.check("CMC-2015-0002", "j.okafor@lagos.gov.ng", "delegate").outcome == THROTTLED
+    clock.now += timedelta(seconds=0.1)
+    assert store.check("CMC-2015-0002", "j.okafor@lagos.gov.ng", "delegate").outcome == MATCH
+    # Other references are not slowed down.
+    assert store.check("CMC-2015-0003", "marie.dupont@mairie-lyon.fr", "x").outcome == MATCH
+    assert outcomes(store) == [
+        *[MISMATCH] * 5,
+        *[THROTTLED, THROTTLED, MISMATCH],
+        *[THROTTLED, MATCH, MATCH],
+    ]
+
+
+def test_strangers_cannot_keep_a_delegate_out_for_longer_than_a_minute(
+    seeded: tuple[ParticipantStore, Clock],
+) -> None:
+    """The old lock: 10 wrong e-mails from anyone refused the delegate for 15 minutes."""
+    store, clock = seeded
+    # As many failures as strangers can get evaluated: each as soon as it is allowed.
+    for i in range(30):
+        clock.now += reference_delay(i)
+        assert store.check("CMC-2015-0003", "guess@x.org", f"stranger-{i}").outcome == MISMATCH
+    assert reference_delay(30) == MAX_REFERENCE_DELAY
+    # Then a burst of attempts, from new senders, at the same moment: all refused.
+    for i in range(30, 40):
+        assert store.check("CMC-2015-0003", "guess@x.org", f"stranger-{i}").outcome == THROTTLED
+    delegate = ("CMC-2015-0003", "marie.dupont@mairie-lyon.fr", "delegate")
+    assert store.check(*delegate).outcome == THROTTLED
+    clock.now += MAX_REFERENCE_DELAY - timedelta(seconds=1)
+    assert store.check(*delegate).outcome == THROTTLED
+    clock.now += timedelta(seconds=1)
+    result = store.check(*delegate)
+    assert result.outcome == MATCH and result.participant
+    assert result.participant.full_name == "Marie Dupont"
+
+
+def _in_parallel(
+    store_for: list[ParticipantStore], attempts: list[tuple[str, str, str]]
+) -> list[str]:
+    """Each attempt from its own thread, all released at once."""
+    start = threading.Barrier(len(attempts))
+    results: list[str | BaseException] = [""] * len(attempts)
+
+    def attempt(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = store_for[i % len(store_for)].check(*attempts[i]).outcome
+        except BaseException as error:  # noqa: BLE001 - reported below
+            results[i] = error
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(attempts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors
+    return [str(r) for r in results]
+
+
+def _stores(store: ParticipantStore, clock: Clock, per_thread: bool) -> list[ParticipantStore]:
+    """One store shared by the threads, or one each: then only the database serialises
+    them, as for several action server processes."""
+    if not per_thread:
+        return [store]
+    return [ParticipantStore(store.engine, key=b"test-key", clock=clock) for _ in range(32)]
+
+
+@pytest.mark.parametrize("per_thread", [False, True], ids=["one-store", "store-per-thread"])
+def test_32_parallel_wrong_attempts_on_a_reference_evaluate_exactly_five(
+    seeded: tuple[ParticipantStore, Clock], per_thread: bool
+) -> None:
+    store, clock = seeded
+    attempts = [("CMC-2015-0001", f"guess{i}@x.org", f"stranger-{i}") for i in range(32)]
+    results = _in_parallel(_stores(store, clock, per_thread), attempts)
+    assert Counter(results) == {MISMATCH: 5, THROTTLED: 27}
+    assert Counter(outcomes(store)) == {MISMATCH: 5, THROTTLED: 27}
+
+
+@pytest.mark.parametrize("per_thread", [False, True], ids=["one-store", "store-per-thread"])
+def test_32_parallel_wrong_attempts_from_a_sender_evaluate_exactly_five(
+    seeded: tuple[ParticipantStore, Clock], per_thread: bool
+) -> None:
+    store, clock = seeded
+    attempts = [(f"CMC-2016-{i:04d}", "guess@x.org", "one-attacker") for i in range(32)]
+    results = _in_parallel(_stores(store, clock, per_thread), attempts)
+    assert Counter(results) == {MISMATCH: 5, LOCKED: 27}
+    assert Counter(outcomes(store)) == {MISMATCH: 5, LOCKED: 27}
 
 
 def test_attempts_are_audited_without_email_or_sender_in_clear(
@@ -139,12 +266,18 @@ def test_attempts_are_audited_without_email_or_sender_in_clear(
     store, _ = seeded
     store.check("CMC-2015-0001", "a.diallo@gouv.sn", "whatsapp:+41790000000")
     store.check("CMC-2015-0001", "wrong@x.org", "whatsapp:+41790000000")
+    for i in range(5):
+        store.check("CMC-2015-0002", f"guess{i}@x.org", f"whatsapp:+4179000000{i}")
+    store.check("CMC-2015-0002", "j.okafor@lagos.gov.ng", "whatsapp:+41790000009")
     with store.engine.connect() as connection:
-        rows = connection.execute(sa.select(lookup_attempts)).all()
-    assert [r.outcome for r in rows] == [MATCH, MISMATCH]
+        rows = connection.execute(sa.select(lookup_attempts).order_by(lookup_attempts.c.id)).all()
+    assert [r.outcome for r in rows] == [MATCH, MISMATCH, *[MISMATCH] * 5, THROTTLED]
     dump = repr(rows)
-    assert "gouv.sn" not in dump and "wrong@" not in dump and "41790000000" not in dump
+    for secret in ("gouv.sn", "wrong@", "guess", "lagos", "4179000000"):
+        assert secret not in dump
     assert rows[0].sender_hash == store.sender_hash("whatsapp:+41790000000")
+    assert rows[-1].sender_hash == store.sender_hash("whatsapp:+41790000009")
+    assert rows[-1].reference == "CMC-2015-0002"
 
 
 def test_import_is_an_upsert_with_counts(
@@ -220,6 +353,42 @@ def test_cli_import_is_all_or_nothing(database_url: str, tmp_path: Path) -> None
     engine.dispose()
     shown = run_cli("participants", "show", "cmc 2015 0003", database=database_url)
     assert "Marie Dupont" in shown.stdout and "pending" in shown.stdout
+
+
+def test_db_upgrade_indexes_attempts_by_outcome(database_url: str) -> None:
+    """Migration 0002, through `python -m bot db upgrade`, and back."""
+    run = run_cli("db", "upgrade", database=database_url)
+    assert run.returncode == 0, run.stderr
+    config = alembic_config(database_url)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    engine = create_engine(database_url)
+
+    def state() -> tuple[str, set[str]]:
+        with engine.connect() as connection:
+            version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+            indexes = sa.inspect(connection).get_indexes("lookup_attempts")
+            return version.scalar_one(), {i["name"] for i in indexes}
+
+    new = {"ix_lookup_attempts_sender_outcome_at", "ix_lookup_attempts_reference_outcome_at"}
+    old = {"ix_lookup_attempts_sender_at", "ix_lookup_attempts_reference_at"}
+    assert state() == (head, new)
+    command.downgrade(config, "0001")
+    assert state() == ("0001", old)
+    upgrade(database_url)
+    assert state() == (head, new)
+    engine.dispose()
+
+
+def test_a_file_database_is_pooled_in_wal_mode(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path}/p.db")
+    assert isinstance(engine.pool, QueuePool) and engine.hide_parameters
+    with engine.connect() as connection:
+        first = connection.connection.dbapi_connection
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1  # NORMAL
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection is first
+    engine.dispose()
 
 
 def test_cli_rejects_a_wrong_header(tmp_path: Path) -> None:

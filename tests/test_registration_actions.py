@@ -1,16 +1,35 @@
-"""The registration actions with a fake store and Rasa SDK's CollectingDispatcher."""
+"""The registration actions with Rasa SDK's CollectingDispatcher, on a fake store and
+on the real one (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
 from actions.registration import ActionCheckRegistration, ValidateRegistrationForm
-from bot.participants.store import LOCKED, MATCH, MISMATCH, CheckResult, Participant
+from bot.participants import csvio
+from bot.participants.migrate import upgrade
+from bot.participants.store import (
+    LOCKED,
+    MATCH,
+    MAX_REFERENCE_DELAY,
+    MISMATCH,
+    THROTTLED,
+    CheckResult,
+    Participant,
+    ParticipantStore,
+    create_engine,
+)
+
+CLEARED = [SlotSet("reference", None), SlotSet("email", None)]
 
 ALICE = Participant(
     "CMC-2015-0007",
@@ -36,8 +55,8 @@ class FakeStore:
         return self.result
 
 
-def tracker(**slots: Any) -> Tracker:
-    return Tracker("conv-1", slots, {}, [], False, None, {}, "action_listen")
+def tracker(sender: str = "conv-1", **slots: Any) -> Tracker:
+    return Tracker(sender, slots, {}, [], False, None, {}, "action_listen")
 
 
 async def check(
@@ -56,9 +75,9 @@ async def test_a_match_answers_with_the_status_and_the_name(status: str) -> None
     participant = Participant(**{**vars(ALICE), "status": status})
     store, messages, events = await check(CheckResult(MATCH, participant))
     assert store.calls == [("CMC-2015-0007", "alice@example.org", "conv-1")]
-    assert messages[0]["response"] == f"utter_registration_{status}"
+    assert [m["response"] for m in messages] == [f"utter_registration_{status}"]
     assert (messages[0]["full_name"], messages[0]["reference"]) == ("Alice Martin", "CMC-2015-0007")
-    assert [(e["name"], e["value"]) for e in events] == [("reference", None), ("email", None)]
+    assert events == CLEARED
 
 
 @pytest.mark.parametrize(
@@ -66,6 +85,7 @@ async def test_a_match_answers_with_the_status_and_the_name(status: str) -> None
     [
         (CheckResult(MISMATCH), "utter_registration_not_found"),
         (CheckResult(LOCKED), "utter_registration_locked"),
+        (CheckResult(THROTTLED), "utter_registration_throttled"),
         (
             OperationalError("select", {}, Exception("connection refused")),
             "utter_registration_unavailable",
@@ -76,7 +96,7 @@ async def test_no_match_reveals_nothing(result: CheckResult | Exception, respons
     _, messages, events = await check(result)
     assert [m["response"] for m in messages] == [response]
     assert "full_name" not in messages[0] and "Alice" not in repr(messages)
-    assert [(e["name"], e["value"]) for e in events] == [("reference", None), ("email", None)]
+    assert events == CLEARED
 
 
 @pytest.mark.parametrize(
@@ -95,3 +115,78 @@ def test_form_validation(
     validate = getattr(ValidateRegistrationForm(), f"validate_{slot}")
     assert validate(value, dispatcher, tracker(), {}) == {slot: expected}
     assert [m["response"] for m in dispatcher.messages] == ([complaint] if complaint else [])
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2015, 10, 1, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def real_store(database_url: str, tmp_path: Path) -> Iterator[tuple[ParticipantStore, Clock]]:
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    path = tmp_path / "seed.csv"
+    path.write_text(
+        "reference,full_name,email,organisation,country,category,status,language\n"
+        "CMC-2015-0007,Alice Martin,alice@example.org,NGO,France,civil_society,confirmed,fr\n",
+        encoding="utf-8",
+    )
+    rows, errors = csvio.read_participants(path)
+    assert errors == []
+    csvio.upsert(engine, rows)
+    clock = Clock()
+    yield ParticipantStore(engine, key=b"test-key", clock=clock), clock
+    engine.dispose()
+
+
+async def run_check(
+    store: ParticipantStore, sender: str, email: str
+) -> tuple[list[str], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckRegistration(lambda: store).run(
+        dispatcher, tracker(sender, reference="cmc 2015 0007", email=email), {}
+    )
+    return [m["response"] for m in dispatcher.messages], events
+
+
+async def test_strangers_delay_the_delegate_by_a_minute_at_most(
+    real_store: tuple[ParticipantStore, Clock],
+) -> None:
+    store, clock = real_store
+    for i in range(12):  # at the same moment: 5 evaluated, then the reference waits
+        expected = "utter_registration_not_found" if i < 5 else "utter_registration_throttled"
+        assert await run_check(store, f"stranger-{i}", "guess@x.org") == ([expected], CLEARED)
+    assert await run_check(store, "alice", "alice@example.org") == (
+        ["utter_registration_throttled"],
+        CLEARED,
+    )
+    clock.now += MAX_REFERENCE_DELAY
+    assert await run_check(store, "alice", "alice@example.org") == (
+        ["utter_registration_confirmed"],
+        CLEARED,
+    )
+
+
+async def test_a_conversation_with_five_failures_is_locked_out(
+    real_store: tuple[ParticipantStore, Clock],
+) -> None:
+    store, clock = real_store
+    for _ in range(5):
+        clock.now += timedelta(minutes=1)  # past any delay on the reference
+        assert await run_check(store, "guesser", "guess@x.org") == (
+            ["utter_registration_not_found"],
+            CLEARED,
+        )
+    clock.now += timedelta(minutes=1)
+    assert await run_check(store, "guesser", "alice@example.org") == (
+        ["utter_registration_locked"],
+        CLEARED,
+    )
+    assert await run_check(store, "alice", "alice@example.org") == (
+        ["utter_registration_confirmed"],
+        CLEARED,
+    )

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import socketio
 
-from bot.channels.socketio import allowed_origins, history_messages, rasa_text
+from bot.channels.socketio import HISTORY_NOTICES, allowed_origins, history_messages
+from bot.channels.web_sessions import SessionSigner
 from tests.conftest import Servers, Variant
 
 pytestmark = pytest.mark.slow
@@ -66,7 +67,7 @@ def client(servers: Servers) -> Iterator[ChatClient]:
 
 def test_round_trip_in_both_languages(client: ChatClient, variants: dict[str, Variant]) -> None:
     assert client.open_session() == []
-    assert len(client.session_id) == 32
+    assert SessionSigner(b"test-only-session-secret").conversation(client.session_id)
     (reply,) = client.say("Quelles sont les dates de la conférence ?", language="fr")
     assert variants[reply["text"]] == Variant("utter_dates", "fr")
     (reply,) = client.say("Where is the conference held?", language="fr")
@@ -77,13 +78,13 @@ def test_metadata_language_starts_the_conversation(
     client: ChatClient, variants: dict[str, Variant]
 ) -> None:
     client.open_session()
-    (reply,) = client.say("/greet", language="en", quick_reply_title="Hello")
-    assert variants[reply["text"]] == Variant("utter_greet", "en")
-    assert [q["payload"] for q in reply["quick_replies"]][0] == "/ask_dates"
+    (reply,) = client.say("ok", language="en")  # neutral: the metadata decides
+    assert variants[reply["text"]] == Variant("utter_anything_else", "en")
 
 
 def test_history_comes_back_on_reconnection(servers: Servers, client: ChatClient) -> None:
     client.open_session()
+    client.say("Hello", language="en")
     client.say("When is the conference?", language="en")
     client.say("/ask_venue", language="en", quick_reply_title="Venue")
     client.close()
@@ -93,14 +94,92 @@ def test_history_comes_back_on_reconnection(servers: Servers, client: ChatClient
         assert again.session_id == client.session_id
     finally:
         again.close()
-    assert [m["sender"] for m in history] == ["user", "bot", "user", "bot"]
-    assert history[0]["text"] == "When is the conference?"
-    assert history[2]["text"] == "Venue"  # the title of the clicked quick reply
+    assert [m["sender"] for m in history] == ["user", "bot", "user", "bot", "user", "bot"]
+    assert history[2]["text"] == "When is the conference?"
+    assert history[4]["text"] == "Venue"  # the title of the clicked quick reply
 
 
-def test_an_unknown_or_malformed_session_gets_a_new_one(client: ChatClient) -> None:
-    assert client.open_session("not-a-session; DROP TABLE events") == []
-    assert len(client.session_id) == 32 and client.session_id.isalnum()
+@pytest.mark.parametrize(
+    "requested",
+    ["not-a-session; DROP TABLE events", "0" * 32, "0" * 32 + ".9999999999." + "0" * 64, 42],
+)
+def test_an_unknown_or_forged_session_gets_a_new_one(client: ChatClient, requested: Any) -> None:
+    assert client.open_session(requested) == []
+    assert client.session_id != requested
+    assert SessionSigner(b"test-only-session-secret").conversation(client.session_id)
+
+
+def test_a_session_id_is_signed_and_expires() -> None:
+    now = [1_000_000.0]
+    signer = SessionSigner(b"key", ttl_seconds=60, clock=lambda: now[0])
+    token = signer.issue()
+    conversation = signer.conversation(token)
+    assert conversation and len(conversation) == 32 and token.startswith(conversation)
+    assert SessionSigner(b"other key", clock=lambda: now[0]).conversation(token) is None
+    head, expires, signature = token.split(".")
+    assert signer.conversation(f"{head}.{int(expires) + 3600}.{signature}") is None
+    assert signer.conversation(f"{'f' * 32}.{expires}.{signature}") is None
+    now[0] += 61
+    assert signer.conversation(token) is None
+
+
+def test_a_new_conversation_forgets_the_previous_one(
+    client: ChatClient, variants: dict[str, Variant]
+) -> None:
+    client.open_session()
+    client.say("When is the conference?", language="en")
+    first = client.session_id
+    assert client.open_session(None) == []  # the widget's "new conversation"
+    assert client.session_id != first
+    (reply,) = client.say("ok", language="fr")
+    assert variants[reply["text"]] == Variant("utter_anything_else", "fr")
+
+
+def test_history_never_replays_a_registration_check(
+    servers: Servers, client: ChatClient, variants: dict[str, Variant]
+) -> None:
+    client.open_session()
+    client.say("Hello", language="en")
+    client.say("Is my registration confirmed?", language="en")
+    client.say("CMC-2015-0001", language="en")
+    (status,) = client.say("a.diallo@gouv.sn", language="en")
+    assert "Amina Diallo" in status["text"]
+    client.say("When is the conference?", language="en")
+    client.close()
+    again = ChatClient(servers)
+    try:
+        history = again.open_session(client.session_id)
+    finally:
+        again.close()
+    texts = [m["text"] for m in history]
+    notice = HISTORY_NOTICES["registration_check"]["en"]
+    assert texts.count(notice) == 1
+    assert texts[texts.index(notice) + 1] == "When is the conference?"
+    joined = " ".join(texts)
+    for secret in ("CMC-2015-0001", "a.diallo@gouv.sn", "Diallo", status["text"]):
+        assert secret not in joined
+
+
+def test_a_text_over_the_limit_gets_a_polite_reply(
+    client: ChatClient, variants: dict[str, Variant]
+) -> None:
+    client.open_session()
+    (reply,) = client.say("x" * 50_001, language="en")
+    assert variants[reply["text"]] == Variant("utter_message_too_long", "en")
+
+
+def test_a_forged_quick_reply_is_read_as_text(
+    servers: Servers, client: ChatClient, variants: dict[str, Variant]
+) -> None:
+    client.open_session()
+    client.say("Hello", language="en")
+    client.say('/greet{"language": "de"}', language="en", quick_reply_title="Hi")
+    sender_id = f"web:{client.session_id.split('.')[0]}"
+    *_, forged = servers.events(sender_id, "user")
+    assert forged["text"] == 'greet{"language": "de"}'
+    assert all(event["value"] != "de" for event in servers.events(sender_id, "slot"))
+    (reply,) = client.say("ok")
+    assert reply["text"] in variants
 
 
 def test_a_connection_cannot_speak_for_another_session(client: ChatClient) -> None:
@@ -112,7 +191,7 @@ def test_a_connection_cannot_speak_for_another_session(client: ChatClient) -> No
 
 
 @pytest.mark.parametrize(
-    "message", [None, 42, ["x"], "x" * 50_001], ids=["none", "number", "list", "too-long"]
+    "message", [None, 42, ["x"]], ids=["none", "number", "list"]
 )
 def test_bad_messages_get_a_clear_error(client: ChatClient, message: Any) -> None:
     client.open_session()
@@ -124,6 +203,38 @@ def test_bad_messages_get_a_clear_error(client: ChatClient, message: Any) -> Non
 def test_another_site_cannot_connect(servers: Servers) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
         ChatClient(servers, origin="http://evil.example")
+
+
+def test_history_shows_a_check_only_as_having_taken_place() -> None:
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
+
+    events = [
+        UserUttered("When?"),
+        BotUttered("26-27 October."),
+        UserUttered("check cmc 2015 0004 ADA@EXAMPLE.ORG"),
+        ActionExecuted("registration_form"),
+        ActiveLoop("registration_form"),
+        ActiveLoop(None),
+        ActionExecuted("action_check_registration"),
+        BotUttered("Ada Lovelace, your registration is confirmed."),
+        UserUttered("Is my registration confirmed?", intent={"name": "check_registration"}),
+        ActionExecuted("registration_form"),
+        ActiveLoop("registration_form"),
+        BotUttered("Your reference?"),
+        UserUttered("never mind"),
+        ActiveLoop(None),
+        BotUttered("All right."),
+        UserUttered("Where?"),
+        BotUttered("Geneva."),
+    ]
+    notice = HISTORY_NOTICES["registration_check"]["en"]
+    assert history_messages(events, "en") == [
+        {"sender": "user", "text": "When?"},
+        {"sender": "bot", "text": "26-27 October."},
+        {"sender": "bot", "text": notice},
+        {"sender": "user", "text": "Where?"},
+        {"sender": "bot", "text": "Geneva."},
+    ]
 
 
 def test_history_hides_payloads_sent_by_the_page() -> None:
@@ -145,22 +256,6 @@ def test_a_message_before_the_session_is_refused(client: ChatClient) -> None:
     client.sio.emit("user_uttered", {"message": "hello"})
     name, data = client.next()
     assert name == "input_error" and data["error"] == "session"
-
-
-@pytest.mark.parametrize(
-    ("text", "metadata", "read_as"),
-    [
-        ("/ask_dates", {"quick_reply_title": "Dates"}, "/ask_dates"),
-        ('/switch_language{"language":"en"}', {}, '/switch_language{"language":"en"}'),
-        ('/inform_registration{"email": "a@b.c"}', {}, 'inform_registration{"email": "a@b.c"}'),
-        ("//ask_dates", {}, "ask_dates"),
-        ("dates?", {}, "dates?"),
-    ],
-)
-def test_only_the_pages_own_payloads_name_an_intent(
-    text: str, metadata: dict[str, Any], read_as: str
-) -> None:
-    assert rasa_text(text, metadata) == read_as
 
 
 @pytest.mark.parametrize(

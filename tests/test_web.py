@@ -45,7 +45,7 @@ async def page(aiohttp_client: MakeClient, database: str) -> Client:
         rasa_url="http://127.0.0.1:9",
         actions_health_url="http://127.0.0.1:9/health",
         database_url=database,
-        rasa_port=5999,
+        socket_url="https://chat.example.org",
     )
     return await aiohttp_client(create_app(config))
 
@@ -101,10 +101,10 @@ async def test_the_page_allows_only_its_own_scripts_and_the_chat_socket(page: Cl
     reply = await page.get("/")
     policy = reply.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    assert re.search(r"connect-src 'self' ws://127\.0\.0\.1:5999 http://127\.0\.0\.1:5999", policy)
+    assert "connect-src 'self' wss://chat.example.org https://chat.example.org;" in policy
     assert reply.headers["X-Frame-Options"] == "DENY"
     html = await reply.text()
-    assert 'data-socket-url="http://127.0.0.1:5999"' in html
+    assert 'data-socket-url="https://chat.example.org"' in html
     assert "<script>" not in html  # no inline script: the policy would block it
 
 
@@ -168,8 +168,33 @@ async def test_health_is_503_when_one_part_is_down(
     assert reply.headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("host", ["[x", 'x";a', "a b", "evil.example:99999:1"])
-async def test_a_bad_host_header_is_not_an_error(page: Client, host: str) -> None:
+@pytest.mark.parametrize(
+    "host", ["[x", 'x";a', "a b", "evil.example:99999:1", "evil.example", "127.0.0.1:5005"]
+)
+async def test_the_socket_url_and_policy_never_follow_the_host_header(
+    page: Client, host: str
+) -> None:
     reply = await page.get("/", headers={"Host": host})
     assert reply.status == 200
-    assert 'data-socket-url="http://localhost:5999"' in await reply.text()
+    assert 'data-socket-url="https://chat.example.org"' in await reply.text()
+    assert "evil" not in reply.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "url"),
+    [
+        ({}, "http://localhost:5005"),
+        ({"WEB_HOST": "0.0.0.0", "RASA_PORT": "6000"}, "http://localhost:6000"),
+        ({"WEB_HOST": "cmc.example.org"}, "http://cmc.example.org:5005"),
+        ({"WEB_HOST": "::1"}, "http://[::1]:5005"),
+        ({"CHAT_SOCKET_URL": "https://chat.example.org/", "WEB_HOST": "x"}, "https://chat.example.org"),
+    ],
+)
+def test_the_socket_url_comes_from_configuration(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], url: str
+) -> None:
+    for name in ("WEB_HOST", "RASA_PORT", "CHAT_SOCKET_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert WebConfig.from_env().socket_url == url

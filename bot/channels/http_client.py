@@ -1,14 +1,18 @@
 """What the provider channels (Telegram, Twilio) share: one outbound HTTP session,
-opened on first use and closed with the server, and the webhook blueprint's frame."""
+opened on first use and closed with the server, the log of deliveries already
+handled, and the webhook blueprint's frame."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.deliveries import DeliveryLog, delivery_log_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +57,16 @@ def provider_webhook(
 
 def not_configured() -> HTTPResponse:
     return response.json({"error": "not_configured"}, status=503)
+
+
+def open_delivery_log(blueprint: Blueprint, holder: list[DeliveryLog]) -> None:
+    """The channel's log of handled deliveries, open while the server runs."""
+
+    @blueprint.listener("before_server_start")
+    async def open_log(_: Sanic, __: Any) -> None:
+        holder.append(delivery_log_from_env())
+
+    @blueprint.listener("after_server_stop")
+    async def close_log(*_: object) -> None:
+        while holder:
+            await holder.pop().close()

@@ -1,16 +1,25 @@
 """Rasa's REST channel with its input checked first, and never silent.
 
-Rasa 3.6's own channel answers 500 to a JSON array and silently drops a message
-that is not a string, and a sender id longer than the tracker store's column
-fails in PostgreSQL. When the action server is down, Rasa logs the error and
-answers nothing; here the person then gets `utter_service_unavailable` in the
-conversation's language. Same name ("rest"), so the path stays
-POST /webhooks/rest/webhook and the reply format stays Rasa's.
+Rasa 3.6's own channel answers 500 to a JSON array, silently drops a message that
+is not a string, lets any caller name any conversation (`sender` "whatsapp:+33…" was
+that WhatsApp user's), and joins callers without a `sender` in one shared
+"default" conversation. Here:
+- `sender` is required, and its conversation is "rest:<sender>": the REST channel
+  only ever reaches its own conversations;
+- `REST_API_TOKEN`, when set, must come as `Authorization: Bearer <token>`;
+- text starting with "/" names an intent only if it is a button the assistant
+  offered in this conversation; metadata keeps only the keys the assistant reads;
+- a text over the channel limit gets a polite reply; when the action server is
+  down, the person gets `utter_service_unavailable` in the conversation's language.
+Same name ("rest"), so the path stays POST /webhooks/rest/webhook, and the reply
+format stays Rasa's, `recipient_id` being the `sender` given.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
+import os
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -20,7 +29,15 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, silence_reply
+from bot.channels.common import (
+    MAX_SENDER_CHARS,
+    bound_request_size,
+    clean_metadata,
+    offered_payload,
+    sender_key,
+    silence_reply,
+    without_surrogates,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +50,6 @@ _ERRORS = {
         '"message" must be a string.',
         "« message » doit être une chaîne de caractères.",
     ),
-    "message_length": (
-        f'"message" must be at most {MAX_MESSAGE_CHARS} characters.',
-        f"« message » ne doit pas dépasser {MAX_MESSAGE_CHARS} caractères.",
-    ),
     "sender": (
         f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.',
         f"« sender » doit être une chaîne non vide d'au plus {MAX_SENDER_CHARS} caractères.",
@@ -44,6 +57,10 @@ _ERRORS = {
     "metadata": (
         '"metadata" must be a JSON object.',
         "« metadata » doit être un objet JSON.",
+    ),
+    "token": (
+        "This channel needs the API token: Authorization: Bearer <token>.",
+        "Ce canal demande le jeton d'API : Authorization: Bearer <jeton>.",
     ),
 }
 
@@ -55,10 +72,13 @@ def request_error(body: Any) -> str | None:
     message = body.get("message")
     if not isinstance(message, str):
         return "message"
-    if len(message) > MAX_MESSAGE_CHARS:
-        return "message_length"
-    sender = body.get("sender", "default")
-    if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
+    sender = body.get("sender")
+    if (
+        not isinstance(sender, str)
+        or not sender
+        or len(sender) > MAX_SENDER_CHARS
+        or without_surrogates(sender) != sender
+    ):
         return "sender"
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
         return "metadata"
@@ -70,13 +90,34 @@ def error_response(key: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": key, "message": {"en": english, "fr": french}}, status=status)
 
 
+def authorised(request: Request, token: str) -> bool:
+    """True when no token is configured, or the request carries it."""
+    if not token:
+        return True
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return (
+        scheme.lower() == "bearer"
+        and given.isascii()
+        and hmac.compare_digest(given.encode(), token.encode())
+    )
+
+
 class ValidatedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> ValidatedRestInput:
+        credentials = credentials or {}
+        return cls(token=credentials.get("token") or os.environ.get("REST_API_TOKEN", ""))
+
+    def __init__(self, token: str = "") -> None:
+        self.token = token
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        bound_request_size(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -84,6 +125,8 @@ class ValidatedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not authorised(request, self.token):
+                return error_response("token", status=401)
             try:
                 body = request.json
             except SanicException:
@@ -91,24 +134,24 @@ class ValidatedRestInput(RestInput):
             key = request_error(body)
             if key:
                 return error_response(key)
-            sender_id = body.get("sender", "default")
+            sender = body["sender"]
+            sender_id = sender_key(self.name(), sender)
+            agent = request.app.ctx.agent
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
                     UserMessage(
-                        body["message"],
+                        await offered_payload(agent, sender_id, body["message"]),
                         collector,
                         sender_id,
                         input_channel=self.name(),
-                        metadata=body.get("metadata"),
+                        metadata=clean_metadata(body.get("metadata")),
                     )
                 )
             except Exception as error:  # noqa: BLE001 - the person still gets an answer
                 # The type only: an error's text can quote what the person wrote.
                 logger.error("rest channel: turn failed: %s", type(error).__name__)
-            if not collector.messages:
-                reply = await silence_reply(request.app.ctx.agent, sender_id, self.name())
-                return response.json([{"recipient_id": sender_id, **reply}])
-            return response.json(collector.messages)
+            messages = collector.messages or [await silence_reply(agent, sender_id, self.name())]
+            return response.json([{**message, "recipient_id": sender} for message in messages])
 
         return webhook

@@ -4,20 +4,25 @@ Same name ("socketio"), so it stays on `/socket.io` of the Rasa port and keeps R
 events (`session_request` → `session_confirm`, `user_uttered` → `bot_uttered`).
 Added:
 - only the chat page's origins may connect from a browser (Rasa 3.6 accepts any);
-- a session id is always one the server issued in form (32 hex digits), and a
-  connection may only speak for the session it asked for;
+- session ids are issued and signed by the server and expire (web_sessions.py); the
+  conversation is "web:<id>" in the tracker store, and a connection may only speak
+  for the session it was given;
 - before `session_confirm` the server sends `history`: the current session's messages,
   read from the tracker store, so a reloaded page shows the conversation again and
-  any replica can serve it;
-- typed text is read as text: only the page's own payloads (a quick reply, the
-  language switch) may start with "/" and name an intent;
-- bad input gets an `input_error` event with a bilingual message, and a turn that
-  produced nothing gets `utter_service_unavailable`;
+  any replica can serve it; a registration check is shown only as having taken
+  place, never its reference, e-mail, name or status;
+- typed text is read as text: only a quick reply the assistant offered, or the
+  page's language switch, may start with "/" and name an intent;
+- bad input gets an `input_error` event with a bilingual message, a text over the
+  channel limit a polite reply, and a turn that produced nothing
+  `utter_service_unavailable`;
 - GET /webhooks/socketio/ answers 200 only once the model is loaded (for /health).
-The widget uses the websocket transport only: a conversation then lives on one
-connection to one replica, so no sticky sessions are needed behind a load balancer.
-With several replicas, SOCKETIO_REDIS_URL lets a reply reach every tab of a session
-whichever replica it is connected to.
+Transports are socket.io's usual ones: long-polling first, upgraded to a websocket
+(standard clients such as rasa-webchat start with polling). Behind a load balancer
+with several replicas, polling needs sticky sessions; `CHAT_WEBSOCKET_ONLY=true`
+refuses polling instead, so that a conversation lives on one connection to one
+replica. With several replicas, SOCKETIO_REDIS_URL lets a reply reach every tab of
+a session whichever replica it is connected to.
 """
 
 from __future__ import annotations
@@ -25,33 +30,41 @@ from __future__ import annotations
 import logging
 import os
 import re
-import uuid
 from typing import Any, Awaitable, Callable
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.common import (
-    MAX_MESSAGE_CHARS,
+    MAX_BODY_BYTES,
     CountingOutput,
+    bound_request_size,
+    clean_metadata,
     handle_never_silent,
+    offered_payload,
+    sender_key,
     typed_text,
 )
+from bot.channels.web_sessions import SessionSigner
+from bot.participants.references import EMAIL_RE, REFERENCE_RE
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 HISTORY_LIMIT = 200  # messages sent back on reconnection
 # Metadata key under which the widget sends the title of a clicked quick reply, so the
 # history shows "Dates" rather than the payload "/ask_dates".
 QUICK_REPLY_TITLE = "quick_reply_title"
 LANGUAGE_SWITCH = re.compile(r'^/switch_language\{"language": ?"(fr|en)"\}$')
+# What marks a turn of a registration check, hidden from the history.
+REGISTRATION_INTENTS = {"check_registration", "inform_registration"}
+REGISTRATION_LOOP = "registration_form"
+REGISTRATION_ACTIONS = {REGISTRATION_LOOP, "action_check_registration"}
 
 INPUT_ERRORS = {
     "session": {
@@ -59,8 +72,15 @@ INPUT_ERRORS = {
         "fr": "Cette session de discussion n'est pas ouverte. Veuillez recharger la page.",
     },
     "message": {
-        "en": f"Messages must be text of at most {MAX_MESSAGE_CHARS} characters.",
-        "fr": f"Les messages doivent être du texte d'au plus {MAX_MESSAGE_CHARS} caractères.",
+        "en": "Messages must be text.",
+        "fr": "Les messages doivent être du texte.",
+    },
+}
+HISTORY_NOTICES = {
+    "registration_check": {
+        "en": "A registration check took place here; its details are not shown again.",
+        "fr": "Une vérification d'inscription a eu lieu ici ; ses détails ne sont pas "
+        "réaffichés.",
     },
 }
 
@@ -78,25 +98,44 @@ def allowed_origins(configured: str | list[str] | None = None) -> list[str]:
     return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 
-def rasa_text(text: str, metadata: dict[str, Any]) -> str:
-    """What Rasa reads: a quick reply's payload or the language switch as sent, any
-    other text as typed text."""
-    if isinstance(metadata.get(QUICK_REPLY_TITLE), str) or LANGUAGE_SWITCH.match(text):
-        return text
-    return typed_text(text)
+def is_private_turn(turn: list[Event], check_active: bool) -> bool:
+    """True for a turn of a registration check: the person gave a reference or an
+    e-mail address, asked for a check, or the check's form or result ran."""
+    user = turn[0] if turn and isinstance(turn[0], UserUttered) else None
+    if user is not None:
+        text = user.text or ""
+        if check_active or REFERENCE_RE.search(text) or EMAIL_RE.search(text):
+            return True
+        if (user.intent or {}).get("name") in REGISTRATION_INTENTS:
+            return True
+    return any(
+        (isinstance(event, ActiveLoop) and event.name == REGISTRATION_LOOP)
+        or (isinstance(event, ActionExecuted) and event.action_name in REGISTRATION_ACTIONS)
+        for event in turn
+    )
 
 
-def history_messages(events: list[Any]) -> list[dict[str, Any]]:
-    """User and bot messages of a session, as the widget shows them."""
-    messages: list[dict[str, Any]] = []
+def turns(events: list[Event]) -> list[list[Event]]:
+    """Events cut at each user message (the first piece may have none)."""
+    pieces: list[list[Event]] = [[]]
     for event in events:
+        if isinstance(event, UserUttered):
+            pieces.append([])
+        pieces[-1].append(event)
+    return [piece for piece in pieces if piece]
+
+
+def turn_messages(turn: list[Event]) -> list[dict[str, Any]]:
+    """User and bot messages of one turn, as the widget shows them."""
+    messages: list[dict[str, Any]] = []
+    for event in turn:
         if isinstance(event, UserUttered):
             text = event.text or ""
             title = (event.metadata or {}).get(QUICK_REPLY_TITLE)
-            if text.startswith("/"):
-                if not isinstance(title, str):
-                    continue  # a payload the page sent on its own (language switch)
-                text = title
+            if isinstance(title, str):
+                text = title  # a quick reply, shown as its button
+            elif text.startswith("/"):
+                continue  # a payload the page sent on its own (language switch)
             messages.append({"sender": "user", "text": text})
         elif isinstance(event, BotUttered) and event.text:
             buttons = (event.data or {}).get("buttons") or []
@@ -109,6 +148,24 @@ def history_messages(events: list[Any]) -> list[dict[str, Any]]:
                         for button in buttons
                     ]
                 messages.append(message)
+    return messages
+
+
+def history_messages(events: list[Event], language: str = "fr") -> list[dict[str, Any]]:
+    """The session's messages as the widget shows them; the turns of a registration
+    check are replaced by one notice that a check took place."""
+    notice = {"sender": "bot", "text": HISTORY_NOTICES["registration_check"][language]}
+    messages: list[dict[str, Any]] = []
+    check_active = False
+    for turn in turns(events):
+        if is_private_turn(turn, check_active):
+            if not messages or messages[-1] != notice:
+                messages.append(notice)
+        else:
+            messages.extend(turn_messages(turn))
+        for event in turn:
+            if isinstance(event, ActiveLoop):
+                check_active = event.name == REGISTRATION_LOOP
     return messages[-HISTORY_LIMIT:]
 
 
@@ -157,16 +214,20 @@ class ChatSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         redis_url = os.environ.get("SOCKETIO_REDIS_URL", "")
+        websocket_only = os.environ.get("CHAT_WEBSOCKET_ONLY", "").lower() in ("1", "true", "yes")
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=self.allowed_origins,
-            transports=["websocket"],
+            transports=["websocket"] if websocket_only else ["polling", "websocket"],
+            max_http_buffer_size=MAX_BODY_BYTES,
             client_manager=AsyncRedisManager(redis_url) if redis_url else None,
         )
         webhook = SocketBlueprint(
             sio, self.socketio_path or "/socket.io", "socketio_webhook", __name__
         )
+        bound_request_size(webhook)
         self.sio = sio
+        signer = SessionSigner.from_env()
         apps: list[Sanic] = []  # the Rasa app, once started: its agent holds the trackers
 
         @webhook.listener("before_server_start")
@@ -189,32 +250,45 @@ class ChatSocketIOInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            known = isinstance(requested, str) and bool(SESSION_ID.match(requested))
-            session_id = requested if known else uuid.uuid4().hex
-            tracker = await agent().tracker_store.retrieve(session_id) if known else None
-            events = list(tracker.events) if tracker else []
+            conversation = signer.conversation(requested)
+            token = requested if conversation else signer.issue()
+            sender_id = sender_key("web", conversation or str(signer.conversation(token)))
+            tracker = await agent().tracker_store.retrieve(sender_id) if conversation else None
+            history = []
+            if tracker:
+                language = tracker.get_slot("language")
+                if language not in HISTORY_NOTICES["registration_check"]:
+                    language = "fr"
+                history = history_messages(list(tracker.events), language)
+            previous = (await sio.get_session(sid)).get("sender_id")
+            if previous:
+                await sio.leave_room(sid, previous)
             # History first: the page accepts input once the session is confirmed.
-            await sio.emit("history", {"messages": history_messages(events)}, room=sid)
-            await sio.save_session(sid, {"session_id": session_id})
-            await sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid)
+            await sio.emit("history", {"messages": history}, room=sid)
+            await sio.save_session(sid, {"session_id": token, "sender_id": sender_id})
+            await sio.enter_room(sid, sender_id)
+            await sio.emit("session_confirm", token, room=sid)
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any = None) -> None:
-            session_id = (await sio.get_session(sid)).get("session_id")
-            if not session_id or not isinstance(data, dict) or data.get("session_id") != session_id:
+            session = await sio.get_session(sid)
+            token, sender_id = session.get("session_id"), session.get("sender_id")
+            if not token or not isinstance(data, dict) or data.get("session_id") != token:
                 await input_error(sid, "session")
                 return
             text = data.get("message")
-            if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
+            if not isinstance(text, str):
                 await input_error(sid, "message")
                 return
-            metadata = data.get(self.metadata_key)
-            metadata = metadata if isinstance(metadata, dict) else {}
+            metadata = clean_metadata(data.get(self.metadata_key))
+            if QUICK_REPLY_TITLE in metadata:
+                text = await offered_payload(agent(), sender_id, text)
+            elif not LANGUAGE_SWITCH.match(text):
+                text = typed_text(text)
             message = UserMessage(
-                rasa_text(text, metadata),
+                text,
                 CountingSocketIOOutput(sio, self.bot_message_evt),
-                session_id,
+                sender_id,
                 input_channel=self.name(),
                 metadata=metadata,
             )

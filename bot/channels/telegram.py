@@ -8,7 +8,10 @@ internet at start-up. This one:
 - takes the conversation's first language from `from.language_code`;
 - answers stickers, photos, locations and other non-text updates, and edited
   messages, with a polite reply in the conversation's language (wording in the domain);
-- turns quick replies into inline keyboards and their taps back into payloads.
+- turns quick replies into inline keyboards and their taps back into payloads, when
+  the tapped button is one the assistant showed in this conversation;
+- answers a text over the channel limit politely, without reading it;
+- handles an `update_id` once: Telegram's retries of an update get no second answer.
 Configuration: TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_API_URL (for tests).
 """
 
@@ -22,6 +25,7 @@ import re
 from typing import Any, Awaitable, Callable
 
 import aiohttp
+from rasa.core.agent import Agent
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.exceptions import SanicException
@@ -32,10 +36,20 @@ from bot.channels.common import (
     EDITED_MESSAGE,
     UNSUPPORTED_MESSAGE,
     CountingOutput,
+    bound_request_size,
     handle_never_silent,
+    offered_payload,
+    readable_text,
+    sender_key,
     typed_text,
 )
-from bot.channels.http_client import OutboundClient, not_configured, provider_webhook
+from bot.channels.deliveries import DeliveryLog
+from bot.channels.http_client import (
+    OutboundClient,
+    not_configured,
+    open_delivery_log,
+    provider_webhook,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +73,7 @@ def message_text(update_message: dict[str, Any]) -> str:
         name, rest = command.group(1).lower(), (command.group(3) or "").strip()
         if name in GREETING_COMMANDS and not rest:
             return "/greet"
-        return f"{name} {rest}".strip()
+        return readable_text(f"{name} {rest}".strip())
     return typed_text(text) or UNSUPPORTED_MESSAGE
 
 
@@ -145,6 +159,7 @@ class TelegramInput(InputChannel):
         self.secret = secret
         self.api_url = api_url
         self.client = OutboundClient()
+        self.deliveries: list[DeliveryLog] = []  # opened with the server
 
     @property
     def configured(self) -> bool:
@@ -157,6 +172,8 @@ class TelegramInput(InputChannel):
             self.configured,
             "TELEGRAM_BOT_TOKEN and TELEGRAM_SECRET_TOKEN",
         )
+        bound_request_size(webhook)
+        open_delivery_log(webhook, self.deliveries)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -171,16 +188,25 @@ class TelegramInput(InputChannel):
                 update = request.json
             except SanicException:
                 update = None
-            if not isinstance(update, dict):
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
                 return response.json({"error": "body"}, status=400)
-            user_message = await self.user_message(update)
+            (deliveries,) = self.deliveries
+            if not await deliveries.claim(self.name(), str(update_id)):
+                return response.json({"ok": True})  # a retry of an update already answered
+            agent = request.app.ctx.agent
+            try:
+                user_message = await self.user_message(agent, update)
+            except Exception:
+                await deliveries.release(self.name(), str(update_id))
+                raise
             if user_message is not None:
-                await handle_never_silent(request.app.ctx.agent, on_new_message, user_message)
+                await handle_never_silent(agent, on_new_message, user_message)
             return response.json({"ok": True})
 
         return webhook
 
-    async def user_message(self, update: dict[str, Any]) -> UserMessage | None:
+    async def user_message(self, agent: Agent, update: dict[str, Any]) -> UserMessage | None:
         """The Rasa message an update stands for; None for updates that are not a
         person writing to the bot (membership changes, channel posts...)."""
         callback = update.get("callback_query")
@@ -190,7 +216,9 @@ class TelegramInput(InputChannel):
             if output is None or not isinstance(text, str):
                 return None
             await output.call("answerCallbackQuery", {"callback_query_id": callback.get("id")})
-            return self.to_rasa(text, output, field(callback, "from"))
+            sender_id = sender_key(self.name(), str(output.chat_id))
+            payload = await offered_payload(agent, sender_id, text)
+            return self.to_rasa(payload or UNSUPPORTED_MESSAGE, output, field(callback, "from"))
         for key, edited in (("message", False), ("edited_message", True)):
             message = update.get(key)
             if isinstance(message, dict):
@@ -212,7 +240,7 @@ class TelegramInput(InputChannel):
         return UserMessage(
             text,
             output,
-            f"telegram:{output.chat_id}",
+            sender_key(self.name(), str(output.chat_id)),
             input_channel=self.name(),
             metadata={"language": language} if isinstance(language, str) else {},
         )

@@ -6,7 +6,10 @@ client. This one:
   the message (403 when missing or wrong);
 - replies through the Messages API with aiohttp, from the number the person wrote
   to, in pieces WhatsApp accepts;
-- answers a photo, voice note, location... with a polite reply (wording in the domain);
+- answers a photo, voice note, location... with a polite reply (wording in the domain),
+  and a text over the channel limit likewise, without reading it;
+- handles a `MessageSid` once: Twilio's retries of a request get no second answer;
+- the conversation is "whatsapp:<number>", whatever the `From` prefix;
 - acknowledges with an empty TwiML document, so Twilio sends nothing of its own.
 Configuration: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER (used when
 the request has no `To`), TWILIO_WEBHOOK_URL (the public URL Twilio signs, when a
@@ -30,13 +33,21 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels.common import (
-    MAX_MESSAGE_CHARS,
+    MAX_SENDER_CHARS,
     UNSUPPORTED_MESSAGE,
     CountingOutput,
+    bound_request_size,
     handle_never_silent,
+    sender_key,
     typed_text,
 )
-from bot.channels.http_client import OutboundClient, not_configured, provider_webhook
+from bot.channels.deliveries import DeliveryLog
+from bot.channels.http_client import (
+    OutboundClient,
+    not_configured,
+    open_delivery_log,
+    provider_webhook,
+)
 from bot.channels.telegram import split_text
 
 logger = logging.getLogger(__name__)
@@ -127,6 +138,7 @@ class TwilioWhatsAppInput(InputChannel):
         self.webhook_url = webhook_url
         self.api_url = api_url
         self.client = OutboundClient()
+        self.deliveries: list[DeliveryLog] = []  # opened with the server
 
     @property
     def configured(self) -> bool:
@@ -136,6 +148,8 @@ class TwilioWhatsAppInput(InputChannel):
         webhook = provider_webhook(
             self.name(), self.client, self.configured, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
         )
+        bound_request_size(webhook)
+        open_delivery_log(webhook, self.deliveries)
         validator = RequestValidator(self.auth_token)
 
         @webhook.route("/webhook", methods=["POST"])
@@ -156,10 +170,13 @@ class TwilioWhatsAppInput(InputChannel):
                 valid = False
             if not valid:
                 return response.json({"error": "invalid_signature"}, status=403)
-            sender = form.get("From", "")
-            text = message_text(form)
-            if not sender or len(text) > MAX_MESSAGE_CHARS:
+            number = form.get("From", "").removeprefix("whatsapp:")
+            message_sid = form.get("MessageSid", "")
+            if not number or len(number) > MAX_SENDER_CHARS or not message_sid:
                 return response.json({"error": "body"}, status=400)
+            (deliveries,) = self.deliveries
+            if not await deliveries.claim(self.name(), message_sid):
+                return response.text(EMPTY_TWIML, content_type="text/xml")  # a retry
             output = TwilioWhatsAppOutput(
                 self.client,
                 self.api_url,
@@ -167,7 +184,12 @@ class TwilioWhatsAppInput(InputChannel):
                 self.auth_token,
                 form.get("To") or self.whatsapp_number,
             )
-            message = UserMessage(text, output, sender, input_channel=self.name())
+            message = UserMessage(
+                message_text(form),
+                output,
+                sender_key("whatsapp", number),
+                input_channel=self.name(),
+            )
             await handle_never_silent(request.app.ctx.agent, on_new_message, message)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 

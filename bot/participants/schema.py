@@ -45,7 +45,21 @@ lookup_attempts = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sender_hash", sa.String(64), nullable=False),  # HMAC-SHA256, never the id
     sa.Column("reference", sa.String(13), nullable=True),
-    sa.Column("outcome", sa.String(16), nullable=False),  # match | mismatch | locked
-    sa.Index("ix_lookup_attempts_sender_at", "sender_hash", "at"),
-    sa.Index("ix_lookup_attempts_reference_at", "reference", "at"),
+    # match | mismatch | locked | throttled ('pending' only inside a check's transaction)
+    sa.Column("outcome", sa.String(16), nullable=False),
+    # The throttling counts one outcome (mismatch) within a time window: with the
+    # outcome in the index that range holds no refused attempts, however many.
+    sa.Index("ix_lookup_attempts_sender_outcome_at", "sender_hash", "outcome", "at"),
+    sa.Index("ix_lookup_attempts_reference_outcome_at", "reference", "outcome", "at"),
+)
+
+# Webhook deliveries already handled, kept 24 hours (bot/channels/deliveries.py).
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("provider", sa.String(16), nullable=False),  # telegram | twilio
+    sa.Column("delivery_id", sa.String(64), nullable=False),  # update_id | MessageSid
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("provider", "delivery_id", name="pk_webhook_deliveries"),
+    sa.Index("ix_webhook_deliveries_received_at", "received_at"),
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,6 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 LANGUAGE_COOKIE = "cmc_lang"
-HOST_NAME = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253})$")
 ONE_YEAR = 365 * 24 * 3600
 
 CONFIG_KEY = web.AppKey("config", "WebConfig")
@@ -42,10 +40,9 @@ class WebConfig:
     rasa_url: str
     actions_health_url: str
     database_url: str
-    # Public URL of Rasa's socket.io channel for the widget (set it in production);
-    # empty: the page's own host name on `rasa_port`.
-    socket_url: str = ""
-    rasa_port: int = 5005
+    # Public URL of Rasa's socket.io channel for the widget. It goes into the page and
+    # its security policy, so it comes from configuration, never from the request.
+    socket_url: str = "http://localhost:5005"
     domain_path: Path = ROOT / "domain.yml"
     health_timeout: float = 3.0
 
@@ -61,9 +58,17 @@ class WebConfig:
             rasa_url=os.environ.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
             actions_health_url=f"{parts.scheme}://{parts.netloc}/health",
             database_url=os.environ.get("DATABASE_URL", "sqlite:///var/participants.db"),
-            socket_url=os.environ.get("CHAT_SOCKET_URL", ""),
-            rasa_port=rasa_port,
+            socket_url=os.environ.get("CHAT_SOCKET_URL", "").rstrip("/")
+            or default_socket_url(os.environ.get("WEB_HOST", ""), rasa_port),
         )
+
+
+def default_socket_url(web_host: str, rasa_port: int) -> str:
+    """Rasa on the page's configured host (localhost when the page listens on every
+    interface)."""
+    host = web_host if web_host and web_host not in ("0.0.0.0", "::") else "localhost"
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{rasa_port}"
 
 
 def page_sections(domain_path: Path) -> dict[str, list[tuple[str, str]]]:
@@ -100,17 +105,6 @@ def request_language(request: web.Request) -> tuple[str, bool]:
         if primary in LANGUAGES and quality > best_quality:
             best, best_quality = primary, quality
     return best, False
-
-
-def socket_url(config: WebConfig, request: web.Request) -> str:
-    if config.socket_url:
-        return config.socket_url.rstrip("/")
-    # The Host header, checked: it ends up in the page and its security policy.
-    # (request.url cannot be used: aiohttp 3.9 with today's yarl refuses "host:port".)
-    host = re.sub(r":\d+$", "", request.host)
-    if not HOST_NAME.match(host):
-        host = "localhost"
-    return f"{request.scheme}://{host}:{config.rasa_port}"
 
 
 def content_security_policy(socket: str) -> str:
@@ -171,7 +165,7 @@ def render_error(request: web.Request, status: int, key: str) -> web.Response:
 async def index(request: web.Request) -> web.Response:
     config = request.app[CONFIG_KEY]
     language, chosen = request_language(request)
-    socket = socket_url(config, request)
+    socket = config.socket_url
     response = aiohttp_jinja2.render_template(
         "index.html",
         request,

@@ -45,6 +45,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "chat_ready": "L'assistant est prêt.",
         "chat_offline": "Connexion perdue. Nouvelle tentative…",
         "chat_typing": "L'assistant écrit…",
+        "chat_new": "Nouvelle conversation",
+        "chat_new_hint": "Efface cette conversation de ce navigateur (ordinateur partagé).",
         "chat_noscript": (
             "L'assistant a besoin de JavaScript. Vous pouvez aussi écrire à idmworkshop@iom.int."
         ),
@@ -80,6 +82,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "chat_ready": "The assistant is ready.",
         "chat_offline": "Connection lost. Trying again…",
         "chat_typing": "The assistant is typing…",
+        "chat_new": "New conversation",
+        "chat_new_hint": "Forgets this conversation in this browser (shared computer).",
         "chat_noscript": (
             "The assistant needs JavaScript. You can also write to idmworkshop@iom.int."
         ),

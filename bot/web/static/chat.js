@@ -12,12 +12,16 @@
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-input");
   var send = document.getElementById("chat-send");
+  var newConversation = document.getElementById("chat-new");
   var status = document.getElementById("chat-status");
   var language = root.dataset.lang;
   var sessionId = null;
 
   function store(key, value) {
     try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ }
+  }
+  function forget(key) {
+    try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ }
   }
   function stored(key) {
     try { return window.localStorage.getItem(key); } catch (e) { return null; }
@@ -29,6 +33,7 @@
     var ready = state === "ready";
     input.disabled = !ready;
     send.disabled = !ready;
+    newConversation.disabled = !ready;
   }
 
   function clearQuickReplies() {
@@ -132,6 +137,16 @@
   });
   socket.on("connect_error", function () {
     setState("offline", root.dataset.statusOffline);
+  });
+
+  // A shared computer: the next person must not see, nor continue, this conversation.
+  newConversation.addEventListener("click", function () {
+    forget(SESSION_KEY);
+    sessionId = null;
+    log.textContent = "";
+    setState("connecting", root.dataset.statusConnecting);
+    socket.emit("session_request", { session_id: null });
+    input.focus();
   });
 
   form.addEventListener("submit", function (event) {

@@ -1,0 +1,101 @@
+"""Webhooks are delivered at least once; each delivery is answered once.
+
+Telegram resends an update, and Twilio a request, when the answer was slow or lost.
+The first arrival of a delivery id claims it; a copy within RETENTION is ignored.
+Claims live in the project database (`webhook_deliveries`, DATABASE_URL) by default,
+or in Redis when WEBHOOK_REDIS_URL is set; never only in one process's memory, so
+any replica recognises a copy. A claim is released if the turn could not be
+handled, so that the provider's retry gets the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from bot.participants.schema import webhook_deliveries
+from bot.participants.store import create_engine
+
+RETENTION = timedelta(hours=24)
+MAX_DELIVERY_ID_CHARS = 64
+
+
+class DeliveryLog(Protocol):
+    async def claim(self, provider: str, delivery_id: str) -> bool:
+        """True the first time `delivery_id` arrives from `provider`."""
+
+    async def release(self, provider: str, delivery_id: str) -> None:
+        """Forget a claim, so that the next copy is handled."""
+
+    async def close(self) -> None: ...
+
+
+class SqlDeliveryLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _claim(self, provider: str, delivery_id: str) -> bool:
+        now = datetime.now(timezone.utc)
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = (
+            dialect.insert(webhook_deliveries)
+            .values(provider=provider, delivery_id=delivery_id, received_at=now)
+            .on_conflict_do_nothing()
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.delete(webhook_deliveries).where(
+                    webhook_deliveries.c.received_at < now - RETENTION
+                )
+            )
+            return connection.execute(insert).rowcount == 1
+
+    def _release(self, provider: str, delivery_id: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.delete(webhook_deliveries).where(
+                    webhook_deliveries.c.provider == provider,
+                    webhook_deliveries.c.delivery_id == delivery_id,
+                )
+            )
+
+    async def claim(self, provider: str, delivery_id: str) -> bool:
+        return await asyncio.to_thread(self._claim, provider, delivery_id[:MAX_DELIVERY_ID_CHARS])
+
+    async def release(self, provider: str, delivery_id: str) -> None:
+        await asyncio.to_thread(self._release, provider, delivery_id[:MAX_DELIVERY_ID_CHARS])
+
+    async def close(self) -> None:
+        self.engine.dispose()
+
+
+class RedisDeliveryLog:
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self.redis = Redis.from_url(url)
+
+    @staticmethod
+    def _key(provider: str, delivery_id: str) -> str:
+        return f"cmc:delivery:{provider}:{delivery_id[:MAX_DELIVERY_ID_CHARS]}"
+
+    async def claim(self, provider: str, delivery_id: str) -> bool:
+        key = self._key(provider, delivery_id)
+        return bool(await self.redis.set(key, 1, nx=True, ex=int(RETENTION.total_seconds())))
+
+    async def release(self, provider: str, delivery_id: str) -> None:
+        await self.redis.delete(self._key(provider, delivery_id))
+
+    async def close(self) -> None:
+        await self.redis.close()
+
+
+def delivery_log_from_env() -> DeliveryLog:
+    redis_url = os.environ.get("WEBHOOK_REDIS_URL", "")
+    return RedisDeliveryLog(redis_url) if redis_url else SqlDeliveryLog(create_engine())

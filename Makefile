@@ -26,7 +26,7 @@ export LOG_LEVEL ?= INFO
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml) bot/participants/references.py
 
-.PHONY: help install train migrate run test lint bench lock clean browser postgres
+.PHONY: help install train migrate run test lint bench lock clean browser postgres webchat
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
@@ -76,6 +76,17 @@ browser:
 	    { $(SUDO) apt-get update -q && \
 	      $(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver; }; }
 
+# rasa-webchat, the usual Rasa widget, for tests/test_webchat.py: its prebuilt browser
+# bundle (lib/index.js, UMD, window.WebChat) from the npm registry, into git-ignored
+# var/npm, once. No install scripts: only the prebuilt bundle is used.
+WEBCHAT_VERSION := 1.0.1
+WEBCHAT := var/npm/node_modules/rasa-webchat/lib/index.js
+$(WEBCHAT): | var
+	npm install --prefix var/npm --no-audit --no-fund --ignore-scripts rasa-webchat@$(WEBCHAT_VERSION)
+	test -f $@ && touch $@
+
+webchat: $(WEBCHAT)
+
 # The stores' tests also run against PostgreSQL: the machine's (started here when it is
 # installed but down), or the server TEST_POSTGRES_URL names.
 postgres:
@@ -90,7 +101,7 @@ postgres:
 lint: install
 	$(BIN)/ruff check .
 
-test: $(MODEL) lint browser postgres | var
+test: $(MODEL) lint browser webchat postgres | var
 	$(BIN)/python -m pytest
 
 bench: $(MODEL) | var

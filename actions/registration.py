@@ -1,4 +1,4 @@
-"""Registration status check: the form's validation and the check itself.
+"""Registration status check: the check itself, and forgetting the details it used.
 
 Thin on purpose: matching, rate limits and the audit live in
 bot/participants/store.py; the wording lives in domain.yml.
@@ -8,42 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Dict, List
+from typing import Callable, List
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.participants.references import normalise_email, normalise_reference
 from bot.participants.store import LOCKED, MATCH, THROTTLED, ParticipantStore
 
 logger = logging.getLogger(__name__)
 
 # What a delegate gives to prove who they are: kept only for the check itself.
 REGISTRATION_SLOTS = ("reference", "email")
-
-
-class ValidateRegistrationForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_registration_form"
-
-    def validate_reference(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        reference = normalise_reference(str(value or ""))
-        if reference is None:
-            dispatcher.utter_message(response="utter_invalid_reference")
-        return {"reference": reference}
-
-    def validate_email(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        email = normalise_email(str(value or ""))
-        if email is None:
-            dispatcher.utter_message(response="utter_invalid_email")
-        return {"email": email}
 
 
 class ActionForgetRegistration(Action):

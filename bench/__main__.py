@@ -232,7 +232,9 @@ def serve_and_measure(variant: Variant, model: Path, actions_url: str, port: int
         started = time.monotonic()
         process = subprocess.Popen(
             [
-                str(BIN / "rasa"),
+                sys.executable,
+                "-m",
+                "bot.run_rasa",
                 "run",
                 "--model",
                 str(model),
@@ -311,7 +313,9 @@ def registration_bench(model: Path, rasa_port: int, actions_port: int) -> list[s
             )
             rasa_process = subprocess.Popen(
                 [
-                    str(BIN / "rasa"),
+                    sys.executable,
+                    "-m",
+                    "bot.run_rasa",
                     "run",
                     "--model",
                     str(model),
@@ -459,7 +463,10 @@ def main() -> None:
     if "config.yml" in trained:
         text += "\n### Registration check through REST (3 turns, 60 checks)\n\n"
         text += "\n".join(registration_bench(trained["config.yml"], rasa_port, actions_port)) + "\n"
-    from bench import channels, registration, speedups
+    from bench import channels, hardening, registration, speedups
+
+    if "config.yml" in trained:
+        text += "\n### Hardening\n\n" + "\n".join(hardening.main(trained["config.yml"])) + "\n"
 
     text += "\n### Participant store\n\n" + "\n".join(registration.main()) + "\n"
     text += "\n### Channels\n\n" + "\n".join(channels.main()) + "\n"

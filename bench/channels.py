@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "cmc.tar.gz"
 RASA_PORT, ACTIONS_PORT, WEB_PORT = 16005, 16055, 16080
 ROUND_TRIPS = 300
@@ -71,7 +70,9 @@ def running_stack(workdir: Path) -> Iterator[None]:
     commands = [
         [sys.executable, "-m", "bot", "actions", "--port", str(ACTIONS_PORT)],
         [
-            str(BIN / "rasa"),
+            sys.executable,
+            "-m",
+            "bot.run_rasa",
             "run",
             "--model",
             str(MODEL),

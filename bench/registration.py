@@ -252,7 +252,7 @@ def registration_servers(
 ) -> Iterator[str]:
     """Rasa and the action server on a fresh, seeded participant store of `kind`, as
     bench/__main__.py's registration_bench runs them; yields the REST webhook URL."""
-    from bench.__main__ import BIN, Variant, endpoints_file, env, wait_ready
+    from bench.__main__ import Variant, endpoints_file, env, wait_ready
 
     with tempfile.TemporaryDirectory() as tmp, Database(kind, Path(tmp)) as db_url:
         extra = {"DATABASE_URL": db_url, "PARTICIPANT_HASH_KEY": "bench"}
@@ -273,8 +273,9 @@ def registration_servers(
         variant = Variant(f"registration, {kind}", "config.yml")
         endpoints = endpoints_file(variant, Path(tmp), f"http://127.0.0.1:{actions_port}/webhook")
         rasa_process = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port)]
-            + ["--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+            [sys.executable, "-m", "bot.run_rasa", "run", "--model", str(model)]
+            + ["--port", str(rasa_port), "--endpoints", str(endpoints)]
+            + ["--credentials", "credentials.yml"],
             cwd=ROOT,
             env=env(),
             stdout=subprocess.DEVNULL,

@@ -30,7 +30,6 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 ACTIONS_PORT = 17055
 CONVERSATIONS = 60
 ROUNDS = 6

@@ -1,17 +1,24 @@
-"""Two measured fixes for Rasa 3.6's per-message costs, installed by the tracker store
-(`bot.tracker_store.TunedSQLTrackerStore`, which every deployment loads). Both keep
+"""Three measured fixes for Rasa 3.6's per-message costs, installed by the tracker store
+(`bot.tracker_store.TunedSQLTrackerStore`, which every deployment loads). All keep
 Rasa's behaviour exactly; they only stop redoing the same work (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 from functools import lru_cache
 from typing import Any
 
+import aiohttp
 import jsonschema
+import rasa
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core import events
+from rasa.utils.endpoints import EndpointConfig
+
+# The Rasa release these fixes were written and measured against.
+RASA_VERSION = "3.6.21"
 
 
 def memoise_event_type_lookup() -> None:
@@ -53,6 +60,48 @@ def cache_action_result_validator() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
+class _KeptSession:
+    """`async with` over a long-lived session, which leaving does not close."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+_new_session = EndpointConfig.session
+
+
+def _kept_session(self: EndpointConfig) -> Any:
+    """One session per endpoint and event loop: Rasa opens a new session, hence a new
+    connection, for every action call; under load each costs a turn of the event loop
+    behind every other conversation, and a registration check makes several."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return _new_session(self)
+    sessions: dict[Any, aiohttp.ClientSession] = self.__dict__.setdefault("_sessions", {})
+    session = sessions.get(loop)
+    if session is None or session.closed:
+        session = sessions[loop] = _new_session(self)
+    return _KeptSession(session)
+
+
+def keep_endpoint_sessions() -> None:
+    """Install `_kept_session` on Rasa's EndpointConfig (idempotent)."""
+    EndpointConfig.session = _kept_session  # type: ignore[method-assign]
+
+
 def install() -> None:
+    if rasa.__version__ != RASA_VERSION:
+        raise RuntimeError(
+            f"bot/speedups.py replaces Rasa {RASA_VERSION} internals; this is Rasa "
+            f"{rasa.__version__}: check each fix against it (bench/speedups.py) first"
+        )
     memoise_event_type_lookup()
     cache_action_result_validator()
+    keep_endpoint_sessions()

@@ -27,7 +27,6 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 MODEL = ROOT / "models" / "cmc.tar.gz"
-BIN = Path(sys.executable).parent
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -173,6 +172,8 @@ class Servers:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
+    # The test page of rasa-webchat (tests/test_webchat.py), a second allowed origin.
+    webchat_port: int = field(default_factory=free_port)
     rasa: subprocess.Popen[bytes] | None = None
     actions: subprocess.Popen[bytes] | None = None
 
@@ -189,6 +190,14 @@ class Servers:
             "DATABASE_URL": f"sqlite:///{self.workdir / 'participants.db'}",
             "PARTICIPANT_HASH_KEY": "test-only-key",
             "CHAT_SESSION_SECRET": "test-only-session-secret",
+            # The default origins (the conference page's), plus the rasa-webchat test page's.
+            "CHAT_ALLOWED_ORIGINS": ",".join(
+                [
+                    f"http://localhost:{self.web_port}",
+                    f"http://127.0.0.1:{self.web_port}",
+                    f"http://127.0.0.1:{self.webchat_port}",
+                ]
+            ),
             "LOG_LEVEL": "WARNING",
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
             "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,

@@ -109,8 +109,9 @@ def test_every_intent_has_a_rule(domain: dict[str, Any]) -> None:
 
 def test_actions_get_the_domain_only_when_they_need_it(domain: dict[str, Any]) -> None:
     """endpoints.yml enables Rasa's selective domain: only actions marked `send_domain`
-    receive it. The form validation reads the form's slots from it; the session action
-    relies on slots being carried over, as the domain says."""
+    receive it, and none needs it (the registration form has no validation action: its
+    entities come out of NLU normalised); the session action relies on slots being
+    carried over, as the domain says."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text("utf-8"))
     assert endpoints["action_endpoint"]["enable_selective_domain"] is True
     needs_domain = {
@@ -120,5 +121,5 @@ def test_actions_get_the_domain_only_when_they_need_it(domain: dict[str, Any]) -
         for name, options in action.items()
         if options.get("send_domain")
     }
-    assert needs_domain == {"validate_registration_form"}
+    assert needs_domain == set()
     assert domain["session_config"]["carry_over_slots_to_new_session"] is True

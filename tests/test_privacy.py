@@ -41,7 +41,7 @@ def test_log_records_and_warnings_are_masked(caplog: pytest.LogCaptureFixture) -
                 logging.getLogger("x").exception("failed for %s", "+41 22 717 9468")
             with warnings.catch_warnings():
                 warnings.simplefilter("always")
-                warnings.warn("Failed to parse arguments in line '/x{a.b@c.org}'", UserWarning, stacklevel=1)
+                warnings.warn("Failed to parse '/x{a.b@c.org}'", UserWarning, stacklevel=1)
         logged = "\n".join(caplog.text.splitlines())
         assert "a.b@c.org" not in logged and "CMC-2015-0004" not in logged
         assert "717 9468" not in logged

@@ -20,11 +20,12 @@ RASA = str(Path(sys.executable).parent / "rasa")
 KNOWN_WARNINGS = [
     re.compile(
         r"The utterance '(utter_default|utter_service_unavailable|utter_ask_\w+|"
-        r"utter_invalid_\w+|utter_registration_\w+)'"
+        r"utter_registration_\w+)'"
         r" is not used in any story or rule"
     ),
     re.compile(
-        r"The intent '(unsupported_message|edited_message)' is listed in the domain file, "
+        r"The intent '(unsupported_message|edited_message|message_too_long)' is listed in "
+        r"the domain file, "
         r"but is not found in the NLU training data"
     ),
 ]

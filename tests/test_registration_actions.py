@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
-from actions.registration import ActionCheckRegistration, ValidateRegistrationForm
+from actions.registration import ActionCheckRegistration
 from bot.participants import csvio
 from bot.participants.migrate import upgrade
 from bot.participants.store import (
@@ -97,24 +97,6 @@ async def test_no_match_reveals_nothing(result: CheckResult | Exception, respons
     assert [m["response"] for m in messages] == [response]
     assert "full_name" not in messages[0] and "Alice" not in repr(messages)
     assert events == CLEARED
-
-
-@pytest.mark.parametrize(
-    ("slot", "value", "expected", "complaint"),
-    [
-        ("reference", "cmc 2015 0007", "CMC-2015-0007", None),
-        ("reference", "my ref is 12", None, "utter_invalid_reference"),
-        ("email", " Alice@Example.ORG ", "alice@example.org", None),
-        ("email", "alice at example", None, "utter_invalid_email"),
-    ],
-)
-def test_form_validation(
-    slot: str, value: str, expected: str | None, complaint: str | None
-) -> None:
-    dispatcher = CollectingDispatcher()
-    validate = getattr(ValidateRegistrationForm(), f"validate_{slot}")
-    assert validate(value, dispatcher, tracker(), {}) == {slot: expected}
-    assert [m["response"] for m in dispatcher.messages] == ([complaint] if complaint else [])
 
 
 class Clock:

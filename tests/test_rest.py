@@ -104,6 +104,8 @@ def test_bad_input_gets_a_polite_reply(
     status, replies = servers.post({"sender": sender, "message": text})
     assert status == 200
     assert replies and all(r["text"] in variants for r in replies)
+    # Only what a reply carries: a response's `condition` never leaks.
+    assert all(set(r) <= {"recipient_id", "text", "buttons"} for r in replies)
     # ... and the conversation goes on (an input read as a registration request may
     # also get the next question of that check after the answer).
     follow_up = [variants[r["text"]].response for r in servers.say(sender, "what are the dates?")]

@@ -4,7 +4,9 @@ silent."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
 from typing import Any, Awaitable, Callable
 
@@ -36,6 +38,19 @@ METADATA_LIMITS = {"language": 35, "quick_reply_title": 200}
 REPLY_FIELDS = ("text", "buttons", "image", "custom", "attachment")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_turn_slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+
+def turn_slot() -> asyncio.Semaphore:
+    """Admission to a turn, shared by every channel of the process: at most
+    MAX_CONCURRENT_TURNS turns (default 8) run at once, the others wait in arrival
+    order. Interleaving every pending turn instead puts each await of a turn (a call
+    to the action server) behind all the others: under load, a registration check,
+    which makes such calls, took five times as long as a question."""
+    loop = asyncio.get_running_loop()
+    if loop not in _turn_slots:
+        _turn_slots[loop] = asyncio.Semaphore(int(os.environ.get("MAX_CONCURRENT_TURNS", "8")))
+    return _turn_slots[loop]
 
 
 def sender_key(channel: str, sender: str) -> str:
@@ -146,7 +161,8 @@ async def handle_never_silent(
     output = message.output_channel
     assert isinstance(output, CountingOutput) and isinstance(output, OutputChannel)
     try:
-        await on_new_message(message)
+        async with turn_slot():
+            await on_new_message(message)
     except Exception as error:  # noqa: BLE001 - the person still gets an answer
         # The type only: an error's text can quote what the person wrote.
         logger.error("%s channel: turn failed: %s", message.input_channel, type(error).__name__)

@@ -36,6 +36,7 @@ from bot.channels.common import (
     offered_payload,
     sender_key,
     silence_reply,
+    turn_slot,
     without_surrogates,
 )
 
@@ -139,15 +140,16 @@ class ValidatedRestInput(RestInput):
             agent = request.app.ctx.agent
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(
-                        await offered_payload(agent, sender_id, body["message"]),
-                        collector,
-                        sender_id,
-                        input_channel=self.name(),
-                        metadata=clean_metadata(body.get("metadata")),
+                async with turn_slot():
+                    await on_new_message(
+                        UserMessage(
+                            await offered_payload(agent, sender_id, body["message"]),
+                            collector,
+                            sender_id,
+                            input_channel=self.name(),
+                            metadata=clean_metadata(body.get("metadata")),
+                        )
                     )
-                )
             except Exception as error:  # noqa: BLE001 - the person still gets an answer
                 # The type only: an error's text can quote what the person wrote.
                 logger.error("rest channel: turn failed: %s", type(error).__name__)

@@ -49,3 +49,33 @@ def test_installing_twice_is_harmless() -> None:
     speedups.install()
     speedups.install()
     assert RemoteAction._validate_action_result is speedups._validate_action_result
+
+
+async def test_action_calls_reuse_one_connection(aiohttp_server: Any) -> None:
+    """Rasa opens a session, so a connection, per action call; kept, it is reused.
+    The answers are Rasa's own (`EndpointConfig.request`)."""
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    peers: set[Any] = set()
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.add(request.transport.get_extra_info("peername") if request.transport else None)
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    server = await aiohttp_server(app)
+    speedups.install()
+    endpoint = EndpointConfig(str(server.make_url("/webhook")), headers={"X": "1"})
+    for _ in range(3):
+        assert await endpoint.request(json={}, method="post") == {"events": [], "responses": []}
+    assert len(peers) == 1
+
+
+def test_install_refuses_another_rasa_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match="3.6.21"):
+        speedups.install()

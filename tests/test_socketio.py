@@ -112,9 +112,9 @@ def test_an_unknown_or_forged_session_gets_a_new_one(client: ChatClient, request
 def test_a_session_id_is_signed_and_expires() -> None:
     now = [1_000_000.0]
     signer = SessionSigner(b"key", ttl_seconds=60, clock=lambda: now[0])
-    token = signer.issue()
-    conversation = signer.conversation(token)
-    assert conversation and len(conversation) == 32 and token.startswith(conversation)
+    token, conversation = signer.issue()
+    assert signer.conversation(token) == conversation
+    assert len(conversation) == 32 and token.startswith(f"{conversation}.")
     assert SessionSigner(b"other key", clock=lambda: now[0]).conversation(token) is None
     head, expires, signature = token.split(".")
     assert signer.conversation(f"{head}.{int(expires) + 3600}.{signature}") is None

@@ -250,11 +250,11 @@ class ChatSocketIOInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            conversation = signer.conversation(requested)
-            token = requested if conversation else signer.issue()
-            sender_id = sender_key("web", conversation or str(signer.conversation(token)))
-            tracker = await agent().tracker_store.retrieve(sender_id) if conversation else None
-            history = []
+            known = signer.conversation(requested)
+            token, conversation = (requested, known) if known else signer.issue()
+            sender_id = sender_key("web", conversation)
+            tracker = await agent().tracker_store.retrieve(sender_id) if known else None
+            history: list[dict[str, Any]] = []
             if tracker:
                 language = tracker.get_slot("language")
                 if language not in HISTORY_NOTICES["registration_check"]:

@@ -41,11 +41,11 @@ class SessionSigner:
         message = f"{conversation}.{expires}".encode()
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
 
-    def issue(self) -> str:
-        """A new session id, for a new conversation."""
+    def issue(self) -> tuple[str, str]:
+        """A new session id, and the new conversation it names."""
         conversation = secrets.token_hex(16)
         expires = int(self.clock()) + self.ttl_seconds
-        return f"{conversation}.{expires}.{self._signature(conversation, expires)}"
+        return f"{conversation}.{expires}.{self._signature(conversation, expires)}", conversation
 
     def conversation(self, token: object) -> str | None:
         """The conversation a session id names, if this server issued it and it has

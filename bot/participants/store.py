@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
+from bot.keys import local_key
 from bot.participants.references import normalise_email, normalise_reference
 from bot.participants.schema import lookup_attempts, participants
 
@@ -89,19 +89,6 @@ def create_engine(url: str | None = None) -> Engine:
     return sa.create_engine(parsed, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, **options)
 
 
-def hash_key() -> bytes:
-    """Key for hashing sender ids: `PARTICIPANT_HASH_KEY`, else one generated once
-    under var/ (an embedded default; production sets the variable)."""
-    if os.environ.get("PARTICIPANT_HASH_KEY"):
-        return os.environ["PARTICIPANT_HASH_KEY"].encode()
-    path = Path("var/participant_hash.key")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
-
-
 def reference_delay(failures: int) -> timedelta:
     """How long after its last failure a reference with `failures` failures in the
     window is checked again: no delay below 5 failures, 2 s at 5, doubling with each
@@ -154,7 +141,8 @@ class ParticipantStore:
 
     def sender_hash(self, sender_id: str) -> str:
         if self._key is None:
-            self._key = hash_key()
+            # An embedded default under var/; production sets the variable.
+            self._key = local_key("PARTICIPANT_HASH_KEY", "participant_hash.key")
         return hmac.new(self._key, sender_id.encode(), hashlib.sha256).hexdigest()
 
     def get(self, reference: str) -> Participant | None:

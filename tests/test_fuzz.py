@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import itertools
 import json
 import queue
+import re
 import time
 import urllib.parse
 import uuid
@@ -17,19 +19,32 @@ from typing import Any
 
 import pytest
 import socketio
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from bot.channels.web_sessions import SessionSigner
-from tests.conftest import TELEGRAM_SECRET, TWILIO_TOKEN, Servers, Variant, WebPage
+from tests.conftest import (
+    TELEGRAM_SECRET,
+    TWILIO_TOKEN,
+    FakeProviderApis,
+    Servers,
+    Variant,
+    WebPage,
+)
 
 try:  # the parser Sanic reads request bodies with
     from ujson import loads as server_loads
 except ImportError:  # pragma: no cover - Sanic falls back to the standard library
     from json import loads as server_loads
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # Examples of 10 KB strings have long reprs; hypothesis warns, and prints them whole.
+    pytest.mark.filterwarnings(
+        "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning"
+    ),
+]
 
 MAX_BODY_BYTES = 64 * 1024  # bot.channels.common.MAX_BODY_BYTES, restated
 MAX_SENDER_CHARS = 200
@@ -141,7 +156,7 @@ def deeply_nested(depth: int, kind: str) -> str:
 @st.composite
 def rest_bodies(draw: st.DrawFn) -> tuple[bytes, Any]:
     """(the raw body, the JSON value it encodes or None)."""
-    shape = draw(st.sampled_from(["fields", "fields", "fields", "json", "bytes", "deep"]))
+    shape = draw(st.sampled_from(["valid", "valid", "valid", "fields", "json", "bytes", "deep"]))
     if shape == "bytes":
         return draw(st.binary(max_size=2_000)), None
     if shape == "deep":
@@ -153,6 +168,13 @@ def rest_bodies(draw: st.DrawFn) -> tuple[bytes, Any]:
         return raw.encode(), {"sender": sender, "message": "hi", "metadata": kind}
     if shape == "json":
         value = draw(JSON)
+    elif shape == "valid":  # the fields' types right, their contents anything
+        value = draw(
+            st.fixed_dictionaries(
+                {"sender": st.text(max_size=30).map(lambda s: f"fz-{s}"), "message": TEXTS},
+                optional={"metadata": METADATA, "extra": JSON},
+            )
+        )
     else:
         value = draw(
             st.fixed_dictionaries(
@@ -168,6 +190,29 @@ def rest_bodies(draw: st.DrawFn) -> tuple[bytes, Any]:
     raw = json.dumps(value, ensure_ascii=draw(st.booleans()))
     # ensure_ascii=False writes lone surrogates as they are: not valid UTF-8.
     return raw.encode("utf-8", "surrogatepass"), value
+
+
+class KnownReplies:
+    """Every text the bot can send: a response of the domain as written or one of its
+    paragraphs (channels send each as a message), its slots ({full_name}...) filled."""
+
+    def __init__(self, variants: dict[str, Variant]) -> None:
+        self.texts = {piece for text in variants for piece in (text, *text.split("\n\n"))}
+        self.templates = [
+            re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(text)), re.DOTALL)
+            for text in self.texts
+            if re.search(r"\{\w+\}", text)
+        ]
+
+    def __contains__(self, text: object) -> bool:
+        return text in self.texts or (
+            isinstance(text, str) and any(t.fullmatch(text) for t in self.templates)
+        )
+
+
+@pytest.fixture(scope="module")
+def known(variants: dict[str, Variant]) -> KnownReplies:
+    return KnownReplies(variants)
 
 
 def has_surrogates(text: str) -> bool:
@@ -204,9 +249,9 @@ def stored_user_events(servers: Servers, sender: Any) -> int | None:
     return len(servers.events(f"rest:{sender}", "user"))
 
 
-@fuzz(60)
+@fuzz(80)
 @given(body=rest_bodies())
-def test_rest_webhook(servers: Servers, variants: dict[str, Variant], body: Any) -> None:
+def test_rest_webhook(servers: Servers, known: KnownReplies, body: Any) -> None:
     raw, value = body
     sender = value.get("sender") if isinstance(value, dict) else None
     before = stored_user_events(servers, sender)
@@ -217,6 +262,7 @@ def test_rest_webhook(servers: Servers, variants: dict[str, Variant], body: Any)
         raw,
         {"Content-Type": "application/json"},
     )
+    event(f"status {status}")
     assert status < 500, (status, reply[:500])
     assert status == expected_rest_status(raw), (status, reply[:500])
     after = stored_user_events(servers, sender)
@@ -225,7 +271,7 @@ def test_rest_webhook(servers: Servers, variants: dict[str, Variant], body: Any)
         assert isinstance(messages, list) and messages
         for message in messages:
             assert message["recipient_id"] == sender
-            assert message.get("text") in variants, message
+            assert message.get("text") in known, message
         if before is not None:
             assert after == before + 1, "the turn was answered but not stored"
     else:
@@ -256,6 +302,18 @@ SOCKET_DATA = st.one_of(
         },
     ),
 )
+MESSAGE_DATA = st.one_of(
+    SOCKET_DATA,
+    st.fixed_dictionaries(  # what the page sends, contents fuzzed
+        {"session_id": st.just(TOKEN), "message": TEXTS},
+        optional={"metadata": METADATA, "customData": METADATA},
+    ),
+)
+
+
+def packet_size(data: Any) -> int:
+    """About the size of a socket.io packet carrying `data`."""
+    return len(json.dumps(data, default=lambda b: "x" * (2 * len(b))))
 
 
 def with_token(data: Any, token: str) -> Any:
@@ -299,11 +357,18 @@ def chat(servers: Servers) -> Any:
     client.sio.disconnect()
 
 
-@fuzz(25)
-@given(request_data=SOCKET_DATA, message_data=SOCKET_DATA)
+@fuzz(40)
+@given(request_data=SOCKET_DATA, message_data=MESSAGE_DATA)
 def test_socketio_events(
-    chat: FuzzClient, variants: dict[str, Variant], request_data: Any, message_data: Any
+    chat: FuzzClient,
+    known: KnownReplies,
+    variants: dict[str, Variant],
+    request_data: Any,
+    message_data: Any,
 ) -> None:
+    # A packet over the 64 KB limit closes the connection (engine.io's
+    # max_http_buffer_size), with no reply: not what is fuzzed here.
+    assume(packet_size(request_data) + packet_size(message_data) < 60_000)
     signer = SessionSigner(b"test-only-session-secret")
     request_data = with_token(request_data, chat.token)  # sometimes resumes the last one
     sent = chat.call("session_request", request_data)
@@ -316,28 +381,34 @@ def test_socketio_events(
     data = with_token(message_data, token)
     sent = chat.call("user_uttered", data)
     names = [name for name, _ in sent]
+    event(f"user_uttered answered with {sorted(set(names))}")
     if not isinstance(data, dict) or data.get("session_id") != token:
         assert names == ["input_error"] and sent[0][1]["error"] == "session", sent
     elif not isinstance(data.get("message"), str):
         assert names == ["input_error"] and sent[0][1]["error"] == "message", sent
     else:
         assert names and set(names) == {"bot_uttered"}, sent
-        assert all(reply.get("text") in variants for _, reply in sent), sent
+        assert all(reply.get("text") in known for _, reply in sent), sent
 
     # The connection still converses.
     sent = chat.call("user_uttered", {"message": "dates?", "session_id": token})
-    assert [variants[reply["text"]].response for _, reply in sent] == ["utter_dates"], sent
+    assert {name for name, _ in sent} == {"bot_uttered"}, sent
+    assert "utter_dates" in [variants[reply["text"]].response for _, reply in sent], sent
     assert chat.sio.connected
 
 
 # --- Telegram ---------------------------------------------------------------------------
 
+# Ids new to the server (an update_id seen before is a retry, answered without a turn).
+delivery_ids = itertools.count(10**12)
+FRESH_IDS = st.integers(0, 2**20).map(lambda n: n * 2**32 + next(delivery_ids))
 CHAT_IDS = st.one_of(st.integers(-(2**63), 2**63 - 1), JSON)
+CHATS = st.one_of(st.fixed_dictionaries({"id": CHAT_IDS}), JSON)
 TELEGRAM_MESSAGES = st.fixed_dictionaries(
     {},
     optional={
         "message_id": JSON,
-        "chat": st.one_of(st.fixed_dictionaries({"id": CHAT_IDS}), JSON),
+        "chat": CHATS,
         "from": st.one_of(
             st.fixed_dictionaries(
                 {}, optional={"id": JSON, "language_code": st.one_of(TEXTS, JSON)}
@@ -348,11 +419,14 @@ TELEGRAM_MESSAGES = st.fixed_dictionaries(
         "sticker": JSON,
     },
 )
+TEXT_MESSAGES = st.fixed_dictionaries(  # what a person writing sends, contents fuzzed
+    {"chat": st.fixed_dictionaries({"id": st.integers(-(2**63), 2**63 - 1)}), "text": TEXTS},
+    optional={"from": st.fixed_dictionaries({"language_code": st.one_of(TEXTS, JSON)})},
+)
 UPDATES = st.fixed_dictionaries(
-    {},
+    {"update_id": st.one_of(FRESH_IDS, FRESH_IDS, st.integers(-(2**70), 2**70), JSON)},
     optional={
-        "update_id": st.one_of(st.integers(-(2**70), 2**70), JSON),
-        "message": st.one_of(TELEGRAM_MESSAGES, JSON),
+        "message": st.one_of(TEXT_MESSAGES, TEXT_MESSAGES, TELEGRAM_MESSAGES, JSON),
         "edited_message": TELEGRAM_MESSAGES,
         "callback_query": st.one_of(
             st.fixed_dictionaries(
@@ -373,7 +447,7 @@ UPDATES = st.fixed_dictionaries(
 
 @st.composite
 def telegram_bodies(draw: st.DrawFn) -> bytes:
-    shape = draw(st.sampled_from(["update", "update", "update", "json", "bytes"]))
+    shape = draw(st.sampled_from(["update", "update", "update", "update", "json", "bytes"]))
     if shape == "bytes":
         return draw(st.binary(max_size=2_000))
     value = draw(UPDATES if shape == "update" else JSON)
@@ -393,9 +467,36 @@ def expected_telegram_status(raw: bytes) -> int:
     return 200 if isinstance(update_id, int) and not isinstance(update_id, bool) else 400
 
 
-@fuzz(40)
+seen_update_ids: set[int] = set()
+
+
+def telegram_chat(body: bytes) -> int | None:
+    """The chat a person wrote from, when the update is a new message from a chat
+    (which must get an answer); else None. Any update_id the server may have taken
+    counts as seen: a second update with it is a retry, answered without a turn."""
+    try:
+        update = json.loads(body)
+    except ValueError:
+        return None
+    update_id = update.get("update_id") if isinstance(update, dict) else None
+    if type(update_id) is not int or update_id in seen_update_ids:
+        return None
+    seen_update_ids.add(update_id)
+    if "callback_query" in update or not -(2**63) <= update_id < 2**64:
+        return None
+    message = update.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    return chat_id if type(chat_id) is int else None
+
+
+@fuzz(60)
 @given(body=telegram_bodies())
-def test_telegram_webhook(servers: Servers, body: bytes) -> None:
+def test_telegram_webhook(
+    servers: Servers, provider_apis: FakeProviderApis, known: KnownReplies, body: bytes
+) -> None:
+    chat_id = telegram_chat(body)
+    before = len(provider_apis.sent(api="telegram", method="sendMessage", chat_id=chat_id))
     status, reply = request(
         servers.rasa_port,
         "POST",
@@ -403,32 +504,44 @@ def test_telegram_webhook(servers: Servers, body: bytes) -> None:
         body,
         {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
     )
+    event(f"status {status}")
     assert status in (200, 400, 413), (status, reply[:500])
     assert status == expected_telegram_status(body), (status, reply[:500])
+    if chat_id is not None:
+        answers = provider_apis.sent(api="telegram", method="sendMessage", chat_id=chat_id)
+        event("a person's message: answered")
+        assert len(answers) > before, "a person's message got no answer"
+        assert all(a["text"] in known for a in answers[before:]), answers
 
 
 # --- Twilio -----------------------------------------------------------------------------
 
 FORM_TEXT = st.text(max_size=40)  # form fields are text: no lone surrogates
-FORMS = st.fixed_dictionaries(
-    {},
-    optional={
-        "MessageSid": st.one_of(
-            st.just(""), FORM_TEXT.map(lambda s: f"SM{s}"), st.text(max_size=90)
-        ),
-        "From": st.one_of(
-            st.just(""),
-            st.just("whatsapp:"),
-            FORM_TEXT.map(lambda s: f"whatsapp:+{s}"),
-            st.just("whatsapp:+" + "1" * (MAX_SENDER_CHARS - 1)),
-            st.just("whatsapp:+" + "1" * MAX_SENDER_CHARS),
-        ),
-        "To": FORM_TEXT,
-        "Body": st.one_of(FORM_TEXT, st.sampled_from(["Bonjour", "/ask_dates", "x" * 4097])),
-        "NumMedia": FORM_TEXT,
-        "MediaContentType0": FORM_TEXT,
-        "ProfileName": FORM_TEXT,
-    },
+FORM_FIELDS = {
+    "MessageSid": st.one_of(st.just(""), FORM_TEXT.map(lambda s: f"SM{s}"), st.text(max_size=90)),
+    "From": st.one_of(
+        st.just(""),
+        st.just("whatsapp:"),
+        FORM_TEXT.map(lambda s: f"whatsapp:+{s}"),
+        st.just("whatsapp:+" + "1" * (MAX_SENDER_CHARS - 1)),
+        st.just("whatsapp:+" + "1" * MAX_SENDER_CHARS),
+    ),
+    "To": FORM_TEXT,
+    "Body": st.one_of(FORM_TEXT, st.sampled_from(["Bonjour", "/ask_dates", "x" * 4097])),
+    "NumMedia": FORM_TEXT,
+    "MediaContentType0": FORM_TEXT,
+    "ProfileName": FORM_TEXT,
+}
+FORMS = st.one_of(
+    st.fixed_dictionaries({}, optional=FORM_FIELDS),
+    st.fixed_dictionaries(  # what Twilio sends, contents fuzzed
+        {
+            "MessageSid": FRESH_IDS.map(lambda n: f"SM{n:032x}"),
+            "From": FORM_TEXT.map(lambda s: f"whatsapp:+{s}"),
+            "Body": FORM_FIELDS["Body"],
+        },
+        optional={k: v for k, v in FORM_FIELDS.items() if k not in ("MessageSid", "From", "Body")},
+    ),
 ).flatmap(
     lambda known: st.dictionaries(FORM_TEXT, FORM_TEXT, max_size=4).map(
         lambda extra: {**extra, **known}
@@ -443,9 +556,22 @@ def expected_twilio_status(form: dict[str, str]) -> int:
     return 200
 
 
-@fuzz(30)
+seen_message_sids: set[str] = set()
+
+
+@fuzz(50)
 @given(form=FORMS)
-def test_twilio_webhook(servers: Servers, form: dict[str, str]) -> None:
+def test_twilio_webhook(
+    servers: Servers,
+    provider_apis: FakeProviderApis,
+    known: KnownReplies,
+    form: dict[str, str],
+) -> None:
+    expected = expected_twilio_status(form)
+    new = expected == 200 and form["MessageSid"] not in seen_message_sids
+    seen_message_sids.add(form.get("MessageSid", ""))
+    number = form.get("From", "").removeprefix("whatsapp:")
+    before = len(provider_apis.sent(api="twilio", to=f"whatsapp:{number}"))
     url = f"{servers.rasa_url}/webhooks/twilio/webhook"
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
     status, reply = request(
@@ -455,8 +581,16 @@ def test_twilio_webhook(servers: Servers, form: dict[str, str]) -> None:
         urllib.parse.urlencode(form).encode(),
         {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
     )
+    event(f"status {status}")
     assert status < 500, (status, reply[:500])
-    assert status == expected_twilio_status(form), (status, reply[:500])
+    assert status == expected, (status, reply[:500])
+    if new:
+        answers = provider_apis.sent(api="twilio", to=f"whatsapp:{number}")
+        event("a person's message: answered")
+        assert len(answers) > before, "a person's message got no answer"
+        # WhatsApp has no buttons: their titles are listed after the text.
+        texts = [a["text"].split("\n\n•")[0] for a in answers[before:]]
+        assert all(t in known for t in texts), answers[before:]
 
 
 # --- the page's /health -------------------------------------------------------------------
@@ -482,12 +616,13 @@ HEADER_VALUES = st.one_of(
         ["cmc_lang=en", "cmc_lang=\x22", "fr;q=NaN, en;q=2", "*;q=-1", "", "localhost:0"]
     ),
 )
+# Within aiohttp's 8 KB request line (a longer one is refused with 400, see below).
 QUERIES = st.one_of(
-    st.dictionaries(
-        TEXTS.filter(lambda s: not has_surrogates(s)), st.text(max_size=20), max_size=4
-    ).map(urllib.parse.urlencode),
+    st.dictionaries(st.text(max_size=40), st.text(max_size=40), max_size=4).map(
+        urllib.parse.urlencode
+    ),
     st.text(
-        st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="#"), max_size=60
+        st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="#"), max_size=200
     ),
 )
 
@@ -497,8 +632,15 @@ QUERIES = st.one_of(
 def test_page_health(web_page: WebPage, query: str, headers: dict[str, str]) -> None:
     port = int(urllib.parse.urlsplit(web_page.url).port or 80)
     status, reply = request(port, "GET", f"/health?{query}", headers=headers)
+    event(f"status {status}")
     assert status in (200, 503), (status, reply[:500])
     assert json.loads(reply)["status"] in ("ok", "degraded")
+
+
+def test_page_health_refuses_an_overlong_request_line(web_page: WebPage) -> None:
+    port = int(urllib.parse.urlsplit(web_page.url).port or 80)
+    status, _ = request(port, "GET", "/health?" + "q" * 9_000)
+    assert status == 400  # aiohttp's limit of 8190 bytes, not an error of the page
 
 
 # --- afterwards ---------------------------------------------------------------------------

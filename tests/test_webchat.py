@@ -219,9 +219,10 @@ def test_rasa_webchat_converses_in_english_and_french(
             b.execute_script("return window.chatSocket.io.engine.transport.name") == "websocket"
         )
     )
-    # Opening the widget sent its initPayload ("/greet", read as the text "greet").
+    # Opening the widget sent its initPayload ("/greet") and customData.language "en".
     WebDriverWait(browser, 30).until(lambda b: socket_events(b, "bot_uttered"))
-    assert all(m.get("text") in variants for m in socket_events(browser, "bot_uttered"))
+    (greeting, *_) = socket_events(browser, "bot_uttered")
+    assert variants[greeting["text"]] == Variant("utter_greet", "en")
 
     english = ask(browser, "When is the conference?")
     assert [variants[text] for text in english] == [Variant("utter_dates", "en")]
@@ -264,4 +265,5 @@ def test_quick_replies_and_a_reload_keep_the_conversation(
     assert variants[dates] == Variant("utter_dates", "fr")
     conversation = SessionSigner(b"test-only-session-secret").conversation(session_id)
     users = [event["text"] for event in servers.events(f"web:{conversation}", "user")]
-    assert users[-2:] == ["ask_venue", "Quand a lieu la conférence ?"]  # a payload is read as text
+    # The button the assistant offered is taken as its payload.
+    assert users[-2:] == ["/ask_venue", "Quand a lieu la conférence ?"]

@@ -23,7 +23,7 @@ from bot.participants.schema import webhook_deliveries
 from bot.participants.store import create_engine
 
 RETENTION = timedelta(hours=24)
-MAX_DELIVERY_ID_CHARS = 64
+MAX_DELIVERY_ID_CHARS = 64  # the column's width; channels refuse longer ids
 
 
 class DeliveryLog(Protocol):
@@ -66,10 +66,10 @@ class SqlDeliveryLog:
             )
 
     async def claim(self, provider: str, delivery_id: str) -> bool:
-        return await asyncio.to_thread(self._claim, provider, delivery_id[:MAX_DELIVERY_ID_CHARS])
+        return await asyncio.to_thread(self._claim, provider, delivery_id)
 
     async def release(self, provider: str, delivery_id: str) -> None:
-        await asyncio.to_thread(self._release, provider, delivery_id[:MAX_DELIVERY_ID_CHARS])
+        await asyncio.to_thread(self._release, provider, delivery_id)
 
     async def close(self) -> None:
         self.engine.dispose()
@@ -83,7 +83,7 @@ class RedisDeliveryLog:
 
     @staticmethod
     def _key(provider: str, delivery_id: str) -> str:
-        return f"cmc:delivery:{provider}:{delivery_id[:MAX_DELIVERY_ID_CHARS]}"
+        return f"cmc:delivery:{provider}:{delivery_id}"
 
     async def claim(self, provider: str, delivery_id: str) -> bool:
         key = self._key(provider, delivery_id)

@@ -11,8 +11,9 @@ Added:
   read from the tracker store, so a reloaded page shows the conversation again and
   any replica can serve it; a registration check is shown only as having taken
   place, never its reference, e-mail, name or status;
-- typed text is read as text: only a quick reply the assistant offered, or the
-  page's language switch, may start with "/" and name an intent;
+- typed text is read as text: only a quick reply the assistant offered, the page's
+  language switch, or a bare "/greet" (a widget opening) may start with "/" and name
+  an intent;
 - bad input gets an `input_error` event with a bilingual message, a text over the
   channel limit a polite reply, and a turn that produced nothing
   `utter_service_unavailable`;
@@ -49,7 +50,6 @@ from bot.channels.common import (
     handle_never_silent,
     offered_payload,
     sender_key,
-    typed_text,
 )
 from bot.channels.web_sessions import SessionSigner
 from bot.participants.references import EMAIL_RE, REFERENCE_RE
@@ -61,6 +61,8 @@ HISTORY_LIMIT = 200  # messages sent back on reconnection
 # history shows "Dates" rather than the payload "/ask_dates".
 QUICK_REPLY_TITLE = "quick_reply_title"
 LANGUAGE_SWITCH = re.compile(r'^/switch_language\{"language": ?"(fr|en)"\}$')
+# What standard widgets send on opening (rasa-webchat's `initPayload`).
+GREETING = "/greet"
 # What marks a turn of a registration check, hidden from the history.
 REGISTRATION_INTENTS = {"check_registration", "inform_registration"}
 REGISTRATION_LOOP = "registration_form"
@@ -280,11 +282,10 @@ class ChatSocketIOInput(SocketIOInput):
             if not isinstance(text, str):
                 await input_error(sid, "message")
                 return
-            metadata = clean_metadata(data.get(self.metadata_key))
-            if QUICK_REPLY_TITLE in metadata:
+            # rasa-webchat sends its metadata as `customData`.
+            metadata = clean_metadata(data.get(self.metadata_key) or data.get("customData"))
+            if not (LANGUAGE_SWITCH.match(text) or text == GREETING):
                 text = await offered_payload(agent(), sender_id, text)
-            elif not LANGUAGE_SWITCH.match(text):
-                text = typed_text(text)
             message = UserMessage(
                 text,
                 CountingSocketIOOutput(sio, self.bot_message_evt),

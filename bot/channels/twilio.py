@@ -41,7 +41,7 @@ from bot.channels.common import (
     sender_key,
     typed_text,
 )
-from bot.channels.deliveries import DeliveryLog
+from bot.channels.deliveries import MAX_DELIVERY_ID_CHARS, DeliveryLog
 from bot.channels.http_client import (
     OutboundClient,
     not_configured,
@@ -172,7 +172,12 @@ class TwilioWhatsAppInput(InputChannel):
                 return response.json({"error": "invalid_signature"}, status=403)
             number = form.get("From", "").removeprefix("whatsapp:")
             message_sid = form.get("MessageSid", "")
-            if not number or len(number) > MAX_SENDER_CHARS or not message_sid:
+            if (
+                not number
+                or len(number) > MAX_SENDER_CHARS
+                or not message_sid
+                or len(message_sid) > MAX_DELIVERY_ID_CHARS
+            ):
                 return response.json({"error": "body"}, status=400)
             (deliveries,) = self.deliveries
             if not await deliveries.claim(self.name(), message_sid):

@@ -26,7 +26,7 @@ export LOG_LEVEL ?= INFO
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml) bot/participants/references.py
 
-.PHONY: help install train migrate run test lint bench lock clean browser postgres webchat
+.PHONY: help install train migrate run test lint bench lock clean browser postgres redis webchat
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
@@ -98,10 +98,20 @@ postgres:
 	  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start." >&2; exit 1; }; \
 	fi
 
+# The webhook delivery log's tests also run against Redis: the machine's, started here
+# when it is installed but down, or the server TEST_REDIS_URL names.
+redis:
+	@if [ -z "$${TEST_REDIS_URL:-}" ] && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
+	  command -v redis-server >/dev/null || \
+	    { echo "The delivery log tests need Redis: install it, or set TEST_REDIS_URL." >&2; exit 1; }; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for _ in $$(seq 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 
-test: $(MODEL) lint browser webchat postgres | var
+test: $(MODEL) lint browser webchat postgres redis | var
 	$(BIN)/python -m pytest
 
 bench: $(MODEL) | var

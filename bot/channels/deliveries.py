@@ -5,22 +5,29 @@ The first arrival of a delivery id claims it; a copy within RETENTION is ignored
 Claims live in the project database (`webhook_deliveries`, DATABASE_URL) by default,
 or in Redis when WEBHOOK_REDIS_URL is set; never only in one process's memory, so
 any replica recognises a copy. A claim is released if the turn could not be
-handled, so that the provider's retry gets the answer.
+handled, so that the provider's retry gets the answer; if the log itself cannot be
+reached, the delivery is handled (a possible second answer rather than none).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 import sqlalchemy as sa
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.participants.schema import webhook_deliveries
 from bot.participants.store import create_engine
+
+logger = logging.getLogger(__name__)
 
 RETENTION = timedelta(hours=24)
 MAX_DELIVERY_ID_CHARS = 64  # the column's width; channels refuse longer ids
@@ -66,7 +73,11 @@ class SqlDeliveryLog:
             )
 
     async def claim(self, provider: str, delivery_id: str) -> bool:
-        return await asyncio.to_thread(self._claim, provider, delivery_id)
+        try:
+            return await asyncio.to_thread(self._claim, provider, delivery_id)
+        except SQLAlchemyError as error:
+            logger.error("%s: delivery log unreachable: %s", provider, type(error).__name__)
+            return True
 
     async def release(self, provider: str, delivery_id: str) -> None:
         await asyncio.to_thread(self._release, provider, delivery_id)
@@ -77,8 +88,6 @@ class SqlDeliveryLog:
 
 class RedisDeliveryLog:
     def __init__(self, url: str) -> None:
-        from redis.asyncio import Redis
-
         self.redis = Redis.from_url(url)
 
     @staticmethod
@@ -87,7 +96,11 @@ class RedisDeliveryLog:
 
     async def claim(self, provider: str, delivery_id: str) -> bool:
         key = self._key(provider, delivery_id)
-        return bool(await self.redis.set(key, 1, nx=True, ex=int(RETENTION.total_seconds())))
+        try:
+            return bool(await self.redis.set(key, 1, nx=True, ex=int(RETENTION.total_seconds())))
+        except RedisError as error:
+            logger.error("%s: delivery log unreachable: %s", provider, type(error).__name__)
+            return True
 
     async def release(self, provider: str, delivery_id: str) -> None:
         await self.redis.delete(self._key(provider, delivery_id))

@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from bot import privacy
-from bot.participants import csvio
-from bot.participants.migrate import upgrade
+from bot.participants import csvio, migrate
 from bot.participants.store import ParticipantStore, create_engine
 
 
@@ -25,10 +24,50 @@ def db() -> None:
 
 
 @db.command("upgrade")
-def db_upgrade() -> None:
-    """Apply the Alembic migrations."""
-    upgrade()
-    click.echo("database schema is up to date")
+@click.argument("revision", default="head")
+@click.option("--sql", is_flag=True, help="Print the SQL instead (offline: no database).")
+def db_upgrade(revision: str, sql: bool) -> None:
+    """Apply the Alembic migrations up to REVISION (default: head)."""
+    migrate.upgrade(revision=revision, sql=sql)
+    if not sql:
+        click.echo("database schema is up to date" if revision == "head" else f"at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.option("--sql", is_flag=True, help="Print the SQL instead (offline: no database).")
+def db_downgrade(revision: str, sql: bool) -> None:
+    """Revert the migrations down to REVISION (a revision id, -1, or base)."""
+    migrate.downgrade(revision, sql=sql)
+
+
+@db.command("current")
+@click.option("--verbose", "-v", is_flag=True)
+def db_current(verbose: bool) -> None:
+    """Print the database's revision (nothing if it is not migrated)."""
+    migrate.current(verbose=verbose)
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+@click.option(
+    "--autogenerate",
+    is_flag=True,
+    help="Write the differences between the database (at head) and schema.py.",
+)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration in bot/participants/migrations/versions/ (review it)."""
+    migrate.revision(message, autogenerate=autogenerate)
+
+
+def require_migrated() -> None:
+    """Exit 2 unless the database is at the latest revision: no command but
+    `db upgrade` changes the schema."""
+    try:
+        migrate.require_head()
+    except migrate.NotMigrated as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
 
 
 @cli.group()
@@ -53,7 +92,7 @@ def import_(file: Path) -> None:
             click.echo(f"line {problem.line}: {problem.reason}", err=True)
         click.echo(f"{len(errors)} problem(s); nothing was imported", err=True)
         sys.exit(1)
-    upgrade()
+    require_migrated()
     engine = create_engine()
     try:
         with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
@@ -69,7 +108,7 @@ def import_(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export(file: Path) -> None:
     """Write every participant to a CSV file with the import header."""
-    upgrade()
+    require_migrated()
     engine = create_engine()
     try:
         count = csvio.export(engine, file)
@@ -82,7 +121,7 @@ def export(file: Path) -> None:
 @click.argument("reference")
 def show(reference: str) -> None:
     """Show one participant (staff use: prints the e-mail address)."""
-    upgrade()
+    require_migrated()
     store = ParticipantStore(create_engine())
     found = store.get(reference)
     store.engine.dispose()

@@ -313,6 +313,13 @@ def servers(
         workdir=tmp_path_factory.mktemp("servers"), provider_api_url=provider_apis.url
     )
     seed = ROOT / "tests" / "data" / "participants.csv"
+    subprocess.run(  # `participants import` refuses an unmigrated database
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=ROOT,
+        env=running.env,
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(
         [sys.executable, "-m", "bot", "participants", "import", str(seed)],
         cwd=ROOT,

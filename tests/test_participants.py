@@ -342,6 +342,9 @@ def test_cli_import_is_all_or_nothing(database_url: str, tmp_path: Path) -> None
     good = tmp_path / "good.csv"
     good.write_text(CSV, encoding="utf-8")
     run = run_cli("participants", "import", str(good), database=database_url)
+    assert run.returncode == 2 and "db upgrade" in run.stderr  # never migrates itself
+    assert run_cli("db", "upgrade", database=database_url).returncode == 0
+    run = run_cli("participants", "import", str(good), database=database_url)
     assert run.returncode == 0, run.stderr
     assert "inserted 3, updated 0, unchanged 0" in run.stdout
     engine = create_engine(database_url)

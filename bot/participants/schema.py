@@ -1,4 +1,5 @@
-"""Tables of the participant store. Changes go through Alembic (migrations/)."""
+"""Tables of the participant store. Changes go through Alembic
+(bot/participants/migrations/: `python -m bot db revision --autogenerate -m ...`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,19 @@ CATEGORIES = (
 STATUSES = ("pending", "confirmed", "waitlisted", "rejected", "cancelled")
 LANGUAGES = ("fr", "en")
 
-metadata = sa.MetaData()
+# SQLAlchemy's documented convention: every index and constraint gets a predictable
+# name, so that a migration can alter or drop it on every database (SQLite gives an
+# unnamed constraint no name at all, PostgreSQL one of its own). Alembic applies it
+# to the migrations' operations too (env.py's target_metadata).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 participants = sa.Table(
     "participants",

@@ -26,11 +26,12 @@ export LOG_LEVEL ?= INFO
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml) bot/participants/references.py
 
-.PHONY: help install train migrate run test lint bench lock clean browser postgres redis webchat
+.PHONY: help install train migrate run test check lint bench lock clean browser postgres redis webchat
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
-	@echo "make test   everything the tests need, then the tests"
+	@echo "make check  ruff and the fast tests (no server, model or browser)"
+	@echo "make test   everything the tests need, then make check, then the slow tests"
 	@echo "make train  train the model if its inputs changed"
 	@echo "make migrate  apply the participant store's migrations (DATABASE_URL)"
 	@echo "make bench  latency, throughput, start-up and accuracy (docs/benchmarks.md)"
@@ -111,8 +112,14 @@ redis:
 lint: install
 	$(BIN)/ruff check .
 
-test: $(MODEL) lint browser webchat postgres redis | var
-	$(BIN)/python -m pytest
+# The fast loop: lint and every test that needs no server, model or browser (markers
+# are enforced by tests/conftest.py). Starts PostgreSQL and Redis for the stores' tests.
+check: lint postgres redis | var
+	$(BIN)/python -m pytest -m "not slow"
+
+# The full suite: `make check` first, then every slow test.
+test: $(MODEL) browser webchat check | var
+	$(BIN)/python -m pytest -m slow
 
 bench: $(MODEL) | var
 	$(BIN)/python -m bench

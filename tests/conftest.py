@@ -33,6 +33,34 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+# Fixtures that start a server, load the trained model or drive a browser: a test using
+# any of them (directly or through another fixture) must be marked slow, so that
+# `make check` (`-m "not slow"`) stays fast. Enforced at collection.
+HEAVY_FIXTURES = {"servers", "web_page", "agent", "model_path", "provider_apis", "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests start a server, load the model or drive a browser, and are not "
+            "marked slow:\n  " + "\n  ".join(unmarked)
+        )
+
+
+def unavailable(reason: str) -> None:
+    """A service a test needs is missing: a skip with the reason on a developer's
+    machine, a failure in CI (CI=true), where everything must run."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -415,8 +443,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     name = f"cmc_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        unavailable(f"no PostgreSQL at {PG_ADMIN} ({type(error).__name__}): `make test` starts it")
     try:
         yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     finally:

@@ -142,6 +142,7 @@ def test_lingua_general_detector_on_sentences() -> None:
     assert detector.french_log_odds("I would like to know more about the meeting") < -2
 
 
+@pytest.mark.slow
 async def test_language_id_on_held_out_short_messages(agent: object) -> None:
     scores = await evaluate_language_id(agent, DATA / "language_id.yml")
     assert scores[FRENCH].accuracy >= 0.97, scores[FRENCH].errors

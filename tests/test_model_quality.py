@@ -43,6 +43,7 @@ def test_training_data_has_25_examples_per_intent(language: str) -> None:
     assert set(counts) == set(domain["intents"]) - channel_only
 
 
+@pytest.mark.slow
 async def test_held_out_intent_accuracy_per_language(agent: object) -> None:
     scores = await evaluate_intents(agent, [ROOT / f"tests/nlu/{lang}.yml" for lang in LANGUAGES])
     for language in LANGUAGES:

@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, Servers, wait_until_up
 
 API_TOKEN = "test-api-token"
@@ -31,6 +33,7 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+@pytest.mark.slow
 def test_run_all_starts_everything_guards_the_api_and_stops_on_ctrl_c(
     model_path: Path, tmp_path: Path
 ) -> None:
@@ -71,5 +74,6 @@ def test_run_all_starts_everything_guards_the_api_and_stops_on_ctrl_c(
         process.wait()
 
 
+@pytest.mark.slow
 def test_without_a_token_rasas_api_is_not_served(servers: Servers) -> None:
     assert status(f"{servers.rasa_url}/conversations/someone/tracker") == 404

@@ -13,8 +13,6 @@ from bot.channels.socketio import HISTORY_NOTICES, allowed_origins, history_mess
 from bot.channels.web_sessions import SessionSigner
 from tests.conftest import Servers, Variant
 
-pytestmark = pytest.mark.slow
-
 
 class ChatClient:
     """A socket.io client connecting as the chat page does (websocket, page origin)."""
@@ -65,6 +63,7 @@ def client(servers: Servers) -> Iterator[ChatClient]:
     chat.close()
 
 
+@pytest.mark.slow
 def test_round_trip_in_both_languages(client: ChatClient, variants: dict[str, Variant]) -> None:
     assert client.open_session() == []
     assert SessionSigner(b"test-only-session-secret").conversation(client.session_id)
@@ -74,6 +73,7 @@ def test_round_trip_in_both_languages(client: ChatClient, variants: dict[str, Va
     assert variants[reply["text"]] == Variant("utter_venue", "en")
 
 
+@pytest.mark.slow
 def test_metadata_language_starts_the_conversation(
     client: ChatClient, variants: dict[str, Variant]
 ) -> None:
@@ -82,6 +82,7 @@ def test_metadata_language_starts_the_conversation(
     assert variants[reply["text"]] == Variant("utter_anything_else", "en")
 
 
+@pytest.mark.slow
 def test_history_comes_back_on_reconnection(servers: Servers, client: ChatClient) -> None:
     client.open_session()
     client.say("Hello", language="en")
@@ -99,6 +100,7 @@ def test_history_comes_back_on_reconnection(servers: Servers, client: ChatClient
     assert history[4]["text"] == "Venue"  # the title of the clicked quick reply
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "requested",
     ["not-a-session; DROP TABLE events", "0" * 32, "0" * 32 + ".9999999999." + "0" * 64, 42],
@@ -123,6 +125,7 @@ def test_a_session_id_is_signed_and_expires() -> None:
     assert signer.conversation(token) is None
 
 
+@pytest.mark.slow
 def test_a_new_conversation_forgets_the_previous_one(
     client: ChatClient, variants: dict[str, Variant]
 ) -> None:
@@ -135,6 +138,7 @@ def test_a_new_conversation_forgets_the_previous_one(
     assert variants[reply["text"]] == Variant("utter_anything_else", "fr")
 
 
+@pytest.mark.slow
 def test_history_never_replays_a_registration_check(
     servers: Servers, client: ChatClient, variants: dict[str, Variant]
 ) -> None:
@@ -160,6 +164,7 @@ def test_history_never_replays_a_registration_check(
         assert secret not in joined
 
 
+@pytest.mark.slow
 def test_a_text_over_the_limit_gets_a_polite_reply(
     client: ChatClient, variants: dict[str, Variant]
 ) -> None:
@@ -168,6 +173,7 @@ def test_a_text_over_the_limit_gets_a_polite_reply(
     assert variants[reply["text"]] == Variant("utter_message_too_long", "en")
 
 
+@pytest.mark.slow
 def test_a_forged_quick_reply_is_read_as_text(
     servers: Servers, client: ChatClient, variants: dict[str, Variant]
 ) -> None:
@@ -182,6 +188,7 @@ def test_a_forged_quick_reply_is_read_as_text(
     assert reply["text"] in variants
 
 
+@pytest.mark.slow
 def test_a_connection_cannot_speak_for_another_session(client: ChatClient) -> None:
     client.open_session()
     client.sio.emit("user_uttered", {"message": "hello", "session_id": "0" * 32})
@@ -190,6 +197,7 @@ def test_a_connection_cannot_speak_for_another_session(client: ChatClient) -> No
     assert set(data["message"]) == {"fr", "en"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "message", [None, 42, ["x"]], ids=["none", "number", "list"]
 )
@@ -200,6 +208,7 @@ def test_bad_messages_get_a_clear_error(client: ChatClient, message: Any) -> Non
     assert name == "input_error" and data["error"] == "message"
 
 
+@pytest.mark.slow
 def test_another_site_cannot_connect(servers: Servers) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
         ChatClient(servers, origin="http://evil.example")
@@ -252,6 +261,7 @@ def test_history_hides_payloads_sent_by_the_page() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_message_before_the_session_is_refused(client: ChatClient) -> None:
     client.sio.emit("user_uttered", {"message": "hello"})
     name, data = client.next()

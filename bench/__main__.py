@@ -280,68 +280,15 @@ async def registration_turns(url: str, checks: int) -> dict[str, float]:
 
 
 def registration_bench(model: Path, rasa_port: int, actions_port: int) -> list[str]:
-    from bench.registration import Database
+    from bench.registration import registration_servers
 
     lines = ["| participant store | p50 per turn | p95 per turn |", "|---|---|---|"]
     for kind in ("sqlite", "postgresql"):
-        with tempfile.TemporaryDirectory() as tmp, Database(kind, Path(tmp)) as db_url:
-            extra = {"DATABASE_URL": db_url, "PARTICIPANT_HASH_KEY": "bench"}
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "participants",
-                    "import",
-                    "tests/data/participants.csv",
-                ],
-                cwd=ROOT,
-                env=env(**extra),
-                check=True,
-                capture_output=True,
-            )
-            actions = subprocess.Popen(
-                [sys.executable, "-m", "bot", "actions", "--port", str(actions_port)],
-                cwd=ROOT,
-                env=env(**extra),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            variant = Variant(f"registration, {kind}", "config.yml")
-            endpoints = endpoints_file(
-                variant, Path(tmp), f"http://127.0.0.1:{actions_port}/webhook"
-            )
-            rasa_process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bot.run_rasa",
-                    "run",
-                    "--model",
-                    str(model),
-                    "--port",
-                    str(rasa_port),
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    "credentials.yml",
-                ],
-                cwd=ROOT,
-                env=env(),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-            try:
-                asyncio.run(wait_ready(url, rasa_process))
-                asyncio.run(registration_turns(url, 5))  # warm-up
-                result = asyncio.run(registration_turns(url, 60))
-                lines.append(f"| {kind} | {result['p50_ms']:.1f} ms | {result['p95_ms']:.1f} ms |")
-                print(lines[-1], flush=True)
-            finally:
-                for process in (rasa_process, actions):
-                    process.terminate()
-                    process.wait(timeout=30)
+        with registration_servers(model, kind, rasa_port, actions_port) as url:
+            asyncio.run(registration_turns(url, 5))  # warm-up
+            result = asyncio.run(registration_turns(url, 60))
+        lines.append(f"| {kind} | {result['p50_ms']:.1f} ms | {result['p95_ms']:.1f} ms |")
+        print(lines[-1], flush=True)
     return lines
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -23,6 +25,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from aiohttp import web
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -397,6 +401,48 @@ def agent(model_path: Path) -> Any:
     from rasa.core.agent import Agent
 
     return Agent.load(str(model_path))
+
+
+# Debian's chromium and chromedriver, never a browser a test tool downloads.
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def chromium_options(profile: str) -> webdriver.ChromeOptions:
+    """Flags that keep chromium off the network: this machine has none."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        unavailable("Debian's chromium and chromium-driver are needed: `make test` installs them")
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download anything
+    with tempfile.TemporaryDirectory() as profile:
+        driver = webdriver.Chrome(
+            options=chromium_options(profile), service=Service(executable_path=CHROMEDRIVER)
+        )
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        finally:
+            driver.quit()
 
 
 @dataclass

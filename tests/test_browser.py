@@ -2,65 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import Variant, WebPage, unavailable
+from tests.conftest import Variant, WebPage
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
-def chromium_options(profile: str) -> webdriver.ChromeOptions:
-    """Flags that keep chromium off the network: this machine has none."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    return options
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        unavailable("Debian's chromium and chromium-driver are needed: `make test` installs them")
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download anything
-    with tempfile.TemporaryDirectory() as profile:
-        driver = webdriver.Chrome(
-            options=chromium_options(profile), service=Service(executable_path=CHROMEDRIVER)
-        )
-        driver.set_page_load_timeout(30)
-        try:
-            yield driver
-        finally:
-            driver.quit()
-
 
 def open_page(browser: webdriver.Chrome, url: str) -> None:
     browser.get(url)

@@ -5,9 +5,6 @@ open a session and converse in both languages. `make webchat` installs the widge
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import threading
 import time
 import urllib.error
@@ -18,14 +15,12 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.channels.web_sessions import SessionSigner
-from tests.conftest import ROOT, Servers, Variant, unavailable
-from tests.test_browser import CHROMEDRIVER, chromium_options
+from tests.conftest import ROOT, Servers, Variant
 
 pytestmark = pytest.mark.slow
 
@@ -119,22 +114,6 @@ def webchat_page(servers: Servers) -> Iterator[WebchatPage]:
     assert BUNDLE.is_file(), "rasa-webchat is not installed: `make webchat` (make test does it)"
     with WebchatPage(servers) as page:
         yield page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        unavailable("Debian's chromium and chromium-driver are needed: `make test` installs them")
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download anything
-    with tempfile.TemporaryDirectory() as profile:
-        driver = webdriver.Chrome(
-            options=chromium_options(profile), service=Service(executable_path=CHROMEDRIVER)
-        )
-        driver.set_page_load_timeout(30)
-        try:
-            yield driver
-        finally:
-            driver.quit()
 
 
 def socket_events(browser: webdriver.Chrome, name: str) -> list[Any]:

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,7 @@ from bot.participants.store import (
     create_engine,
     reference_delay,
 )
+from tests.conftest import Clock
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = (
@@ -42,14 +43,6 @@ CSV = (
     "local_authority,waitlisted,en\n"
     "CMC-2015-0003,Marie Dupont,marie.dupont@mairie-lyon.fr,Ville de Lyon,France,mayor,pending,fr\n"
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2015, 10, 1, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ on the real one (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from bot.participants.store import (
     ParticipantStore,
     create_engine,
 )
+from tests.conftest import Clock
 
 CLEARED = [SlotSet("reference", None), SlotSet("email", None)]
 
@@ -97,14 +98,6 @@ async def test_no_match_reveals_nothing(result: CheckResult | Exception, respons
     assert [m["response"] for m in messages] == [response]
     assert "full_name" not in messages[0] and "Alice" not in repr(messages)
     assert events == CLEARED
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2015, 10, 1, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -252,6 +252,15 @@ def registration_servers(
 ) -> Iterator[str]:
     """Rasa and the action server on a fresh, seeded participant store of `kind`, as
     bench/__main__.py's registration_bench runs them; yields the REST webhook URL."""
+    with seeded_servers(model, kind, rasa_port, actions_port) as (url, _db_url):
+        yield url
+
+
+@contextlib.contextmanager
+def seeded_servers(
+    model: Path, kind: str, rasa_port: int, actions_port: int
+) -> Iterator[tuple[str, str]]:
+    """As registration_servers, yielding the participant store's URL too."""
     from bench.__main__ import Variant, endpoints_file, env, wait_ready
 
     with tempfile.TemporaryDirectory() as tmp, Database(kind, Path(tmp)) as db_url:
@@ -284,7 +293,7 @@ def registration_servers(
         url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
         try:
             asyncio.run(wait_ready(url, rasa_process))
-            yield url
+            yield url, db_url
         finally:
             for process in (rasa_process, actions):
                 process.terminate()

@@ -1,0 +1,103 @@
+"""One reply to every question of a message, composed from the fact base.
+
+The NLU's FactDetector (bot/nlu/fact_detector.py) lists what the message asks, in
+order; this action says each fact once, starts with "Yes"/"No" where a claim was
+checked, says "the release does not say" + the contacts for a detail the release
+does not give, and remembers the topic for follow-ups ("and since when?").
+The words come from bot/nlu/facts.yml; eligibility for a stated role is the domain's
+`utter_invitees`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, FactBase, fact_base
+
+TOPIC_SLOT = "answer_topic"
+_CONTACT_FACTS = ("contact", "samri")
+
+
+def _resolve(item: Dict[str, Any], base: FactBase, topic: Optional[str]) -> Optional[str]:
+    """The fact an item names, a follow-up resolved from the last topic."""
+    if "followup" in item:
+        followups = base.followups
+        index = item["followup"]
+        if not isinstance(index, int) or not 0 <= index < len(followups) or topic is None:
+            return None
+        return followups[index].by_group.get(topic)
+    return item.get("fact")
+
+
+def compose(
+    items: List[Dict[str, Any]], base: FactBase, language: str, topic: Optional[str]
+) -> tuple[List[str], Optional[str]]:
+    """The reply's sentences and the topic it leaves, for items in the order asked."""
+    keys = [k for k in (_resolve(i, base, topic) for i in items) if k]
+    verdicts = [i.get("verdict") for i in items if i.get("verdict")]
+    single = len(keys) == 1
+    said: List[str] = []
+    parts: List[str] = []
+    for key in keys:
+        if key in said:
+            continue
+        said.append(key)
+        if key in (NOT_IN_SOURCE, NOT_CANCELLED):
+            parts.append(base.text(key, language))
+            continue
+        fact = base.facts.get(key)
+        if fact is None:
+            continue
+        parts.append(fact.texts[language])
+        for extra in fact.with_ if single else ():
+            if extra not in said:
+                said.append(extra)
+                parts.append(base.facts[extra].texts[language])
+    if NOT_IN_SOURCE in said and not any(k in said for k in _CONTACT_FACTS):
+        parts.append(base.text("ask_contacts", language))
+    if verdicts and parts:
+        parts.insert(0, base.text("no" if "no" in verdicts else "yes", language))
+    topics = [base.facts[k].group for k in said if k in base.facts]
+    return parts, (topics[-1] if topics else topic)
+
+
+class ActionAnswer(Action):
+    """Answers what the message asks from the fact base (see the module docstring)."""
+
+    def __init__(self, base: Callable[[], FactBase] = fact_base) -> None:
+        self._base = base
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        base = self._base()
+        message = tracker.latest_message or {}
+        items = list((message.get("answer") or {}).get("items") or [])
+        if not items:  # a button payload, or an intent no fact cue named
+            intent = (message.get("intent") or {}).get("name")
+            facts = base.intents.get(intent, [])
+            items = [{"fact": f} for f in facts] or [{"fact": NOT_IN_SOURCE}]
+        language = tracker.get_slot("language") or "fr"
+        if language not in ("fr", "en"):
+            language = "fr"
+        role = tracker.get_slot("role")
+        role_answer = role is not None and any(i.get("fact") == "invitees" for i in items)
+        if role_answer:
+            items = [i for i in items if i.get("fact") != "invitees"]
+        parts, topic = compose(items, base, language, tracker.get_slot(TOPIC_SLOT))
+        if parts:
+            dispatcher.utter_message(text=" ".join(parts))
+        if role_answer:
+            dispatcher.utter_message(response="utter_invitees")
+            topic = "people"
+        if not parts and not role_answer:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+        return [SlotSet(TOPIC_SLOT, topic)]

@@ -1,0 +1,200 @@
+"""Blind conversation evaluation through the REST channel, graded on the replies.
+
+    python -m bench.conversations [--set dev|sealed] [--url URL] [--min 0.97] [--failures]
+
+Without --url it starts its own Rasa and action server on a fresh participant store
+seeded with tests/data/participants.csv (the writers' test participants); with it, it
+talks to a running assistant. Each turn passes when the replies, folded (lower case,
+no accents), contain one alternative of every `must` group and none of `must_not`,
+start with one of `starts`, say the source does not give the detail (`abstain`), and
+are in `lang`. A conversation passes when all its turns do. The sealed half is only
+reported: its failures are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import re
+import sys
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import aiohttp
+import sqlalchemy as sa
+import yaml
+
+from bot.text import fold
+
+SETS = Path(__file__).resolve().parent / "conversations"
+ROOT = SETS.parent.parent
+MODEL = ROOT / "models" / "cmc.tar.gz"
+
+# How a reply says the source does not give a detail, in either language (folded).
+ABSTENTION = re.compile(
+    r"ne (?:donne|precise|dit|mentionne|fournit|indique|contient|comporte)\w* pas|"
+    r"pas d'information|aucune information|n'est pas (?:precise|indique|mentionne)|"
+    r"does not (?:give|say|mention|include|specify|provide|contain|state)|"
+    r"doesn't (?:give|say|mention|include|specify|provide)|no information|not (?:specified|given|mentioned)"
+)
+_FR = set("le la les des est et une un pour vous dans sur du au aux que qui ne pas votre je "
+          "ou avec sont cette ce de l d n il elle nous".split())
+_EN = set("the is and of to you your for in on are this it not be with can will have a an "
+          "i at by or from".split())
+_WORD = re.compile(r"[a-z]+")
+
+
+def reply_language(text: str) -> str:
+    """fr or en, by function words: independent of the assistant's own detector."""
+    words = _WORD.findall(fold(text).replace("'", " "))
+    fr = sum(w in _FR for w in words)
+    en = sum(w in _EN for w in words)
+    if fr == en:
+        return "fr" if re.search(r"[éèêàçù]", text.lower()) else "en"
+    return "fr" if fr > en else "en"
+
+
+def grade_turn(turn: dict[str, Any], replies: list[str]) -> list[str]:
+    """Why the replies fail this turn (empty: it passes)."""
+    text = " ".join(replies)
+    folded = fold(text)
+    problems = []
+    if not replies:
+        return ["no reply"]
+    for group in turn.get("must") or []:
+        if not any(fold(str(alt)) in folded for alt in group):
+            problems.append(f"missing one of {group}")
+    for banned in turn.get("must_not") or []:
+        if fold(str(banned)) in folded:
+            problems.append(f"contains {banned!r}")
+    starts = turn.get("starts")
+    if starts and not any(re.match(rf"\W*{re.escape(fold(s))}\b", folded) for s in starts):
+        problems.append(f"does not start with {starts}")
+    if turn.get("abstain") and not ABSTENTION.search(folded):
+        problems.append("does not say the source lacks it")
+    if turn.get("lang") and reply_language(text) != turn["lang"]:
+        problems.append(f"reply not in {turn['lang']}")
+    return problems
+
+
+@dataclass
+class Result:
+    conversation: dict[str, Any]
+    failures: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+async def say(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> list[str]:
+    async with session.post(url, json={"sender": sender, "message": text}) as response:
+        body = await response.json(content_type=None)
+    if response.status != 200:
+        return [f"HTTP {response.status}"]
+    return [r.get("text", "") for r in body if r.get("text")]
+
+
+async def run_conversation(
+    session: aiohttp.ClientSession, url: str, conversation: dict[str, Any]
+) -> Result:
+    result = Result(conversation)
+    sender = f"eval-{uuid.uuid4()}"
+    for turn in conversation["turns"]:
+        replies = await say(session, url, sender, turn["user"])
+        problems = grade_turn(turn, replies)
+        if problems:
+            result.failures.append((turn["user"], replies, problems))
+    return result
+
+
+async def evaluate(
+    url: str, conversations: list[dict[str, Any]], db_url: Optional[str] = None
+) -> list[Result]:
+    """Registration conversations one at a time, each on a store with no recent failed
+    checks (the per-reference delay protects real delegates, not an evaluation);
+    the others eight at a time."""
+    timeout = aiohttp.ClientTimeout(total=60)
+    results: list[Result] = []
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        general = [c for c in conversations if "registration" not in c["classes"]]
+        registration = [c for c in conversations if "registration" in c["classes"]]
+        limit = asyncio.Semaphore(8)
+
+        async def bounded(conversation: dict[str, Any]) -> Result:
+            async with limit:
+                return await run_conversation(session, url, conversation)
+
+        results += await asyncio.gather(*(bounded(c) for c in general))
+        engine = sa.create_engine(db_url, future=True) if db_url else None
+        for conversation in registration:
+            if engine is not None:
+                with engine.begin() as connection:
+                    connection.execute(sa.text("DELETE FROM lookup_attempts"))
+            results.append(await run_conversation(session, url, conversation))
+    return results
+
+
+def report(results: list[Result], name: str, show_failures: bool) -> dict[str, float]:
+    """Prints pass rates per language and class; returns them by key."""
+    by: dict[str, list[bool]] = defaultdict(list)
+    for result in results:
+        conversation = result.conversation
+        by["all"].append(result.passed)
+        by[f"language {conversation['language']}"].append(result.passed)
+        for cls in conversation["classes"]:
+            by[f"class {cls}"].append(result.passed)
+    rates = {key: sum(v) / len(v) for key, v in by.items()}
+    print(f"{name}: {sum(by['all'])}/{len(by['all'])} conversations pass")
+    for key in sorted(by, key=lambda k: (k != "all", not k.startswith("language"), k)):
+        print(f"  {key:28s} {rates[key]:6.1%}  ({sum(by[key])}/{len(by[key])})")
+    if show_failures:
+        for result in results:
+            for user, replies, problems in result.failures:
+                print(f"\n[{result.conversation['id']}] {user!r}")
+                print(f"  -> {' | '.join(replies)[:400]!r}")
+                print(f"  !! {'; '.join(problems)}")
+    return rates
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    return yaml.safe_load((SETS / f"{name}.yml").read_text("utf-8"))
+
+
+@contextlib.contextmanager
+def own_servers(model: Path) -> Iterator[tuple[str, str]]:
+    from bench.registration import seeded_servers
+    from tests.conftest import free_port
+
+    with seeded_servers(model, "sqlite", free_port(), free_port()) as (url, db_url):
+        yield url, db_url
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", action="append", choices=["dev", "sealed"], dest="sets")
+    parser.add_argument("--url", help="REST webhook of a running assistant")
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--min", type=float, default=0.0, help="fail below this pass rate")
+    parser.add_argument("--failures", action="store_true", help="print the dev half's failures")
+    args = parser.parse_args(argv)
+    sets = args.sets or ["dev", "sealed"]
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            url, db_url = args.url, None
+        else:
+            url, db_url = stack.enter_context(own_servers(args.model))
+        worst = 1.0
+        for name in sets:
+            results = asyncio.run(evaluate(url, load(name), db_url))
+            rates = report(results, name, args.failures and name == "dev")
+            worst = min(worst, rates["language fr"], rates["language en"])
+    return 1 if worst < args.min else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

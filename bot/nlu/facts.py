@@ -1,0 +1,264 @@
+"""The fact base (`facts.yml`) and what a message asks of it.
+
+A message may ask several things at once, confirm or contradict the source, or ask a
+detail the source does not give. `analyse` finds, in the order asked, every item a
+message asks about:
+- `{"fact": id, "verdict": "yes"|"no"|None}` for a fact of the release;
+- `{"fact": "not_in_source"}` for a detail it does not give (fees, hotels, visas...);
+- `{"fact": "not_cancelled"}` for a rumour of cancellation or postponement;
+- `{"followup": k}` for "how many?", "since when?": resolved by the action from the
+  topic of its last answer.
+
+It reads the folded text (lower case, no accents) sentence by sentence and clause
+by clause; every pattern is bounded so the whole analysis is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Tuple
+
+import yaml
+
+from bot.participants.references import EMAIL_RE, PHONE_RE, REFERENCE_RE
+from bot.text import URL_RE, fold
+
+FACTS_FILE = Path(__file__).with_name("facts.yml")
+NOT_IN_SOURCE = "not_in_source"
+NOT_CANCELLED = "not_cancelled"
+
+# Sentences, then clauses within a sentence ("the dates, the venue and whom to write").
+_SENTENCE_RE = re.compile(r"[?!.;\n]+")
+_CLAUSE_RE = re.compile(r",|\s(?:and|et|&|ainsi que|also|aussi|plus|as well as|puis|then)\s")
+_NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
+# A question expecting yes or no: an auxiliary first, or a tag at the end.
+_YES_NO_RE = re.compile(
+    r"^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please)[\s,]+){0,2}"
+    r"(?:is|are|was|were|will|would|does|do|did|has|have|can|could|shall|should|isn\x27t|aren\x27t|"
+    r"est-ce|est ce|c\x27est|c est|ce sera|ca sera|ca se|y a-t-il|y aura-t-il|va-t-elle|va-t-il|"
+    r"sera-t-elle|sera-t-il|est-elle|est-il|aura-t-elle|l\x27oim est|la conference est|le rapport est|"
+    r"la cmc est|il y a|il y aura|on peut|peut-on|je peux|puis-je|confirm(?:ez|ing|e)?|true|vrai|right)\b"
+    r"|(?:right|correct|true|vrai|non|n\x27est-ce pas|hein|isn\x27t it|is it|aren\x27t they|no|yes|oui|ou pas|or not|c\x27est ca|c\x27est bien ca|confirm(?:ez|e)?|innit|eh)\s*$"
+)
+_WH_RE = re.compile(
+    r"\b(?:when|where|who|whom|what|which|how|why|quand|ou|qui|quel|quelle|quels|quelles|"
+    r"comment|combien|pourquoi|quoi|lequel|laquelle)\b"
+)
+# A statement that carries a claim to check: "I heard it was in Vienna".
+_PREMISE_RE = re.compile(
+    r"\b(?:thought|heard|told|believe|read|understand|assume|guess|suppose|pensais|pense|crois|"
+    r"croyais|entendu|dit que|lu que|compris|suppose|il parait|parait-il|apparently|right|n\x27est-ce pas|"
+    r"isn\x27t it|correct|vrai|sure)\b"
+)
+# A sentence of a letter that asks something (others are context: "I am the mayor of...").
+_ASKS_RE = re.compile(
+    r"\b(?:pourriez|pouvez|pourrais|peux|could|can|would|will|may|souhait\w*|voudrais|aimerais|"
+    r"like to know|want to know|wish|wonder\w*|savoir|know|connaitre|renseign\w*|inform\w*|tell|"
+    r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
+    r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*)\b"
+)
+_PLACE_PREFIX = r"(?:in|at|to|a|en|au|aux|dans|sur|near|pres de|held in|lieu a)\s+(?:la |le |l\x27)?"
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    group: str
+    texts: Dict[str, str]
+    source: str
+    cues: Tuple[Pattern[str], ...]
+    numbers: frozenset = frozenset()
+    places: Tuple[str, ...] = ()
+    months: Tuple[str, ...] = ()
+    confirms: bool = False
+    with_: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Followup:
+    cues: Tuple[Pattern[str], ...]
+    by_group: Dict[str, str]
+
+
+@dataclass(frozen=True)
+class FactBase:
+    facts: Dict[str, Fact]
+    followups: Tuple[Followup, ...]
+    phrases: Dict[str, Dict[str, str]]
+    not_in_source: Tuple[Pattern[str], ...]
+    domain: Tuple[Pattern[str], ...]
+    not_cancelled: Tuple[Pattern[str], ...]
+    not_cancelled_texts: Dict[str, str]
+    wrong_places: Pattern[str]
+    intents: Dict[str, List[str]] = field(default_factory=dict)
+
+    def text(self, key: str, language: str) -> str:
+        """The answer text of a fact or item, in `language`."""
+        if key == NOT_CANCELLED:
+            return self.not_cancelled_texts[language]
+        if key in self.facts:
+            return self.facts[key].texts[language]
+        return self.phrases[key][language]
+
+
+def _compile(patterns: Sequence[str]) -> Tuple[Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
+    """A FactBase from the YAML document (see facts.yml for the fields)."""
+    facts = {
+        f["id"]: Fact(
+            id=f["id"],
+            group=f["group"],
+            texts={"fr": f["fr"], "en": f["en"]},
+            source=f["source"],
+            cues=_compile(f.get("cues", [])),
+            numbers=frozenset(f.get("numbers", [])),
+            places=tuple(f.get("places", [])),
+            months=tuple(f.get("months", [])),
+            confirms=bool(f.get("confirms", False)),
+            with_=tuple(f.get("with", [])),
+        )
+        for f in raw["facts"]
+    }
+    places = "|".join(re.escape(p) for p in raw["wrong_places"])
+    return FactBase(
+        facts=facts,
+        followups=tuple(
+            Followup(_compile(f["cues"]), dict(f["by_group"])) for f in raw["followups"]
+        ),
+        phrases=raw["phrases"],
+        not_in_source=_compile(raw["not_in_source"]["cues"]),
+        domain=_compile(raw["not_in_source"]["domain"]),
+        not_cancelled=_compile(raw["not_cancelled"]["cues"]),
+        not_cancelled_texts={k: raw["not_cancelled"][k] for k in ("fr", "en")},
+        wrong_places=re.compile(rf"\b{_PLACE_PREFIX}(?:{places})"),
+        intents={k: list(v) for k, v in raw["intents"].items()},
+    )
+
+
+@cache
+def fact_base(path: Path = FACTS_FILE) -> FactBase:
+    """The fact base, read once per process on first use."""
+    return parse_fact_base(yaml.safe_load(path.read_text("utf-8")))
+
+
+def _first(patterns: Sequence[Pattern[str]], text: str) -> Optional[int]:
+    """Position of the earliest match of any pattern, or None."""
+    found = [m.start() for m in (p.search(text) for p in patterns) if m]
+    return min(found) if found else None
+
+
+def _clean(text: str) -> str:
+    """Folded text without what is not a question (addresses, URLs, references)."""
+    for pattern in (URL_RE, EMAIL_RE, REFERENCE_RE, PHONE_RE):
+        text = pattern.sub(" ", text)
+    return fold(text)
+
+
+@dataclass
+class Analysis:
+    items: List[Dict[str, Any]]
+    in_domain: bool
+
+    @property
+    def asks(self) -> bool:
+        return bool(self.items)
+
+
+def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> Optional[str]:
+    """"yes"/"no" when the sentence is a yes/no question or a claim about `fact`."""
+    claim_form = bool(_YES_NO_RE.search(sentence)) and not _WH_RE.match(sentence.strip())
+    premise = bool(_PREMISE_RE.search(sentence))
+    if not (claim_form or premise):
+        return None
+    checked = False
+    if fact.numbers:
+        numbers = {int(n) for n in _NUMBER_RE.findall(clause)}
+        if numbers:
+            if not numbers <= fact.numbers:
+                return "no"
+            checked = True
+    if fact.places:
+        if base.wrong_places.search(sentence):
+            return "no"
+        if any(p in clause for p in fact.places):
+            checked = True
+    if fact.months:
+        month = re.search(
+            r"\b(?:janv|janu|fevr|febr|mars|march|avril|april|mai|may|juin|june|juil|july|aout|"
+            r"august|sept|octo|nove|dece)\w*", clause
+        )
+        if month:
+            if not any(month.group(0).startswith(m[:4]) for m in fact.months):
+                return "no"
+            checked = True
+    if checked or (claim_form and fact.confirms):
+        return "yes"
+    return None
+
+
+def analyse(text: str, base: FactBase, role: Optional[str] = None) -> Analysis:
+    """Every item `text` asks about, in the order asked (see the module docstring)."""
+    folded = _clean(text)
+    sentences = [s for s in _SENTENCE_RE.split(folded) if s.strip()]
+    asking = [s for s in sentences if len(sentences) == 1 or _sentence_asks(s)]
+    found: List[Tuple[int, Dict[str, Any]]] = []
+    seen: set = set()
+    offset = 0
+    for sentence in asking:
+        offset = folded.find(sentence, offset)
+        position = max(offset, 0)
+        for clause in _CLAUSE_RE.split(sentence):
+            start = position + max(sentence.find(clause), 0)
+            for key, pos, item in _clause_items(clause, sentence, base):
+                if key not in seen:
+                    seen.add(key)
+                    found.append((start + pos, item))
+    found.sort(key=lambda pair: pair[0])
+    items = [item for _, item in found]
+    in_domain = bool(items) or _first(base.domain, folded) is not None
+    return Analysis(items=items, in_domain=in_domain)
+
+
+def _sentence_asks(sentence: str) -> bool:
+    return bool(
+        "?" in sentence
+        or _WH_RE.search(sentence)
+        or _YES_NO_RE.search(sentence)
+        or _ASKS_RE.search(sentence)
+        or len(sentence.split()) <= 4
+    )
+
+
+def _clause_items(clause: str, sentence: str, base: FactBase):
+    """(key, position, item) for each item one clause asks about."""
+    cancelled = _first(base.not_cancelled, clause)
+    if cancelled is not None:
+        yield NOT_CANCELLED, cancelled, {"fact": NOT_CANCELLED}
+        return
+    missing = _first(base.not_in_source, clause)
+    if missing is not None:
+        yield NOT_IN_SOURCE, missing, {"fact": NOT_IN_SOURCE}
+        return
+    any_fact = False
+    for fact in base.facts.values():
+        pos = _first(fact.cues, clause)
+        if pos is None:
+            continue
+        any_fact = True
+        yield fact.id, pos, {"fact": fact.id, "verdict": _verdict(fact, clause, sentence, base)}
+    wrong_place = base.wrong_places.search(clause)
+    if wrong_place and not any_fact and (_YES_NO_RE.search(sentence) or _PREMISE_RE.search(sentence)):
+        yield "venue", wrong_place.start(), {"fact": "venue", "verdict": "no"}
+        return
+    if not any_fact:
+        for index, followup in enumerate(base.followups):
+            pos = _first(followup.cues, clause)
+            if pos is not None:
+                yield f"followup:{index}", pos, {"followup": index}
+                return

@@ -10,7 +10,7 @@ The words come from bot/nlu/facts.yml; eligibility for a stated role is the doma
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -23,20 +23,21 @@ TOPIC_SLOT = "answer_topic"
 _CONTACT_FACTS = ("contact", "samri")
 
 
-def _resolve(item: Dict[str, Any], base: FactBase, topic: Optional[str]) -> Optional[str]:
+def _resolve(item: Dict[str, Any], base: FactBase, topic: str | None) -> str | None:
     """The fact an item names, a follow-up resolved from the last topic."""
     if "followup" in item:
         followups = base.followups
         index = item["followup"]
-        if not isinstance(index, int) or not 0 <= index < len(followups) or topic is None:
+        if not isinstance(index, int) or not 0 <= index < len(followups):
             return None
-        return followups[index].by_group.get(topic)
+        followup = followups[index]
+        return followup.by_group.get(topic or "", followup.default)
     return item.get("fact")
 
 
 def compose(
-    items: List[Dict[str, Any]], base: FactBase, language: str, topic: Optional[str]
-) -> tuple[List[str], Optional[str]]:
+    items: List[Dict[str, Any]], base: FactBase, language: str, topic: str | None
+) -> tuple[List[str], str | None]:
     """The reply's sentences and the topic it leaves, for items in the order asked."""
     keys = [k for k in (_resolve(i, base, topic) for i in items) if k]
     verdicts = [i.get("verdict") for i in items if i.get("verdict")]

@@ -22,7 +22,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
 import aiohttp
 import sqlalchemy as sa
@@ -39,12 +39,20 @@ ABSTENTION = re.compile(
     r"ne (?:donne|precise|dit|mentionne|fournit|indique|contient|comporte)\w* pas|"
     r"pas d'information|aucune information|n'est pas (?:precise|indique|mentionne)|"
     r"does not (?:give|say|mention|include|specify|provide|contain|state)|"
-    r"doesn't (?:give|say|mention|include|specify|provide)|no information|not (?:specified|given|mentioned)"
+    r"doesn't (?:give|say|mention|include|specify|provide)|no information|"
+    r"not (?:specified|given|mentioned)"
 )
-_FR = set("le la les des est et une un pour vous dans sur du au aux que qui ne pas votre je "
-          "ou avec sont cette ce de l d n il elle nous".split())
-_EN = set("the is and of to you your for in on are this it not be with can will have a an "
-          "i at by or from".split())
+# Function words that tell the reply's language, whatever the assistant's detector says.
+_FR_WORDS = (
+    "le la les des est et une un pour vous dans sur du au aux que qui ne pas votre je "
+    "ou avec sont cette ce de l d n il elle nous en lieu se"
+)
+_EN_WORDS = (
+    "the is and of to you your for in on are this it not be with can will have an "
+    "i at by or from"
+)
+_FR = frozenset(_FR_WORDS.split())
+_EN = frozenset(_EN_WORDS.split())
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -113,7 +121,7 @@ async def run_conversation(
 
 
 async def evaluate(
-    url: str, conversations: list[dict[str, Any]], db_url: Optional[str] = None
+    url: str, conversations: list[dict[str, Any]], db_url: str | None = None
 ) -> list[Result]:
     """Registration conversations one at a time, each on a store with no recent failed
     checks (the per-reference delay protects real delegates, not an evaluation);
@@ -174,7 +182,7 @@ def own_servers(model: Path) -> Iterator[tuple[str, str]]:
         yield url, db_url
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", action="append", choices=["dev", "sealed"], dest="sets")
     parser.add_argument("--url", help="REST webhook of a running assistant")

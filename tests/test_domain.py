@@ -16,6 +16,18 @@ SEED = ROOT / "docs" / "source" / "iom-press-release-cmc-2015.fr.txt"
 LANGUAGES = {"fr", "en"}
 
 
+def _all_texts(domain: dict[str, Any]) -> list[str]:
+    """Every text the assistant can say: the domain's responses and the fact base."""
+    from bot.nlu.facts import FACTS_FILE
+
+    base = yaml.safe_load(FACTS_FILE.read_text("utf-8"))
+    texts = [o["text"] for options in domain["responses"].values() for o in options]
+    texts += [fact[lang] for fact in base["facts"] for lang in sorted(LANGUAGES)]
+    texts += [phrase[lang] for phrase in base["phrases"].values() for lang in sorted(LANGUAGES)]
+    texts += [base["not_cancelled"][lang] for lang in sorted(LANGUAGES)]
+    return texts
+
+
 def _conditions(option: dict[str, Any]) -> dict[str, Any]:
     return {c["name"]: c["value"] for c in option.get("condition", [])}
 
@@ -55,7 +67,7 @@ def test_buttons_have_titles_in_the_variant_language_and_known_payloads(
 
 
 def test_contacts_and_facts_match_the_source(domain: dict[str, Any]) -> None:
-    texts = [o["text"] for options in domain["responses"].values() for o in options]
+    texts = _all_texts(domain)
     seed_digits = re.sub(
         r"\D", "", re.search(r"Tél\. : ([+\d ]+)", SEED.read_text("utf-8")).group(1)
     )
@@ -80,7 +92,7 @@ def test_contacts_and_facts_match_the_source(domain: dict[str, Any]) -> None:
     ],
 )
 def test_no_invented_logistics(domain: dict[str, Any], invented: str) -> None:
-    texts = [o["text"] for options in domain["responses"].values() for o in options]
+    texts = _all_texts(domain)
     assert not [t for t in texts if re.search(invented, t, re.IGNORECASE)]
 
 

@@ -11,7 +11,7 @@ intent stands, and `facts.yml` says which facts answer it.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -91,7 +91,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
-    def _items(self, message: Message, text: str) -> Optional[List[Dict[str, Any]]]:
+    def _items(self, message: Message, text: str) -> List[Dict[str, Any]] | None:
         """The items to answer, or None when the classifier's intent stands."""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)

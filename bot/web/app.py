@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import aiohttp
 import aiohttp_jinja2
 import jinja2
-import yaml
 from aiohttp import web
 
+from bot.nlu.facts import FACTS_FILE, fact_base
 from bot.participants.store import create_engine
 from bot.web import health
 from bot.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS, STRINGS
@@ -43,7 +43,7 @@ class WebConfig:
     # Public URL of Rasa's socket.io channel for the widget. It goes into the page and
     # its security policy, so it comes from configuration, never from the request.
     socket_url: str = "http://localhost:5005"
-    domain_path: Path = ROOT / "domain.yml"
+    facts_path: Path = FACTS_FILE
     health_timeout: float = 3.0
 
     @classmethod
@@ -71,18 +71,17 @@ def default_socket_url(web_host: str, rasa_port: int) -> str:
     return f"http://{host}:{rasa_port}"
 
 
-def page_sections(domain_path: Path) -> dict[str, list[tuple[str, str]]]:
-    """Per language, (section id, text) from the domain's responses: the page says
-    exactly what the assistant says, so the facts live in one place."""
-    responses = yaml.safe_load(domain_path.read_text(encoding="utf-8"))["responses"]
-    sections: dict[str, list[tuple[str, str]]] = {language: [] for language in LANGUAGES}
-    for section_id, name in SECTIONS:
-        for variant in responses[name]:
-            conditions = {c["name"]: c["value"] for c in variant.get("condition", [])}
-            language = conditions.get("language")
-            if language in sections and conditions.get("role") is None:
-                sections[language].append((section_id, variant["text"]))
-    return sections
+def page_sections(facts_path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Per language, (section id, text) from the fact base: the page says exactly what
+    the assistant says, so the facts live in one place."""
+    base = fact_base(facts_path)
+    return {
+        language: [
+            (section_id, " ".join(base.text(fact, language) for fact in facts))
+            for section_id, facts in SECTIONS
+        ]
+        for language in LANGUAGES
+    }
 
 
 def request_language(request: web.Request) -> tuple[str, bool]:
@@ -215,7 +214,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
 def create_app(config: WebConfig) -> web.Application:
     app = web.Application(middlewares=[security_headers, error_pages])
     app[CONFIG_KEY] = config
-    app[SECTIONS_KEY] = page_sections(config.domain_path)
+    app[SECTIONS_KEY] = page_sections(config.facts_path)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),

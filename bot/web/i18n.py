@@ -8,14 +8,15 @@ LANGUAGES: Final = ("fr", "en")
 DEFAULT_LANGUAGE: Final = "fr"  # the language of the source
 
 # Sections of the page: (id, response in domain.yml whose text is shown).
+# The page's sections: the facts of bot/nlu/facts.yml each one shows, in order.
 SECTIONS: Final = (
-    ("about", "utter_about_cmc"),
-    ("when-where", "utter_dates"),
-    ("topics", "utter_topics"),
-    ("invitees", "utter_invitees"),
-    ("idm", "utter_idm"),
-    ("report", "utter_wmr"),
-    ("contact", "utter_contact"),
+    ("about", ("about",)),
+    ("when-where", ("dates", "venue")),
+    ("topics", ("topics",)),
+    ("invitees", ("invitees",)),
+    ("idm", ("idm",)),
+    ("report", ("wmr_launch", "wmr_content")),
+    ("contact", ("contact",)),
 )
 
 STRINGS: Final[dict[str, dict[str, str]]] = {

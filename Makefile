@@ -26,7 +26,7 @@ export LOG_LEVEL ?= INFO
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml) bot/participants/references.py
 
-.PHONY: help install train migrate run test check lint bench lock clean browser postgres redis webchat
+.PHONY: help install train migrate run test check lint bench eval lock clean browser postgres redis webchat
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
@@ -35,6 +35,7 @@ help:
 	@echo "make train  train the model if its inputs changed"
 	@echo "make migrate  apply the participant store's migrations (DATABASE_URL)"
 	@echo "make bench  latency, throughput, start-up and accuracy (docs/benchmarks.md)"
+	@echo "make eval   blind conversation sets, per-class pass rates (EVAL_URL: a running assistant)"
 	@echo "make lock   re-resolve requirements.in into constraints.txt"
 
 $(BIN)/python:
@@ -123,6 +124,13 @@ test: $(MODEL) browser webchat check | var
 
 bench: $(MODEL) | var
 	$(BIN)/python -m bench
+
+# The blind conversation sets (bench/conversations/), graded on the replies, through
+# the REST channel: of the assistant at EVAL_URL, or of servers it starts itself.
+# Per-class pass rates; the sealed half's failures are never printed.
+EVAL_URL ?=
+eval: $(MODEL) | var
+	$(BIN)/python -m bench.conversations $(if $(EVAL_URL),--url $(EVAL_URL))
 
 # Re-resolve after editing requirements.in; commit both files.
 lock: | $(BIN)/python

@@ -25,7 +25,9 @@ REGISTRATION_SLOTS = ("reference", "email")
 
 
 class ActionForgetRegistration(Action):
-    """Drops the reference and e-mail when a check is stopped: they served only it."""
+    """Drops the reference and e-mail when a check is stopped or a new one starts: they
+    served only the check. A detail given in the latest message itself is kept, so
+    "check CMC-2015-0003 for me" starts a check with it."""
 
     def name(self) -> str:
         return "action_forget_registration"
@@ -33,11 +35,17 @@ class ActionForgetRegistration(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        return [SlotSet(slot, None) for slot in REGISTRATION_SLOTS]
+        given = {e.get("entity") for e in (tracker.latest_message or {}).get("entities", [])}
+        return [SlotSet(slot, None) for slot in REGISTRATION_SLOTS if slot not in given]
 
 
 class ActionCheckRegistration(Action):
-    """Answers with the delegate's status only when reference and e-mail match."""
+    """Answers with the delegate's status only when reference and e-mail match.
+
+    The details are dropped after the check, except when nothing matched: then the
+    person can correct one of them ("sorry, the e-mail is ...") and the check runs
+    again with the other, until they stop, start a new check or the session ends.
+    """
 
     def __init__(self, store_factory: Callable[[], ParticipantStore] = ParticipantStore.from_env):
         self._store_factory = store_factory
@@ -77,4 +85,5 @@ class ActionCheckRegistration(Action):
             dispatcher.utter_message(response="utter_registration_throttled")
         else:
             dispatcher.utter_message(response="utter_registration_not_found")
+            return []
         return cleared

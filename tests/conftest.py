@@ -395,15 +395,49 @@ def domain() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "domain.yml").read_text("utf-8"))
 
 
+class Replies(dict):  # type: ignore[type-arg]
+    """Reply text -> Variant. A domain response is found as it is; an answer that
+    `action_answer` composed from the fact base is named `answer:` + the keys of its
+    sentences in order ("answer:dates+venue"), so that a test says which facts a reply
+    gives without copying their wording."""
+
+    def __init__(self, domain: dict[str, Any]) -> None:
+        super().__init__()
+        for name, options in domain["responses"].items():
+            for option in options:
+                condition = {c["name"]: c["value"] for c in option["condition"]}
+                self[option["text"]] = Variant(
+                    name, condition["language"], condition.get("role")
+                )
+        base = yaml.safe_load((ROOT / "bot" / "nlu" / "facts.yml").read_text("utf-8"))
+        pieces = {fact["id"]: fact for fact in base["facts"]}
+        pieces.update(base["phrases"])
+        pieces["not_cancelled"] = base["not_cancelled"]
+        self._pieces = sorted(
+            ((texts[lang], key, lang) for key, texts in pieces.items() for lang in ("fr", "en")),
+            key=lambda piece: -len(piece[0]),
+        )
+
+    def __missing__(self, text: str) -> Variant:
+        keys: list[str] = []
+        languages: set[str] = set()
+        rest = text
+        while rest:
+            piece = next((p for p in self._pieces if rest.startswith(p[0])), None)
+            if piece is None:
+                raise KeyError(text)
+            keys.append(piece[1])
+            languages.add(piece[2])
+            rest = rest[len(piece[0]) :].lstrip()
+        if len(languages) != 1:
+            raise KeyError(f"mixed languages: {text}")
+        return Variant("answer:" + "+".join(keys), languages.pop())
+
+
 @pytest.fixture(scope="session")
 def variants(domain: dict[str, Any]) -> dict[str, Variant]:
     """Every reply text the bot can send -> which response and language it is."""
-    found: dict[str, Variant] = {}
-    for name, options in domain["responses"].items():
-        for option in options:
-            condition = {c["name"]: c["value"] for c in option["condition"]}
-            found[option["text"]] = Variant(name, condition["language"], condition.get("role"))
-    return found
+    return Replies(domain)
 
 
 @pytest.fixture(scope="session")

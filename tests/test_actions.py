@@ -82,3 +82,16 @@ async def test_a_stopped_check_forgets_the_details() -> None:
     events = await ActionForgetRegistration().run(dispatcher, tracker(slots), DOMAIN)
     assert events == [SlotSet("reference", None), SlotSet("email", None)]
     assert dispatcher.messages == []
+
+
+async def test_a_new_check_keeps_only_the_detail_given_with_it() -> None:
+    """"Check CMC-2015-0005 for me" starts a check with that reference, not the old e-mail."""
+    from rasa_sdk.events import SlotSet
+
+    from actions.registration import ActionForgetRegistration
+
+    slots = {"reference": "CMC-2015-0005", "email": "old@example.org"}
+    latest = {"entities": [{"entity": "reference", "value": "CMC-2015-0005"}]}
+    state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
+    events = await ActionForgetRegistration().run(CollectingDispatcher(), state, DOMAIN)
+    assert events == [SlotSet("email", None)]

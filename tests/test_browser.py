@@ -65,7 +65,7 @@ def test_questions_in_french_and_english(
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
     new = ask(browser, "Quelles sont les dates de la conférence ?")
     assert new[0] == ("user", "Quelles sont les dates de la conférence ?")
-    assert bot_variants(new, variants) == [Variant("utter_dates", "fr")]
+    assert bot_variants(new, variants) == [Variant("answer:dates", "fr")]
     new = ask(browser, "Who is invited?")
     assert bot_variants(new, variants) == [Variant("utter_invitees", "en")]
 
@@ -114,7 +114,7 @@ def test_quick_replies_are_buttons(
     WebDriverWait(browser, 30).until(lambda b: len(messages(b)) >= before + 2)
     new = [read(m) for m in messages(browser)[before:]]
     assert new[0] == ("user", "Lieu")
-    assert bot_variants(new, variants) == [Variant("utter_venue", "fr")]
+    assert bot_variants(new, variants) == [Variant("answer:venue", "fr")]
 
 
 def test_markup_typed_by_a_person_is_shown_as_text(
@@ -180,7 +180,7 @@ def test_new_conversation_forgets_the_previous_one(
     browser.refresh()
     open_page(browser, browser.current_url)
     assert messages(browser) == []  # the earlier conversation is not shown again
-    assert bot_variants(ask(browser, "Where is it?"), variants) == [Variant("utter_venue", "en")]
+    assert bot_variants(ask(browser, "Where is it?"), variants) == [Variant("answer:venue", "en")]
 
 
 def test_a_registration_check_is_not_shown_again_after_a_reload(

@@ -113,6 +113,18 @@ def test_status_answers_exist_for_every_status(domain: dict[str, Any]) -> None:
         assert f"utter_registration_{status}" in domain["responses"]
 
 
+def test_prompts_show_only_the_reference_nobody_can_own(domain: dict[str, Any]) -> None:
+    from bot.participants.references import EXAMPLE_REFERENCE, REFERENCE_RE, is_assignable
+
+    shown = {
+        f"CMC-{m.group(1)}-{m.group(2)}"
+        for text in _all_texts(domain)
+        for m in REFERENCE_RE.finditer(text)
+    }
+    assert EXAMPLE_REFERENCE in shown
+    assert not any(is_assignable(reference) for reference in shown)
+
+
 def test_every_intent_has_a_rule(domain: dict[str, Any]) -> None:
     rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text("utf-8"))["rules"]
     ruled = {step["intent"] for rule in rules for step in rule["steps"] if "intent" in step}

@@ -393,7 +393,7 @@ def test_socketio_events(
     # The connection still converses.
     sent = chat.call("user_uttered", {"message": "dates?", "session_id": token})
     assert {name for name, _ in sent} == {"bot_uttered"}, sent
-    assert "utter_dates" in [variants[reply["text"]].response for _, reply in sent], sent
+    assert "answer:dates" in [variants[reply["text"]].response for _, reply in sent], sent
     assert chat.sio.connected
 
 
@@ -648,4 +648,4 @@ def test_page_health_refuses_an_overlong_request_line(web_page: WebPage) -> None
 
 def test_the_assistant_still_answers(servers: Servers, variants: dict[str, Variant]) -> None:
     replies = servers.say(f"after-fuzz-{uuid.uuid4().hex}", "Quelles sont les dates ?")
-    assert [variants[reply["text"]] for reply in replies] == [Variant("utter_dates", "fr")]
+    assert [variants[reply["text"]] for reply in replies] == [Variant("answer:dates", "fr")]

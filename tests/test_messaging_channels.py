@@ -113,9 +113,9 @@ def test_long_replies_are_split_within_the_limit() -> None:
 @pytest.mark.parametrize(
     ("language_code", "question", "response", "language"),
     [
-        ("fr", "Quelles sont les dates de la conférence ?", "utter_dates", "fr"),
-        ("en-GB", "When is the conference?", "utter_dates", "en"),
-        ("en", "Où se tient la conférence ?", "utter_venue", "fr"),
+        ("fr", "Quelles sont les dates de la conférence ?", "answer:dates", "fr"),
+        ("en-GB", "When is the conference?", "answer:dates", "en"),
+        ("en", "Où se tient la conférence ?", "answer:venue", "fr"),
     ],
 )
 def test_telegram_round_trip(
@@ -155,7 +155,7 @@ def test_telegram_button_tap_is_answered(
     telegram_update(servers, text_update(chat_id, "/start", "fr"))
     assert telegram_update(servers, button_tap(chat_id, "/ask_venue")) == 200
     _, reply = replies_to(provider_apis, chat_id)
-    assert variants[reply["text"]] == Variant("utter_venue", "fr")
+    assert variants[reply["text"]] == Variant("answer:venue", "fr")
     assert provider_apis.sent(api="telegram", method="answerCallbackQuery")
 
 

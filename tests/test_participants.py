@@ -302,16 +302,19 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path) -> None:
         + "CMC-2015-0005,,nobody@x.org,,,mayor,confirmed,fr\n"
         + "CMC-2015-0006,Ana,not-an-email,,,astronaut,maybe,de\n"
         + "XYZ,Bob,bob@x.org,,,mayor,confirmed,fr\n"
-        + "cmc-2015-0001,Dup,dup@x.org,,,mayor,confirmed,fr\n",
+        + "cmc-2015-0001,Dup,dup@x.org,,,mayor,confirmed,fr\n"
+        + "CMC-2015-0000,Example,ex@x.org,,,mayor,confirmed,fr\n",
         encoding="utf-8",
     )
     _, errors = csvio.read_participants(path)
     by_line: dict[int, list[str]] = {}
     for error in errors:
         by_line.setdefault(error.line, []).append(error.reason)
-    assert sorted(by_line) == [5, 6, 7, 8]
+    assert sorted(by_line) == [5, 6, 7, 8, 9]
     assert len(by_line[6]) == 4  # email, category, status, language
     assert "already on line 2" in by_line[8][0]
+    # The prompts show CMC-2015-0000 as an example: nobody may own it.
+    assert by_line[9] == ["reference CMC-2015-0000 is reserved for examples"]
 
 
 def run_cli(*args: str, database: str) -> subprocess.CompletedProcess[str]:

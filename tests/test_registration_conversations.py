@@ -140,7 +140,7 @@ def test_stop_any_time_and_back_to_normal_answers(
         ("utter_registration_stopped", language)
     ]
     question = "quand a lieu la conférence ?" if language == "fr" else "when is the conference?"
-    assert [r[0] for r in talk(servers, variants, sender, question)] == ["utter_dates"]
+    assert [r[0] for r in talk(servers, variants, sender, question)] == ["answer:dates"]
 
 
 def test_a_name_alone_unlocks_nothing(servers: Servers, variants: dict[str, Variant]) -> None:

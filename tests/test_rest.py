@@ -109,7 +109,7 @@ def test_bad_input_gets_a_polite_reply(
     # ... and the conversation goes on (an input read as a registration request may
     # also get the next question of that check after the answer).
     follow_up = [variants[r["text"]].response for r in servers.say(sender, "what are the dates?")]
-    assert follow_up[0] == "utter_dates"
+    assert follow_up[0] == "answer:dates"
 
 
 @pytest.mark.slow
@@ -180,7 +180,7 @@ def test_a_button_the_assistant_offered_is_a_payload(
     (greeting,) = servers.say(sender, "Hello")
     assert {"title": "Venue", "payload": "/ask_venue"} in greeting["buttons"]
     (reply,) = servers.say(sender, "/ask_venue")
-    assert variants[reply["text"]] == Variant("utter_venue", "en")
+    assert variants[reply["text"]] == Variant("answer:venue", "en")
 
 
 @pytest.mark.slow

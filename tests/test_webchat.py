@@ -203,9 +203,9 @@ def test_rasa_webchat_converses_in_english_and_french(
     assert variants[greeting["text"]] == Variant("utter_greet", "en")
 
     english = ask(browser, "When is the conference?")
-    assert [variants[text] for text in english] == [Variant("utter_dates", "en")]
+    assert [variants[text] for text in english] == [Variant("answer:dates", "en")]
     french = ask(browser, "Quelles sont les dates de la conférence ?")
-    assert [variants[text] for text in french] == [Variant("utter_dates", "fr")]
+    assert [variants[text] for text in french] == [Variant("answer:dates", "fr")]
 
     assert socket_events(browser, "input_error") == []
     assert socket_events(browser, "disconnect") == []
@@ -232,7 +232,7 @@ def test_quick_replies_and_a_reload_keep_the_conversation(
     buttons[1].click()  # rasa-webchat sends the payload "/ask_venue" as the message
     WebDriverWait(browser, 30).until(lambda b: len(socket_events(b, "bot_uttered")) > before)
     (venue,) = [m["text"] for m in socket_events(browser, "bot_uttered")[before:]]
-    assert variants[venue] == Variant("utter_venue", "en")
+    assert variants[venue] == Variant("answer:venue", "en")
 
     # A reload asks for the stored session again: the server confirms the same one.
     browser.refresh()
@@ -240,7 +240,7 @@ def test_quick_replies_and_a_reload_keep_the_conversation(
     assert socket_events(browser, "session_confirm") == [session_id]
     WebDriverWait(browser, 10).until(lambda b: venue in bot_texts(b))
     (dates,) = ask(browser, "Quand a lieu la conférence ?")
-    assert variants[dates] == Variant("utter_dates", "fr")
+    assert variants[dates] == Variant("answer:dates", "fr")
     conversation = SessionSigner(b"test-only-session-secret").conversation(session_id)
     users = [event["text"] for event in servers.events(f"web:{conversation}", "user")]
     # The button the assistant offered is taken as its payload.

@@ -50,6 +50,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # Intents that are about the dialogue, not a question: never overruled.
             "keep": [
                 "inform_registration",
+                "ask_registration_decision",
+                "ask_other_registration",
                 "stop",
                 "unsupported_message",
                 "edited_message",

@@ -11,7 +11,12 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.participants.references import EMAIL_RE, REFERENCE_RE, normalise_reference
+from bot.participants.references import (
+    EMAIL_RE,
+    REFERENCE_RE,
+    is_assignable,
+    normalise_reference,
+)
 from bot.participants.schema import CATEGORIES, LANGUAGES, STATUSES, participants
 from bot.participants.store import Participant
 
@@ -53,6 +58,8 @@ def _validate(line: int, row: dict[str, str]) -> tuple[Participant | None, list[
     reference = normalise_reference(raw_ref)
     if not REFERENCE_RE.fullmatch(raw_ref) or reference is None:
         errors.append(RowError(line, f"reference {raw_ref!r} is not like CMC-2015-0001"))
+    elif not is_assignable(reference):
+        errors.append(RowError(line, f"reference {reference} is reserved for examples"))
     if not values["full_name"]:
         errors.append(RowError(line, "full_name is empty"))
     if not EMAIL_RE.fullmatch(values["email"]):

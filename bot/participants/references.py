@@ -13,6 +13,9 @@ import re
 
 # Lower case, spaces, underscores or no separator at all: "cmc 2015 0002", "CMC20150002".
 REFERENCE_RE = re.compile(r"\bcmc[\s_/-]{0,3}(\d{4})[\s_/-]{0,3}(\d{4})\b", re.IGNORECASE)
+# The reference the prompts show as an example: number 0000 is never assigned (the
+# participant import refuses it), so nobody's reference is printed to everyone.
+EXAMPLE_REFERENCE = "CMC-2015-0000"
 _LOCAL = r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~-"
 # RFC 5321's limits: 64 characters before the "@", labels of at most 63.
 EMAIL_RE = re.compile(
@@ -35,3 +38,8 @@ def normalise_email(text: str) -> str | None:
     """The first e-mail address in `text`, trimmed and lower-cased, if any."""
     match = EMAIL_RE.search(text or "")
     return match.group(0).strip().lower().rstrip(".") if match else None
+
+
+def is_assignable(reference: str) -> bool:
+    """False for the example reference's number, which no participant may have."""
+    return reference != EXAMPLE_REFERENCE

@@ -84,16 +84,19 @@ class ActionAnswer(Action):
         items = list((message.get("answer") or {}).get("items") or [])
         if not items:  # a button payload, or an intent no fact cue named
             intent = (message.get("intent") or {}).get("name")
-            facts = base.intents.get(intent, [])
-            items = [{"fact": f} for f in facts] or [{"fact": NOT_IN_SOURCE}]
+            if intent not in base.intents:
+                return []  # after a step of the dialogue that asked nothing else
+            items = [{"fact": f} for f in base.intents[intent]] or [{"fact": NOT_IN_SOURCE}]
         language = tracker.get_slot("language") or "fr"
         if language not in ("fr", "en"):
             language = "fr"
+        topic = tracker.get_slot(TOPIC_SLOT)
+        items = [{"fact": _resolve(i, base, topic), "verdict": i.get("verdict")} for i in items]
         role = tracker.get_slot("role")
         role_answer = role is not None and any(i.get("fact") == "invitees" for i in items)
         if role_answer:
             items = [i for i in items if i.get("fact") != "invitees"]
-        parts, topic = compose(items, base, language, tracker.get_slot(TOPIC_SLOT))
+        parts, topic = compose(items, base, language, topic)
         if parts:
             dispatcher.utter_message(text=" ".join(parts))
         if role_answer:

@@ -194,9 +194,11 @@ def rest_bodies(draw: st.DrawFn) -> tuple[bytes, Any]:
 
 class KnownReplies:
     """Every text the bot can send: a response of the domain as written or one of its
-    paragraphs (channels send each as a message), its slots ({full_name}...) filled."""
+    paragraphs (channels send each as a message), its slots ({full_name}...) filled,
+    or an answer composed of the fact base's sentences."""
 
     def __init__(self, variants: dict[str, Variant]) -> None:
+        self.variants = variants
         self.texts = {piece for text in variants for piece in (text, *text.split("\n\n"))}
         self.templates = [
             re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(text)), re.DOTALL)
@@ -205,9 +207,17 @@ class KnownReplies:
         ]
 
     def __contains__(self, text: object) -> bool:
-        return text in self.texts or (
-            isinstance(text, str) and any(t.fullmatch(text) for t in self.templates)
-        )
+        if text in self.texts:
+            return True
+        if not isinstance(text, str):
+            return False
+        if any(t.fullmatch(text) for t in self.templates):
+            return True
+        try:  # an answer composed from the fact base
+            self.variants[text]
+        except KeyError:
+            return False
+        return True
 
 
 @pytest.fixture(scope="module")

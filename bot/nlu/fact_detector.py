@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.facts import NOT_IN_SOURCE, FactBase, analyse, fact_base
+from bot.nlu.facts import NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.text import fold
 
@@ -40,6 +40,42 @@ _STATUS_RE = re.compile(
     r"am i registered|suis-je inscrit|my registration|mon inscription|ma candidature|"
     r"my application|accepted|accepte|retenu\w*|approved|approuve\w*|inscrit\w*|registered)\b"
 )
+
+
+# What a question on someone's registration or on a decision must mention: without
+# it, the classifier's guess of those intents (trained on few examples) is not kept.
+_REGISTRATION_RE = re.compile(
+    r"\b(?:inscri\w*|regist\w*|statut|status|dossier|candidature|application|reference|"
+    r"waiting list|liste d\x27attente|waitlist\w*|appeal|recours|contest\w*|reinstat\w*|"
+    r"retabli\w*|reactiv\w*|restore|accept\w*|retenu\w*|selected|selectionne\w*|refus\w*|"
+    r"reject\w*|cancel\w*|annul\w*|valid\w*|approv\w*|decision|participants|delegues|"
+    r"delegates|attendees|list|liste)\b"
+)
+_REGISTRATION_ENTITIES = frozenset({"reference", "email"})
+# "Was I accepted?", "mon inscription ?": one's own registration, whatever the classifier
+# guessed, when the message asks no fact.
+_OWN_STATUS_RE = re.compile(
+    r"\b(?:am i|was i|have i been|did i get|suis-je|ai-je ete|j\x27ai ete|est-ce que je suis|"
+    r"my (?:registration|application|status)|mon (?:inscription|dossier|statut)|"
+    r"ma (?:candidature|demande|place)|registration status|statut (?:de|d\x27)\s?(?:mon|ma)\b)"
+    r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
+    r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|status|statut|$))"
+)
+# After a status: asking to change, explain or appeal a decision, when no fact is asked.
+_DECISION_RE = re.compile(
+    r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo|reverse|reconsider|overturn|"
+    r"(?:validate|approve|accept|confirm) (?:it|me|my)|(?:change|update|move|put) (?:my|me|it)|"
+    r"why (?:was|did|is|has|were|am)|reason|who (?:did|cancel\w*|reject\w*|decided|refused)|"
+    r"speed (?:it )?up|expedite|fix (?:it|my)|(?:not|wasn\x27t|was not) me|never cancel\w*|"
+    r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
+    r"valide[rz]?(?:-la| la| moi| ma)|approuve[rz]? (?:la|ma|moi)|passer en|"
+    r"me (?:mettre|remettre|faire passer)|changer (?:mon|le) statut|raison|motif|"
+    r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
+    r"qui a (?:annule|refuse|fait|decide)|accelerer|corriger|(?:pas|jamais) (?:moi|annule))"
+)
+# Intents that stand only when the message names a registration (see above).
+_GATED = frozenset({"ask_registration_decision", "ask_other_registration"})
+CHECK_REGISTRATION = "check_registration"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -81,40 +117,85 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # button payloads are parsed by Rasa itself
-            items = self._items(message, text)
+            analysis = analyse(text, self._base)
+            self._route_registration(message, fold(text), analysis)
+            dialogue = self._is_dialogue(message, text)
+            items = self._items(message, text, dialogue, analysis)
             if items is None:
                 continue
             message.set(ANSWER_KEY, {"items": items}, add_to_output=True)
-            intent = message.get(INTENT) or {}
-            if intent.get(INTENT_NAME_KEY) != ASK_QUESTION:
-                asked = {INTENT_NAME_KEY: ASK_QUESTION, PREDICTED_CONFIDENCE_KEY: 1.0}
-                message.set(INTENT, asked, add_to_output=True)
-                ranking = [asked, *(message.get(INTENT_RANKING_KEY) or [])]
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if not dialogue and name != ASK_QUESTION:
+                _set_intent(message, ASK_QUESTION, 1.0)
         return messages
 
-    def _items(self, message: Message, text: str) -> List[Dict[str, Any]] | None:
-        """The items to answer, or None when the classifier's intent stands."""
+    def _route_registration(self, message: Message, folded: str, analysis: Analysis) -> None:
+        """A message giving a reference or an e-mail with a question on a decision or on
+        "my registration" is a check of it; the gated intents without a registration
+        named give way to the classifier's next guess; a message asking no fact that
+        asks about one's own registration, or to change a decision, is one of those."""
+        name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
+        if name not in self._keep and name != CHECK_REGISTRATION and not asks_fact:
+            if _DECISION_RE.search(folded):
+                _set_intent(message, "ask_registration_decision", 1.0)
+                return
+            if _OWN_STATUS_RE.search(folded) and not _registration_given(message):
+                _set_intent(message, CHECK_REGISTRATION, 1.0)
+                return
+        if name not in _GATED:
+            return
+        if _registration_given(message) and name == "ask_registration_decision":
+            _set_intent(message, CHECK_REGISTRATION, 1.0)
+        elif not _REGISTRATION_RE.search(folded):
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in _GATED]
+            best = others[0] if others else {}
+            if float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self._threshold:
+                _set_intent(message, best[INTENT_NAME_KEY], best[PREDICTED_CONFIDENCE_KEY])
+            else:
+                _set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0)
+
+    def _is_dialogue(self, message: Message, text: str) -> bool:
+        """The intent is a step of the dialogue (a check, a stop...), never overruled."""
+        name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        return name in self._keep or name == CHECK_REGISTRATION and bool(
+            _STATUS_RE.search(fold(text)) or _registration_given(message)
+        )
+
+    def _items(
+        self, message: Message, text: str, dialogue: bool, analysis: Analysis
+    ) -> List[Dict[str, Any]] | None:
+        """The items to answer, or None when the classifier's intent stands alone. A
+        step of the dialogue keeps the facts its message also asks, answered after
+        the check ("check CMC-2015-0003 x@y.org, and what are the dates?")."""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-        if name in self._keep:
-            return None
-        if name == "check_registration" and (
-            _STATUS_RE.search(fold(text)) or message.get(ENTITIES)
-        ):
-            return None
-        analysis = analyse(text, self._base)
+        if dialogue:
+            facts = [i for i in analysis.items if i.get("fact") in self._base.facts]
+            return facts or None
         if analysis.items:
             return analysis.items
         if name in self._base.intents and confidence >= self._threshold:
             facts = self._base.intents[name]
             return [{"fact": f, "verdict": None} for f in facts] or [{"fact": NOT_IN_SOURCE}]
-        if name in ("out_of_scope", DEFAULT_NLU_FALLBACK_INTENT_NAME, "check_registration") and (
+        if name in ("out_of_scope", DEFAULT_NLU_FALLBACK_INTENT_NAME, CHECK_REGISTRATION) and (
             analysis.in_domain and _is_question(text)
         ):
             return [{"fact": NOT_IN_SOURCE}]
         return None
+
+
+def _registration_given(message: Message) -> bool:
+    return any(e.get("entity") in _REGISTRATION_ENTITIES for e in message.get(ENTITIES) or [])
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+    message.set(INTENT, intent, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
 
 
 def _is_question(text: str) -> bool:

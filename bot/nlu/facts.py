@@ -214,10 +214,16 @@ def _claim_form(sentence: str) -> bool:
     return stripped.endswith("?") and not _WH_RE.search(stripped) and len(stripped.split()) >= 4
 
 
+def _short_claim(sentence: str) -> bool:
+    """"c a geneve ?", "october??": a yes/no question only if it names a value."""
+    stripped = sentence.strip()
+    return stripped.endswith("?") and not _WH_RE.search(stripped)
+
+
 def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | None:
     """"yes"/"no" when the sentence is a yes/no question or a claim about `fact`."""
     claim_form = _claim_form(sentence)
-    if not (claim_form or _PREMISE_RE.search(sentence)):
+    if not (claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
         return None
     checked = False
     if fact.numbers:

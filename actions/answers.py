@@ -20,11 +20,13 @@ from rasa_sdk.types import DomainDict
 from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, FactBase, fact_base
 
 TOPIC_SLOT = "answer_topic"
+FACTS_SLOT = "answer_facts"
+SWITCH_LANGUAGE = "switch_language"
 _CONTACT_FACTS = ("contact", "samri")
 
 
 def _resolve(item: Dict[str, Any], base: FactBase, topic: str | None) -> str | None:
-    """The fact an item names, a follow-up resolved from the last topic."""
+    """The fact an item names, a follow-up resolved from the topic."""
     if "followup" in item:
         followups = base.followups
         index = item["followup"]
@@ -35,11 +37,26 @@ def _resolve(item: Dict[str, Any], base: FactBase, topic: str | None) -> str | N
     return item.get("fact")
 
 
+def resolve(
+    items: List[Dict[str, Any]], base: FactBase, topic: str | None
+) -> List[Dict[str, Any]]:
+    """Items as facts, in order: a follow-up takes the topic of the fact before it in
+    the same message ("Is the report launched there? What does it explore?"), else
+    of the last answer."""
+    resolved = []
+    for item in items:
+        key = _resolve(item, base, topic)
+        if key:
+            resolved.append({"fact": key, "verdict": item.get("verdict")})
+            topic = base.facts[key].group if key in base.facts else topic
+    return resolved
+
+
 def compose(
-    items: List[Dict[str, Any]], base: FactBase, language: str, topic: str | None
-) -> tuple[List[str], str | None]:
-    """The reply's sentences and the topic it leaves, for items in the order asked."""
-    keys = [k for k in (_resolve(i, base, topic) for i in items) if k]
+    items: List[Dict[str, Any]], base: FactBase, language: str
+) -> List[str]:
+    """The reply's sentences for resolved items in the order asked."""
+    keys = [i["fact"] for i in items]
     verdicts = [i.get("verdict") for i in items if i.get("verdict")]
     single = len(keys) == 1
     said: List[str] = []
@@ -63,8 +80,7 @@ def compose(
         parts.append(base.text("ask_contacts", language))
     if verdicts and parts:
         parts.insert(0, base.text("no" if "no" in verdicts else "yes", language))
-    topics = [base.facts[k].group for k in said if k in base.facts]
-    return parts, (topics[-1] if topics else topic)
+    return parts
 
 
 class ActionAnswer(Action):
@@ -81,27 +97,46 @@ class ActionAnswer(Action):
     ) -> List[EventType]:
         base = self._base()
         message = tracker.latest_message or {}
-        items = list((message.get("answer") or {}).get("items") or [])
-        if not items:  # a button payload, or an intent no fact cue named
-            intent = (message.get("intent") or {}).get("name")
-            if intent not in base.intents:
-                return []  # after a step of the dialogue that asked nothing else
-            items = [{"fact": f} for f in base.intents[intent]] or [{"fact": NOT_IN_SOURCE}]
+        intent = (message.get("intent") or {}).get("name")
         language = tracker.get_slot("language") or "fr"
         if language not in ("fr", "en"):
             language = "fr"
+        if intent == SWITCH_LANGUAGE:
+            return self._repeat(dispatcher, tracker, base, language)
+        items = list((message.get("answer") or {}).get("items") or [])
+        if not items:  # a button payload, or an intent no fact cue named
+            if intent not in base.intents:
+                return []  # after a step of the dialogue that asked nothing else
+            items = [{"fact": f} for f in base.intents[intent]] or [{"fact": NOT_IN_SOURCE}]
         topic = tracker.get_slot(TOPIC_SLOT)
-        items = [{"fact": _resolve(i, base, topic), "verdict": i.get("verdict")} for i in items]
+        items = resolve(items, base, topic)
         role = tracker.get_slot("role")
-        role_answer = role is not None and any(i.get("fact") == "invitees" for i in items)
+        role_answer = role is not None and any(i["fact"] == "invitees" for i in items)
         if role_answer:
-            items = [i for i in items if i.get("fact") != "invitees"]
-        parts, topic = compose(items, base, language, topic)
+            items = [i for i in items if i["fact"] != "invitees"]
+        parts = compose(items, base, language)
         if parts:
             dispatcher.utter_message(text=" ".join(parts))
         if role_answer:
             dispatcher.utter_message(response="utter_invitees")
-            topic = "people"
         if not parts and not role_answer:
             dispatcher.utter_message(response="utter_ask_rephrase")
-        return [SlotSet(TOPIC_SLOT, topic)]
+        facts = [i["fact"] for i in items if i["fact"] in base.facts]
+        groups = [base.facts[f].group for f in facts] + (["people"] if role_answer else [])
+        return [
+            SlotSet(TOPIC_SLOT, groups[-1] if groups else topic),
+            SlotSet(FACTS_SLOT, facts + (["invitees"] if role_answer else []) or None),
+        ]
+
+    @staticmethod
+    def _repeat(
+        dispatcher: CollectingDispatcher, tracker: Tracker, base: FactBase, language: str
+    ) -> List[EventType]:
+        """"In English please": the last answer again, in the new language."""
+        facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if f in base.facts]
+        if not facts:
+            dispatcher.utter_message(response="utter_language_switched")
+            return []
+        parts = compose([{"fact": f} for f in facts], base, language)
+        dispatcher.utter_message(text=" ".join([base.text("switched", language), *parts]))
+        return []

@@ -22,34 +22,43 @@ from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, FactBase, fact_base
 TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"
 SWITCH_LANGUAGE = "switch_language"
+OUT_OF_SCOPE = "out_of_scope"
 _CONTACT_FACTS = ("contact", "samri")
 
 
-def _resolve(item: Dict[str, Any], base: FactBase, topic: str | None) -> str | None:
-    """The fact an item names, a follow-up resolved from the topic."""
+def _resolve(
+    item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool
+) -> str | None:
+    """The fact an item names; a follow-up resolved from the topic, or from its
+    default when `guess` allows it."""
     if "followup" in item:
         followups = base.followups
         index = item["followup"]
         if not isinstance(index, int) or not 0 <= index < len(followups):
             return None
         followup = followups[index]
-        return followup.by_group.get(topic or "", followup.default)
+        default = followup.default if guess else None
+        return followup.by_group.get(topic or "", default)
     return item.get("fact")
 
 
 def resolve(
-    items: List[Dict[str, Any]], base: FactBase, topic: str | None
+    items: List[Dict[str, Any]], base: FactBase, topic: str | None, guess: bool = True
 ) -> List[Dict[str, Any]]:
     """Items as facts, in order: a follow-up takes the topic of the fact before it in
     the same message ("Is the report launched there? What does it explore?"), else
-    of the last answer."""
+    of the last answer; without either, its default if `guess`."""
     resolved = []
     for item in items:
-        key = _resolve(item, base, topic)
+        key = _resolve(item, base, topic, guess)
         if key:
             resolved.append({"fact": key, "verdict": item.get("verdict")})
             topic = base.facts[key].group if key in base.facts else topic
     return resolved
+
+
+def _answerable(key: str, base: FactBase) -> bool:
+    return key in base.facts or key in (NOT_IN_SOURCE, NOT_CANCELLED)
 
 
 def compose(
@@ -76,7 +85,8 @@ def compose(
             if extra not in said:
                 said.append(extra)
                 parts.append(base.facts[extra].texts[language])
-    if NOT_IN_SOURCE in said and not any(k in said for k in _CONTACT_FACTS):
+    lacking = NOT_IN_SOURCE in said or any(base.facts[k].partial for k in said if k in base.facts)
+    if lacking and not any(k in said for k in _CONTACT_FACTS):
         parts.append(base.text("ask_contacts", language))
     if verdicts and parts:
         parts.insert(0, base.text("no" if "no" in verdicts else "yes", language))
@@ -103,13 +113,22 @@ class ActionAnswer(Action):
             language = "fr"
         if intent == SWITCH_LANGUAGE:
             return self._repeat(dispatcher, tracker, base, language)
-        items = list((message.get("answer") or {}).get("items") or [])
+        answer = message.get("answer") or {}
+        items = list(answer.get("items") or [])
         if not items:  # a button payload, or an intent no fact cue named
             if intent not in base.intents:
                 return []  # after a step of the dialogue that asked nothing else
             items = [{"fact": f} for f in base.intents[intent]] or [{"fact": NOT_IN_SOURCE}]
         topic = tracker.get_slot(TOPIC_SLOT)
-        items = resolve(items, base, topic)
+        classified = answer.get("intent")
+        # Out of scope for the classifier: a follow-up word ("who won the match?")
+        # counts only if it follows up the conversation's topic.
+        items = resolve(items, base, topic, guess=classified != OUT_OF_SCOPE)
+        if not items and classified == OUT_OF_SCOPE:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        if not items and classified == SWITCH_LANGUAGE:
+            return self._repeat(dispatcher, tracker, base, language)
         role = tracker.get_slot("role")
         role_answer = role is not None and any(i["fact"] == "invitees" for i in items)
         if role_answer:
@@ -121,8 +140,9 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response="utter_invitees")
         if not parts and not role_answer:
             dispatcher.utter_message(response="utter_ask_rephrase")
-        facts = [i["fact"] for i in items if i["fact"] in base.facts]
-        groups = [base.facts[f].group for f in facts] + (["people"] if role_answer else [])
+        facts = [i["fact"] for i in items if _answerable(i["fact"], base)]
+        groups = [base.facts[f].group for f in facts if f in base.facts]
+        groups += ["people"] if role_answer else []
         return [
             SlotSet(TOPIC_SLOT, groups[-1] if groups else topic),
             SlotSet(FACTS_SLOT, facts + (["invitees"] if role_answer else []) or None),
@@ -133,7 +153,7 @@ class ActionAnswer(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, base: FactBase, language: str
     ) -> List[EventType]:
         """"In English please": the last answer again, in the new language."""
-        facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if f in base.facts]
+        facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if _answerable(f, base)]
         if not facts:
             dispatcher.utter_message(response="utter_language_switched")
             return []

@@ -35,7 +35,8 @@ _ENGLISH_WORDS = r"(?:anglais|english|en)"
 # Verbs asking the bot to answer in a language: "answer in French" is a request,
 # "is the session interpreted in English?" is not.
 _VERB = (
-    r"(?:answer\w*|reply|respond\w*|write|switch\w*|change\w*|continue\w*|"
+    r"(?:answer\w*|reply|respond\w*|write|switch\w*|change\w*|continue\w*|say|repeat\w*|"
+    r"redi\w*|repet\w*|"
     r"repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*)"
 )
 _SPEAK = r"(?:speak\w*|talk\w*|parle\w*)"

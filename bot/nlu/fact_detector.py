@@ -28,6 +28,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.language import requested_language
 from bot.nlu.facts import NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.text import fold
@@ -95,6 +96,11 @@ _OTHER_PERSON_RE = re.compile(
     r"mayors|maires|ministers|ministres|how many people|combien de personnes)\b"
 )
 CHECK_REGISTRATION = "check_registration"
+SWITCH_LANGUAGE = "switch_language"
+OUT_OF_SCOPE = "out_of_scope"
+_WORD_RE = re.compile(r"[a-z]{2,}")
+# Words of a real sentence: a shorter message not understood is asked to be rephrased.
+_SENTENCE_WORDS = 4
 _LETTER_WORDS = 25
 
 
@@ -139,35 +145,54 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             if text.startswith("/"):
                 continue  # button payloads are parsed by Rasa itself
             analysis = analyse(text, self._base)
-            self._route_registration(message, fold(text), analysis)
+            if self._route(message, text, analysis):
+                continue
             dialogue = self._is_dialogue(message, text)
             items = self._items(message, text, dialogue, analysis)
             if items is None:
                 continue
-            message.set(ANSWER_KEY, {"items": items}, add_to_output=True)
             name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            # The classifier's intent stays known: a follow-up with nothing to follow
+            # up ("who won the match?") is answered as that intent.
+            message.set(ANSWER_KEY, {"items": items, "intent": name}, add_to_output=True)
             if not dialogue and name != ASK_QUESTION:
                 _set_intent(message, ASK_QUESTION, 1.0)
         return messages
 
-    def _route_registration(self, message: Message, folded: str, analysis: Analysis) -> None:
+    def _route(self, message: Message, text: str, analysis: Analysis) -> bool:
         """A message giving a reference or an e-mail with a question on a decision or on
         "my registration" is a check of it; the gated intents without a registration
         named give way to the classifier's next guess; a message asking no fact that
-        asks about one's own registration, or to change a decision, is one of those."""
+        asks about one's own registration, or to change a decision, is one of those; a
+        request for the other language is a switch; a sentence not understood and
+        outside the conference is out of scope. True when that decides the intent
+        alone, with no facts to answer."""
+        folded = fold(text)
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
+        given = {e.get("entity") for e in message.get(ENTITIES) or []}
         if name not in _STEPS and not asks_fact:
             if _DECISION_RE.search(folded):
-                _set_intent(message, DECISION, 1.0)
-                return
+                # With the reference or the e-mail, the registrant first gets the status.
+                registrant = given & _REGISTRATION_ENTITIES
+                _set_intent(message, CHECK_REGISTRATION if registrant else DECISION, 1.0)
+                return not registrant
+            if requested_language(text) and not analysis.items:
+                _set_intent(message, SWITCH_LANGUAGE, 1.0)
+                return True
+            if (
+                name == DEFAULT_NLU_FALLBACK_INTENT_NAME
+                and not analysis.in_domain
+                and len(_WORD_RE.findall(folded)) >= _SENTENCE_WORDS
+            ):
+                _set_intent(message, OUT_OF_SCOPE, 1.0)  # a sentence, understood, elsewhere
+                return True
             own_status = _OWN_STATUS_RE.search(folded) and not _registration_given(message)
             if name != CHECK_REGISTRATION and own_status:
                 _set_intent(message, CHECK_REGISTRATION, 1.0)
-                return
+                return False
         if name not in _GATED:
-            return
-        given = {e.get("entity") for e in message.get(ENTITIES) or []}
+            return False
         if given >= _REGISTRATION_ENTITIES or name == DECISION and given & _REGISTRATION_ENTITIES:
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the registrant, proving who they are
         elif not _REGISTRATION_RE.search(folded) or (
@@ -180,6 +205,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 _set_intent(message, best[INTENT_NAME_KEY], best[PREDICTED_CONFIDENCE_KEY])
             else:
                 _set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0)
+        return False
 
     def _is_dialogue(self, message: Message, text: str) -> bool:
         """The intent is a step of the dialogue (a check, a stop...), never overruled."""

@@ -283,7 +283,8 @@ def analyse(text: str, base: FactBase) -> Analysis:
         found.append((named.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
     items = [item for _, item in found]
-    in_domain = bool(items) or _first(base.domain, folded) is not None
+    # A follow-up word alone ("who", "job") says nothing of the domain.
+    in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
 
 

@@ -418,6 +418,21 @@ class Replies(dict):  # type: ignore[type-arg]
             key=lambda piece: -len(piece[0]),
         )
 
+    def get(self, text: str, default: Variant | None = None) -> Variant | None:  # type: ignore[override]
+        try:
+            return self[text]
+        except KeyError:
+            return default
+
+    def __contains__(self, text: object) -> bool:
+        if not isinstance(text, str):
+            return False
+        try:
+            self[text]
+        except KeyError:
+            return False
+        return True
+
     def __missing__(self, text: str) -> Variant:
         keys: list[str] = []
         languages: set[str] = set()

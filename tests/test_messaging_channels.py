@@ -339,8 +339,8 @@ def whatsapp_form(phone: str, body: str, **extra: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("question", "response", "language"),
     [
-        ("Qui est invité à la conférence ?", "utter_invitees", "fr"),
-        ("Who is invited to the conference?", "utter_invitees", "en"),
+        ("Qui est invité à la conférence ?", "answer:invitees", "fr"),
+        ("Who is invited to the conference?", "answer:invitees", "en"),
     ],
 )
 def test_whatsapp_round_trip(

@@ -15,17 +15,18 @@ RASA = str(Path(sys.executable).parent / "rasa")
 # Rasa's validator only looks at stories and rules, so it calls "unused" the
 # responses that Rasa itself (utter_default), the REST channel
 # (utter_service_unavailable), forms (utter_ask_<slot>) and custom actions
-# (actions/registration.py) send; and the intents that only the channels send
-# (bot/channels/common.py) have, by design, no training examples.
+# (actions/registration.py, actions/answers.py) send; and the intents that only the
+# channels (bot/channels/common.py) or the FactDetector (ask_question) set have, by
+# design, no training examples.
 KNOWN_WARNINGS = [
     re.compile(
         r"The utterance '(utter_default|utter_service_unavailable|utter_ask_\w+|"
-        r"utter_registration_\w+)'"
+        r"utter_registration_\w+|utter_invitees|utter_language_switched)'"
         r" is not used in any story or rule"
     ),
     re.compile(
-        r"The intent '(unsupported_message|edited_message|message_too_long)' is listed in "
-        r"the domain file, "
+        r"The intent '(unsupported_message|edited_message|message_too_long|ask_question)' is "
+        r"listed in the domain file, "
         r"but is not found in the NLU training data"
     ),
 ]

@@ -53,6 +53,10 @@ _REGISTRATION_RE = re.compile(
     r"delegates|attendees|list|liste)\b"
 )
 _REGISTRATION_ENTITIES = frozenset({"reference", "email"})
+_NEW_CHECK_RE = re.compile(r"\b(?:check\w*|verif\w*|status|statut|etat de)\b")
+# Facts on whom to contact: a request for a person, or the e-mail of a check, names them
+# without asking them.
+_CONTACT_FACTS = frozenset({"contact", "samri"})
 # "Was I accepted?", "mon inscription ?": one's own registration, whatever the classifier
 # guessed, when the message asks no fact.
 _OWN_STATUS_RE = re.compile(
@@ -60,21 +64,25 @@ _OWN_STATUS_RE = re.compile(
     r"my (?:registration|application|status)|mon (?:inscription|dossier|statut)|"
     r"ma (?:candidature|demande|place)|registration status|statut (?:de|d\x27)\s?(?:mon|ma)\b)"
     r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
-    r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|status|statut|$))"
+    r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|status|statut))"
 )
 # After a status: asking to change, explain or appeal a decision, when no fact is asked.
 _DECISION_RE = re.compile(
     r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo|reverse|reconsider|overturn|"
     r"(?:validate|approve|accept|confirm) (?:it|me|my)|(?:change|update|move|put) (?:my|me|it)|"
-    r"why (?:was|did|is|has|were|am)|reason|who (?:did|cancel\w*|reject\w*|decided|refused)|"
-    r"speed (?:it )?up|expedite|fix (?:it|my)|(?:not|wasn\x27t|was not) me|never cancel\w*|"
+    r"why (?:was|were|did|has|have|is|am) (?:i|my|it|she|he|we|our|me)\b|reason|"
+    r"who (?:did|cancel\w*|reject\w*|decided|refused)|speed (?:it )?up|expedite|"
+    r"fix (?:it|my (?:registration|status|application|record))|"
+    r"(?:not|wasn\x27t|was not) me|never cancel\w*|"
     r"when will i (?:know|hear|get)|hear back|how long (?:does|will|until)|combien de temps|"
     r"avoir (?:la|une) reponse|get (?:an|the) answer|quand (?:saurai|aurai|vais-je)|"
     r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
     r"valide[rz]?(?:-la| la| moi| ma)|approuve[rz]? (?:la|ma|moi)|passer en|"
     r"me (?:mettre|remettre|faire passer)|changer (?:mon|le) statut|raison|motif|"
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
-    r"qui a (?:annule|refuse|fait|decide)|accelerer|corriger|(?:pas|jamais) (?:moi|annule))"
+    r"qui a (?:annule|refuse|fait|decide)|accelerer|"
+    r"corriger (?:mon|ma) (?:inscription|statut|dossier)|"
+    r"(?:pas|jamais) (?:moi|annule))"
 )
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
@@ -171,6 +179,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
         given = {e.get("entity") for e in message.get(ENTITIES) or []}
+        if name == "inform_registration" and _NEW_CHECK_RE.search(folded):
+            # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
+            _set_intent(message, CHECK_REGISTRATION, 1.0)
+            return False
+        if name == "request_human" and analysis.items and all(
+            i.get("fact") in _CONTACT_FACTS for i in analysis.items
+        ):
+            return True  # "someone of the staff": the domain's answer on reaching a person
         if name not in _STEPS and not asks_fact:
             if _DECISION_RE.search(folded):
                 # With the reference or the e-mail, the registrant first gets the status.
@@ -230,7 +246,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             asked = [
                 i
                 for i in analysis.items
-                if i.get("fact") in self._base.facts or letter and i.get("fact") == NOT_IN_SOURCE
+                if i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
+                or letter and i.get("fact") == NOT_IN_SOURCE
             ]
             return asked or None
         if analysis.items:

@@ -81,7 +81,7 @@ _MONTH_RE = re.compile(
 )
 # In a clause that asks a detail the release does not give, only these facts are
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
-_WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics"})
+_WITH_MISSING = frozenset({"dates", "wmr_launch", "wmr_title", "topics"})
 # Words before a place that say it is the writer's home, not a claim on the venue.
 _HOME_RE = re.compile(
     r"\b(?:commune|ville|city|town|municipal\w*|mairie|maire|mayor|ministry|ministere|from|"

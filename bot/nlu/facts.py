@@ -31,8 +31,11 @@ NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
 
 # Sentences with their end mark, then clauses ("the dates, the venue and whom to write").
-_SENTENCE_RE = re.compile(r"[^?!.;\n]+[?!.;\n]*")
-_CLAUSE_RE = re.compile(r",|:|\s(?:and|et|&|n|ainsi que|also|aussi|plus|as well as|puis|then)\s")
+# ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
+_SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
+_CLAUSE_RE = re.compile(
+    r",|:|;|\s(?:and|et|&|n|ainsi que|also|aussi|plus|as well as|puis|then)\s"
+)
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
 # A question expecting yes or no: an auxiliary first, an inversion, or a tag.
 _YES_NO_RE = re.compile(
@@ -54,6 +57,7 @@ _PREMISE_RE = re.compile(
     r"\b(?:thought|heard|told|believe|read|understand|assume|guess|suppose|given that|since|"
     r"pensais|pense|crois|croyais|entendu|dit que|lu que|lu qu|compris|il parait|parait-il|"
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
+    r"informee? que|appris que|been told|was told|on m\x27a dit|been informed|informed that|"
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne)\b"
 )
 # A sentence of a letter that asks something (others are context: "I am the mayor of...").
@@ -77,11 +81,18 @@ _ONLY_RE = re.compile(
 )
 _MONTH_RE = re.compile(
     r"\b(?:janv|janu|fevr|febr|mars|march|avril|april|mai|may|juin|june|juil|july|aout|"
-    r"august|sept|octo|nove|dece)\w*"
+    r"august|sept|octo|nove|dece)\w*|\b(?:jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
+)
+# "Is it still on?" is answered "Yes" (the release announces it), "was it cancelled?" "No".
+_STILL_ON_RE = re.compile(
+    r"\b(?:still|toujours|maintenu\w*|going ahead|on track|confirmed (?:that )?it|as planned|"
+    r"comme prevu)\b"
 )
 # In a clause that asks a detail the release does not give, only these facts are
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
 _WITH_MISSING = frozenset({"dates", "wmr_launch", "wmr_title", "topics"})
+# "the Vienna conference": a claim on the venue, whatever the sentence's form.
+_EVENT_OF_PLACE = re.compile(r"\s(?:conference|conf|cmc|meeting|event|summit|sommet)")
 # Words before a place that say it is the writer's home, not a claim on the venue.
 _HOME_RE = re.compile(
     r"\b(?:commune|ville|city|town|municipal\w*|mairie|maire|mayor|ministry|ministere|from|"
@@ -175,7 +186,11 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         domain=_compile(raw["not_in_source"]["domain"]),
         not_cancelled=_compile(raw["not_cancelled"]["cues"]),
         not_cancelled_texts={k: raw["not_cancelled"][k] for k in ("fr", "en")},
-        wrong_places=re.compile(rf"\b{_PLACE_PREFIX}(?:{places})"),
+        # "in Vienna", or "the Vienna conference"
+        wrong_places=re.compile(
+            rf"\b{_PLACE_PREFIX}(?:{places})"
+            rf"|\b(?:{places})\w{{0,3}}\s(?:conference|conf\w{{0,6}}|cmc|meeting|event|summit|sommet)\b"
+        ),
         intents={k: list(v) for k, v in raw["intents"].items()},
     )
 
@@ -246,7 +261,8 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
     if fact.months:
         month = _MONTH_RE.search(clause) or _MONTH_RE.search(sentence)
         if month:
-            if not any(month.group(0).startswith(m[:4]) for m in fact.months):
+            said = month.group(0)
+            if not any(m.startswith(said[:4]) or said.startswith(m[:4]) for m in fact.months):
                 return "no"
             checked = True
     if any(w in sentence for w in fact.wrong):
@@ -303,7 +319,10 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
     """(key, position, item) for each item one clause asks about."""
     cancelled = _first(base.not_cancelled, clause)
     if cancelled is not None:
-        yield NOT_CANCELLED, cancelled, {"fact": NOT_CANCELLED}
+        verdict = "yes" if _STILL_ON_RE.search(clause) else "no"
+        asked = _claim_form(sentence) or _short_claim(sentence) or _PREMISE_RE.search(sentence)
+        item = {"fact": NOT_CANCELLED, "verdict": verdict if asked else None}
+        yield NOT_CANCELLED, cancelled, item
         return
     missing = _first(base.not_in_source, clause)
     if missing is not None:
@@ -321,7 +340,11 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
     before = clause[max(0, wrong_place.start() - 30) : wrong_place.start()] if wrong_place else ""
     if _HOME_RE.search(before):
         wrong_place = None  # "mayor of a town in Senegal": where the writer is from
-    if wrong_place and (_claim_form(sentence) or _PREMISE_RE.search(sentence)):
+    if wrong_place and (
+        _claim_form(sentence) or _PREMISE_RE.search(sentence) or _EVENT_OF_PLACE.search(
+            wrong_place.group(0)
+        )
+    ):
         yield "venue", wrong_place.start(), {"fact": "venue", "verdict": "no"}
     if not any_fact and missing is None:
         for index, followup in enumerate(base.followups):

@@ -67,7 +67,12 @@ def compose(
     """The reply's sentences for resolved items in the order asked."""
     keys = [i["fact"] for i in items]
     verdicts = [i.get("verdict") for i in items if i.get("verdict")]
-    single = len(keys) == 1
+    # "What's the report about?" (launch, content): the title too; not in a message
+    # that asks about several topics.
+    groups = {base.facts[k].group for k in keys if k in base.facts}
+    single = len(keys) == 1 or len(groups) == 1 and len(keys) == len(
+        [k for k in keys if k in base.facts]
+    )
     said: List[str] = []
     parts: List[str] = []
     for key in keys:

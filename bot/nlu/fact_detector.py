@@ -53,6 +53,18 @@ _REGISTRATION_RE = re.compile(
     r"delegates|attendees|list|liste)\b"
 )
 _REGISTRATION_ENTITIES = frozenset({"reference", "email"})
+# Asking who owns a reference or an address.
+_WHOSE_RE = re.compile(
+    r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
+    r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:adresse|e-?mail|courriel)|"
+    r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette))\b"
+)
+# Asking to change the details of a registration: only the IDM Workshop can.
+_CHANGE_DETAILS_RE = re.compile(
+    r"\b(?:change|update|modify|correct|replace) (?:the|my) (?:e-?mail|address|name|details)|"
+    r"(?:changer|modifier|corriger|mettre a jour) (?:l\x27|mon |ma |le |la )"
+    r"(?:adresse|e-?mail|courriel|nom|coordonnees)"
+)
 _NEW_CHECK_RE = re.compile(r"\b(?:check\w*|verif\w*|status|statut|etat de)\b")
 # Facts on whom to contact: a request for a person, or the e-mail of a check, names them
 # without asking them.
@@ -77,7 +89,8 @@ _DECISION_RE = re.compile(
     r"when will i (?:know|hear|get)|hear back|how long (?:does|will|until)|combien de temps|"
     r"avoir (?:la|une) reponse|get (?:an|the) answer|quand (?:saurai|aurai|vais-je)|"
     r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
-    r"valide[rz]?(?:-la| la| moi| ma)|approuve[rz]? (?:la|ma|moi)|passer en|"
+    r"valide[rz]?(?:-la| la| moi| ma)|(?:la|le|me|nous) valider|approuve[rz]? (?:la|ma|moi)|"
+    r"passer en|"
     r"me (?:mettre|remettre|faire passer)|changer (?:mon|le) statut|raison|motif|"
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
     r"qui a (?:annule|refuse|fait|decide)|accelerer|"
@@ -179,6 +192,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
         given = {e.get("entity") for e in message.get(ENTITIES) or []}
+        if _CHANGE_DETAILS_RE.search(folded):
+            _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
+            return True
+        if name in _STEPS and given & _REGISTRATION_ENTITIES and _WHOSE_RE.search(folded):
+            _set_intent(message, OTHER_REGISTRATION, 1.0)  # "whose name is on CMC-2015-0005?"
+            return True
         if name == "inform_registration" and _NEW_CHECK_RE.search(folded):
             # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
@@ -242,11 +261,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if dialogue:
             # A detail the release lacks, only in a letter: in a short message the words
             # of the check itself ("form", "apply") would be taken for one.
-            letter = len(text.split()) >= _LETTER_WORDS
+            letter = len(text.split()) >= _LETTER_WORDS or text.count("?") >= 2
             asked = [
                 i
                 for i in analysis.items
-                if i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
+                if "followup" in i
+                or i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
                 or letter and i.get("fact") == NOT_IN_SOURCE
             ]
             return asked or None

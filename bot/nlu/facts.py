@@ -42,7 +42,8 @@ _YES_NO_RE = re.compile(
     r"^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please|sorry|pardon)"
     r"[\s,]+){0,2}"
     r"(?:is|are|was|were|will|would|does|do|did|has|have|can|could|shall|should|isn\x27t|aren\x27t|"
-    r"est-ce|est ce|ce sera|ca sera|y a-t-il|y aura-t-il|il y a|il y aura|peut-on|puis-je)\b"
+    r"est-ce|est ce|ce sera|ca sera|y a-t-il|y aura-t-il|il y a|il y aura|y a|ya|y aura|peut-on|"
+    r"puis-je)\b"
     r"|\b[a-z]+-(?:t-)?(?:elle|il|elles|ils|on)\b"
     r"|\b(?:c\x27est|c est|cest) (?:bien|ca|juste|vrai|exact)\b"
     r"|\b(?:right|correct|true|vrai|n\x27est-ce pas|hein|isn\x27t it|aren\x27t they|is that so|"
@@ -329,8 +330,10 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         yield NOT_IN_SOURCE, missing, {"fact": NOT_IN_SOURCE}
     any_fact = False
     for fact in base.facts.values():
-        if missing is not None and fact.id not in _WITH_MISSING:
-            continue
+        if missing is not None and fact.id not in _WITH_MISSING and not (
+            fact.places and any(p in clause for p in fact.places)
+        ):
+            continue  # "which building in Geneva?" says Geneva; "near the venue" does not
         pos = _first(fact.cues, clause)
         if pos is None:
             continue

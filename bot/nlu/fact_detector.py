@@ -212,9 +212,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 registrant = given & _REGISTRATION_ENTITIES
                 _set_intent(message, CHECK_REGISTRATION if registrant else DECISION, 1.0)
                 return not registrant
-            if requested_language(text) and not analysis.items:
+            if requested_language(text):
+                # With a follow-up ("in French: the experts too?"), it is answered in the
+                # new language; with nothing to follow, the last answer is said again.
                 _set_intent(message, SWITCH_LANGUAGE, 1.0)
-                return True
+                return not analysis.items
             if (
                 name == DEFAULT_NLU_FALLBACK_INTENT_NAME
                 and not analysis.in_domain

@@ -151,7 +151,11 @@ class FactBase:
 
 
 def _compile(patterns: Sequence[str]) -> Tuple[Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
+    """The cues as one alternation: its first match is the earliest of any cue (what
+    `_first` needs), found in one scan instead of one per cue."""
+    if not patterns:
+        return ()
+    return (re.compile("|".join(f"(?:{p})" for p in patterns)),)
 
 
 def parse_fact_base(raw: Dict[str, Any]) -> FactBase:

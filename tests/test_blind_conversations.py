@@ -1,0 +1,36 @@
+"""The blind conversation sets (bench/conversations/), run through the REST channel as
+`make eval` runs them, each with a floor per language: a change that answers people
+worse fails `make test`. The floors are the pass rates reached so far, less a margin
+for the machine (docs/benchmarks.md gives the figures); the sealed half's failures are
+never printed, only its rates."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.conversations import evaluate, load, own_servers, report
+
+# Per set: the lowest pass rate accepted in each language.
+FLOORS = {"dev": 0.95, "dev2": 0.86, "sealed": 0.80}
+
+
+@pytest.fixture(scope="module")
+def assistant(model_path: Path) -> Iterator[tuple[str, str]]:
+    """Rasa and actions on a participant store seeded with the writers' participants."""
+    with own_servers(model_path) as urls:
+        yield urls
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(FLOORS))
+def test_blind_conversations_pass(assistant: tuple[str, str], name: str) -> None:
+    url, db_url = assistant
+    conversations = load(name)
+    assert {c["language"] for c in conversations} == {"fr", "en"}
+    rates = report(asyncio.run(evaluate(url, conversations, db_url)), name, show_failures=False)
+    for language in ("fr", "en"):
+        assert rates[f"language {language}"] >= FLOORS[name], (name, language, rates)

@@ -1,0 +1,279 @@
+"""The fact base (bot/nlu/facts.yml), what a message asks of it (bot/nlu/facts.py),
+the FactDetector's routing (bot/nlu/fact_detector.py) and the composed answer
+(actions/answers.py): no model, no server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer, compose, resolve
+from bench.adversarial import adversarial, seconds
+from bot.nlu.fact_detector import FactDetector
+from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, analyse, fact_base
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE = ROOT.parent / "shared" / "seed" / "000_43894eed717c8b05.txt"
+BASE = fact_base()
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").replace("\xa0", " ").split())
+
+
+@pytest.mark.skipif(not RELEASE.exists(), reason="the press release is outside the clone")
+def test_every_fact_quotes_the_press_release() -> None:
+    release = _normalised(RELEASE.read_text("utf-8"))
+    assert [f.id for f in BASE.facts.values() if _normalised(f.source) not in release] == []
+
+
+def test_every_fact_and_phrase_exists_in_both_languages() -> None:
+    for fact in BASE.facts.values():
+        assert fact.texts["fr"] and fact.texts["en"] and fact.texts["fr"] != fact.texts["en"]
+    for key, texts in BASE.phrases.items():
+        assert set(texts) == {"fr", "en"}, key
+    for name, facts in BASE.intents.items():
+        assert set(facts) <= set(BASE.facts), name
+    for followup in BASE.followups:
+        targets = {*followup.by_group.values(), followup.default} - {None, NOT_IN_SOURCE}
+        assert targets <= set(BASE.facts)
+
+
+def _asked(text: str) -> list[tuple[str, str | None]]:
+    return [
+        (item.get("fact") or f"followup:{item['followup']}", item.get("verdict"))
+        for item in analyse(text, BASE).items
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # Every question of a message, in the order asked.
+        (
+            "Quelles sont les dates et le lieu, et à qui écrire ?",
+            [("dates", None), ("venue", None), ("contact", None)],
+        ),
+        ("Who organises it, and within which framework?", [("about", None), ("idm", None)]),
+        ("Qui organise, et dans quel cadre ?", [("about", None), ("idm", None)]),
+        # Yes/no questions and claims, confirmed or corrected from the source.
+        ("C'est à Genève ?", [("venue", "yes")]),
+        ("It's in Vienna, isn't it?", [("venue", "no")]),
+        ("IOM is in 180 countries, right?", [("iom_members", "no")]),
+        ("Is the conference on 26 October?", [("dates", "yes")]),
+        ("Is it in December?", [("dates", "no")]),
+        ("About the Vienna conference: which days?", [("venue", "no"), ("dates", None)]),
+        # A rumour of cancellation: "no", and "still on?": "yes".
+        ("someone told me it was called off", [(NOT_CANCELLED, "no")]),
+        ("is it still on?", [(NOT_CANCELLED, "yes")]),
+        ("On m'a dit que la conférence était annulée, vous confirmez ?", [(NOT_CANCELLED, "no")]),
+        # Details the release does not give.
+        ("Is it free?", [(NOT_IN_SOURCE, None)]),
+        ("Y a-t-il un livestream ?", [(NOT_IN_SOURCE, None)]),
+        ("which hotel do you recommend near the venue?", [(NOT_IN_SOURCE, None)]),
+        # Where the writer is from is not a claim on the venue.
+        (
+            "je suis maire d'une commune au Sénégal, puis-je venir ?",
+            [("followup:9", None), ("invitees", "yes")],
+        ),
+    ],
+)
+def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
+    assert _asked(text) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "piece"),
+    [("clauses", "a, "), ("questions", "a? "), ("places", "vienna conference "), ("words", "a")],
+)
+def test_analysis_is_linear_in_the_length(text: str, piece: str) -> None:
+    """Up to the channels' limit (4,096 characters): ten times the text, about ten times
+    the time (a ratio, not a timing; see tests/test_linear_time.py)."""
+    short = seconds(lambda t: analyse(t, BASE), adversarial(piece, 400))
+    long = seconds(lambda t: analyse(t, BASE), adversarial(piece, 4_000))
+    assert long <= 30 * short + 0.002, f"{text}: {short * 1e3:.2f} ms -> {long * 1e3:.2f} ms"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", ["Non.", BASE.facts["venue"].texts["fr"], BASE.facts["dates"].texts["fr"]]),
+        ("en", ["No.", BASE.facts["venue"].texts["en"], BASE.facts["dates"].texts["en"]]),
+    ],
+)
+def test_one_reply_says_each_fact_once_no_first(language: str, expected: list[str]) -> None:
+    items = [
+        {"fact": "venue", "verdict": "no"},
+        {"fact": "dates", "verdict": None},
+        {"fact": "venue", "verdict": None},
+    ]
+    assert compose(items, BASE, language) == expected
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_missing_detail_gets_the_contacts_once(language: str) -> None:
+    parts = compose([{"fact": NOT_IN_SOURCE}, {"fact": "dates"}], BASE, language)
+    assert parts == [
+        BASE.text(NOT_IN_SOURCE, language),
+        BASE.facts["dates"].texts[language],
+        BASE.text("ask_contacts", language),
+    ]
+    # A fact that says itself what the release lacks ("their names") gets them too.
+    assert compose([{"fact": "confirmed"}], BASE, language)[-1] == BASE.text(
+        "ask_contacts", language
+    )
+
+
+def test_a_follow_up_takes_the_topic_of_the_fact_before_it() -> None:
+    """"Is the report launched there? What does it explore?": the report's content,
+    whatever the last answer was about."""
+    items = analyse("Is the report launched at the conference? What does it explore?", BASE).items
+    assert [i["fact"] for i in resolve(items, BASE, topic="cmc")] == ["wmr_launch", "wmr_content"]
+    # Without a topic to follow, a follow-up word is not guessed when asked not to.
+    assert resolve([{"followup": 8}], BASE, topic=None, guess=False) == []
+
+
+def _message(text: str, intent: str, confidence: float = 0.9, **data: Any) -> Message:
+    ranking = [{"name": intent, "confidence": confidence}, *data.pop("ranking", [])]
+    return Message(
+        {"text": text, "intent": {"name": intent, "confidence": confidence},
+         "intent_ranking": ranking, "entities": data.pop("entities", [])}
+    )
+
+
+def _route(message: Message) -> tuple[str, list[Any] | None]:
+    """The intent as understood (before `ask_question` names the facts) and the items."""
+    FactDetector(FactDetector.get_default_config(), BASE).process([message])
+    answer = message.get("answer") or {}
+    return answer.get("intent") or message.get("intent")["name"], answer.get("items")
+
+
+def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"entity": entity, "value": value} for entity, value in pairs]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # A question on a decision, whatever the classifier guessed.
+        (_message("what was the reason?", "nlu_fallback", 1.0), "ask_registration_decision"),
+        (_message("vous pouvez la réactiver ?", "stop"), "ask_registration_decision"),
+        # One's own status, without the details yet: the check asks for them.
+        (_message("I'm Li Wei, was I accepted?", "out_of_scope"), "check_registration"),
+        (
+            _message(
+                "check my registration: CMC-2015-0003",
+                "inform_registration",
+                entities=_entities(("reference", "CMC-2015-0003")),
+            ),
+            "check_registration",
+        ),
+        # Someone else's registration, even with their reference.
+        (
+            _message(
+                "whose name is on CMC-2015-0005?",
+                "inform_registration",
+                entities=_entities(("reference", "CMC-2015-0005")),
+            ),
+            "ask_other_registration",
+        ),
+        # The registrant proving who they are is checked, whatever the classifier said.
+        (
+            _message(
+                "CMC-2015-0003 marie.dupont@mairie-lyon.fr, is my colleague's registration ok?",
+                "ask_other_registration",
+                entities=_entities(("reference", "CMC-2015-0003"), ("email", "m@x.org")),
+            ),
+            "check_registration",
+        ),
+        # A guess of a registration intent on a message naming none gives way.
+        (
+            _message(
+                "Who won the match last night?",
+                "ask_other_registration",
+                0.5,
+                ranking=[{"name": "out_of_scope", "confidence": 0.4}],
+            ),
+            "out_of_scope",
+        ),
+        (_message("Sorry, could you say that in English?", "nlu_fallback", 1.0), "switch_language"),
+        (_message("Who won the football match last night?", "nlu_fallback", 1.0), "out_of_scope"),
+        (_message("Bonjour, c'est quand et où ? Merci", "greet"), "greet"),
+    ],
+)
+def test_routing(message: Message, intent: str) -> None:
+    assert _route(message)[0] == intent
+
+
+def test_a_greeting_with_questions_is_a_question() -> None:
+    message = _message("Bonjour, c'est quand et où ? Merci", "greet")
+    FactDetector(FactDetector.get_default_config(), BASE).process([message])
+    assert message.get("intent")["name"] == "ask_question"
+
+
+def test_facts_asked_beside_a_check_are_kept_for_after_it() -> None:
+    message = _message(
+        "Ref CMC-2015-0003, e-mail marie.dupont@mairie-lyon.fr: my status? And the dates?",
+        "inform_registration",
+        entities=_entities(("reference", "CMC-2015-0003"), ("email", "m@x.org")),
+    )
+    assert _route(message) == ("check_registration", [{"fact": "dates", "verdict": None}])
+
+
+def _tracker(
+    answer: dict[str, Any] | None, intent: str = "ask_question", **slots: Any
+) -> Tracker:
+    latest = {"intent": {"name": intent}, "answer": answer}
+    return Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
+
+
+async def _answer(tracker: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+async def test_the_answer_and_the_topic_it_leaves(language: str) -> None:
+    where = next(i for i, f in enumerate(BASE.followups) if f.default == "venue")
+    items = [{"fact": "dates", "verdict": None}, {"followup": where}]  # "the dates, and where?"
+    messages, events = await _answer(_tracker({"items": items}, language=language))
+    facts = BASE.facts
+    assert [m["text"] for m in messages] == [
+        f"{facts['dates'].texts[language]} {facts['venue'].texts[language]}"
+    ]
+    assert events == [SlotSet("answer_topic", "cmc"), SlotSet("answer_facts", ["dates", "venue"])]
+
+
+@pytest.mark.parametrize(("language", "other"), [("fr", "en"), ("en", "fr")])
+async def test_a_language_switch_says_the_last_answer_again(language: str, other: str) -> None:
+    tracker = _tracker(None, "switch_language", language=other, answer_facts=["wmr_title"])
+    messages, events = await _answer(tracker)
+    expected = f"{BASE.text('switched', other)} {BASE.facts['wmr_title'].texts[other]}"
+    assert [m["text"] for m in messages] == [expected]
+    assert events == []
+
+
+async def test_a_follow_up_with_nothing_to_follow_is_out_of_scope() -> None:
+    answer = {"items": [{"followup": 8}], "intent": "out_of_scope"}
+    messages, events = await _answer(_tracker(answer, language="en"))
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert events == []
+
+
+async def test_a_stated_role_gets_the_domain_answer_for_it() -> None:
+    answer = {"items": [{"fact": "invitees", "verdict": "yes"}]}
+    messages, events = await _answer(_tracker(answer, language="fr", role="mayor"))
+    assert [m.get("response") for m in messages] == ["utter_invitees"]
+    assert events == [SlotSet("answer_topic", "people"), SlotSet("answer_facts", ["invitees"])]
+
+
+async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:
+    messages, events = await _answer(_tracker(None, "inform_registration", language="fr"))
+    assert messages == [] and events == []

@@ -93,6 +93,8 @@ def grade_turn(turn: dict[str, Any], replies: list[str]) -> list[str]:
 class Result:
     conversation: dict[str, Any]
     failures: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    # (turn, replies) of every turn, for the abstention figures
+    turns: list[tuple[dict[str, Any], list[str]]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -114,6 +116,7 @@ async def run_conversation(
     sender = f"eval-{uuid.uuid4()}"
     for turn in conversation["turns"]:
         replies = await say(session, url, sender, turn["user"])
+        result.turns.append((turn, replies))
         problems = grade_turn(turn, replies)
         if problems:
             result.failures.append((turn["user"], replies, problems))
@@ -160,6 +163,8 @@ def report(results: list[Result], name: str, show_failures: bool) -> dict[str, f
     print(f"{name}: {sum(by['all'])}/{len(by['all'])} conversations pass")
     for key in sorted(by, key=lambda k: (k != "all", not k.startswith("language"), k)):
         print(f"  {key:28s} {rates[key]:6.1%}  ({sum(by[key])}/{len(by[key])})")
+    for label, (hits, total) in abstention(results).items():
+        print(f"  {label:28s} {hits / total if total else 0:6.1%}  ({hits}/{total})")
     if show_failures:
         for result in results:
             for user, replies, problems in result.failures:
@@ -167,6 +172,30 @@ def report(results: list[Result], name: str, show_failures: bool) -> dict[str, f
                 print(f"  -> {' | '.join(replies)[:400]!r}")
                 print(f"  !! {'; '.join(problems)}")
     return rates
+
+
+def abstention(results: list[Result]) -> dict[str, tuple[int, int]]:
+    """How often the reply says "the release does not give it": on the turns that ask
+    a detail the release lacks (it should: recall), and on those that ask facts it
+    gives (it should not: false abstentions)."""
+    lacking = answered = said = wrongly = 0
+    for result in results:
+        for turn, replies in result.turns:
+            abstains = bool(ABSTENTION.search(fold(" ".join(replies))))
+            if turn.get("abstain"):
+                lacking += 1
+                said += abstains
+            elif turn.get("must") and not _registration_turn(turn):
+                answered += 1
+                wrongly += abstains
+    return {
+        "abstains when it should": (said, lacking),
+        "abstains on a sourced fact": (wrongly, answered),
+    }
+
+
+def _registration_turn(turn: dict[str, Any]) -> bool:
+    return any("idmworkshop" in str(alt) for group in turn["must"] for alt in group)
 
 
 def load(name: str) -> list[dict[str, Any]]:

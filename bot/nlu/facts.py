@@ -30,6 +30,7 @@ FACTS_FILE = Path(__file__).with_name("facts.yml")
 NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
 
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
 # Sentences with their end mark, then clauses ("the dates, the venue and whom to write").
 # ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
 _SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
@@ -140,6 +141,7 @@ class FactBase:
     not_cancelled_texts: Dict[str, str]
     wrong_places: Pattern[str]
     intents: Dict[str, List[str]] = field(default_factory=dict)
+    spellings: Dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str, language: str) -> str:
         """The answer text of a fact or item, in `language`."""
@@ -197,6 +199,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             rf"|\b(?:{places})\w{{0,3}}\s(?:conference|conf\w{{0,6}}|cmc|meeting|event|summit|sommet)\b"
         ),
         intents={k: list(v) for k, v in raw["intents"].items()},
+        spellings={str(k): str(v) for k, v in (raw.get("spellings") or {}).items()},
     )
 
 
@@ -212,11 +215,13 @@ def _first(patterns: Sequence[Pattern[str]], text: str) -> int | None:
     return min(found) if found else None
 
 
-def _clean(text: str) -> str:
-    """Folded text without what is not a question (addresses, URLs, references)."""
+def _clean(text: str, base: FactBase) -> str:
+    """Folded text without what is not a question (addresses, URLs, references), SMS
+    spellings written out ("kel" -> "quel", "ppl" -> "people")."""
     for pattern in (URL_RE, EMAIL_RE, REFERENCE_RE, PHONE_RE):
         text = pattern.sub(" ", text)
-    return fold(text)
+    spellings = base.spellings
+    return _TOKEN_RE.sub(lambda m: spellings.get(m.group(0), m.group(0)), fold(text))
 
 
 @dataclass
@@ -282,7 +287,7 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
 
 def analyse(text: str, base: FactBase) -> Analysis:
     """Every item `text` asks about, in the order asked (see the module docstring)."""
-    folded = _clean(text)
+    folded = _clean(text, base)
     sentences = [
         (m.start(), m.group(0)) for m in _SENTENCE_RE.finditer(folded) if m.group(0).strip()
     ]

@@ -53,6 +53,11 @@ _REGISTRATION_RE = re.compile(
     r"delegates|attendees|list|liste)\b"
 )
 _REGISTRATION_ENTITIES = frozenset({"reference", "email"})
+# Asking to talk to a person.
+_HUMAN_RE = re.compile(
+    r"\b(?:talk|speak|chat|parler|discuter)\b.{0,25}\b(?:real person|human|humain|someone|"
+    r"somebody|a person|une personne|quelqu\x27un|agent|staff|personnel|conseiller)\b"
+)
 # Asking who owns a reference or an address.
 _WHOSE_RE = re.compile(
     r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
@@ -122,6 +127,7 @@ OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
 # Words of a real sentence: a shorter message not understood is asked to be rephrased.
 _SENTENCE_WORDS = 4
+_SURE_STOP = 0.5
 _LETTER_WORDS = 25
 
 
@@ -202,6 +208,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
+        if _HUMAN_RE.search(folded) and not asks_fact:
+            _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
+            return True
         if name == "request_human" and analysis.items and all(
             i.get("fact") in _CONTACT_FACTS for i in analysis.items
         ):
@@ -222,8 +231,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 and not analysis.in_domain
                 and len(_WORD_RE.findall(folded)) >= _SENTENCE_WORDS
             ):
-                _set_intent(message, OUT_OF_SCOPE, 1.0)  # a sentence, understood, elsewhere
-                return True
+                # A sentence understood as elsewhere; a follow-up word in it ("une ONG")
+                # is answered only if it follows up the conversation's topic.
+                _set_intent(message, OUT_OF_SCOPE, 1.0)
+                return not analysis.items
             own_status = _OWN_STATUS_RE.search(folded) and not _registration_given(message)
             if name != CHECK_REGISTRATION and own_status:
                 _set_intent(message, CHECK_REGISTRATION, 1.0)
@@ -245,8 +256,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         return False
 
     def _is_dialogue(self, message: Message, text: str) -> bool:
-        """The intent is a step of the dialogue (a check, a stop...), never overruled."""
-        name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        """The intent is a step of the dialogue (a check, a stop...), never overruled;
+        a doubtful "stop" ("Gratuit ?" at 0.2) is not one."""
+        intent = message.get(INTENT) or {}
+        name = intent.get(INTENT_NAME_KEY)
+        if name == "stop" and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < _SURE_STOP:
+            return False
         return name in self._keep or name == CHECK_REGISTRATION and bool(
             _STATUS_RE.search(fold(text)) or _registration_given(message)
         )

@@ -213,7 +213,7 @@ def own_servers(model: Path) -> Iterator[tuple[str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", action="append", choices=["dev", "dev2", "sealed"], dest="sets")
+    parser.add_argument("--set", action="append", choices=["dev", "dev2", "dev3", "sealed"], dest="sets")
     parser.add_argument("--url", help="REST webhook of a running assistant")
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--min", type=float, default=0.0, help="fail below this pass rate")

@@ -127,7 +127,7 @@ OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
 # Words of a real sentence: a shorter message not understood is asked to be rephrased.
 _SENTENCE_WORDS = 4
-_SURE_STOP = 0.5
+_SURE_STOP = 0.8
 _LETTER_WORDS = 25
 
 
@@ -261,7 +261,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
         if name == "stop" and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < _SURE_STOP:
-            return False
+            return False  # "c gratuit ou pas" at 0.6: the question is answered
         return name in self._keep or name == CHECK_REGISTRATION and bool(
             _STATUS_RE.search(fold(text)) or _registration_given(message)
         )

@@ -40,7 +40,8 @@ _CLAUSE_RE = re.compile(
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
 # A question expecting yes or no: an auxiliary first, an inversion, or a tag.
 _YES_NO_RE = re.compile(
-    r"^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please|sorry|pardon)"
+    r"^\s*(?:oui ou non|yes or no|vrai ou faux|true or false)\b"
+    r"|^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please|sorry|pardon)"
     r"[\s,]+){0,2}"
     r"(?:is|are|was|were|will|would|does|do|did|has|have|can|could|shall|should|isn\x27t|aren\x27t|"
     r"est-ce|est ce|ce sera|ca sera|y a-t-il|y aura-t-il|il y a|il y aura|y a|ya|y aura|peut-on|"
@@ -48,7 +49,8 @@ _YES_NO_RE = re.compile(
     r"|\b[a-z]+-(?:t-)?(?:elle|il|elles|ils|on)\b"
     r"|\b(?:c\x27est|c est|cest) (?:bien|ca|juste|vrai|exact)\b"
     r"|\b(?:right|correct|true|vrai|n\x27est-ce pas|hein|isn\x27t it|aren\x27t they|is that so|"
-    r"ou pas|or not|innit|confirm(?:ez|e)?|c\x27est ca|c\x27est bien ca|juste)\s*\W*$"
+    r"ou pas|or not|innit|confirm(?:ez|e)?|c\x27est ca|c\x27est bien ca|juste|c bien ca|c ca|"
+    r"non|yeah|yes|exact|exactement|ou bien|c\x27tu vrai|is (?:he|she|that) right|no)\s*\W*$"
 )
 _WH_RE = re.compile(
     r"\b(?:when|where|who|whom|what|which|how|why|quand|ou|qui|quel|quelle|quels|quelles|"
@@ -60,11 +62,12 @@ _PREMISE_RE = re.compile(
     r"pensais|pense|crois|croyais|entendu|dit que|lu que|lu qu|compris|il parait|parait-il|"
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
     r"informee? que|appris que|been told|was told|on m\x27a dit|been informed|informed that|"
+    r"says|said|affirme|pretend|claims?|told me|m\x27a dit|according to|selon (?:lui|elle|mon|ma)|"
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne)\b"
 )
 # A sentence of a letter that asks something (others are context: "I am the mayor of...").
 _ASKS_RE = re.compile(
-    r"\b(?:pourriez|pouvez|pourrais|peux|could|can|would|will|may|souhait\w*|voudrais|aimerais|"
+    r"\b(?:pourriez|pouvez|pourrais|peux|could|can|would|will|may|souhait\w*|voudr\w*|aimerai\w*|"
     r"like to know|want to know|wish|wonder\w*|savoir|know|connaitre|renseign\w*|inform\w*|tell|"
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
     r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*)\b"
@@ -84,6 +87,16 @@ _ONLY_RE = re.compile(
 _MONTH_RE = re.compile(
     r"\b(?:janv|janu|fevr|febr|mars|march|avril|april|mai|may|juin|june|juil|july|aout|"
     r"august|sept|octo|nove|dece)\w*|\b(?:jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
+)
+# A sentence that only asks to confirm the one before it.
+_CONFIRM_TAG_RE = re.compile(
+    r"\s*(?:(?:so|alors|donc|et|and)\s+)?(?:is (?:he|she|that|it|this|they) (?:right|correct|true)|"
+    r"(?:is )?that (?:right|correct|true)|true or false|right|correct|true|"
+    r"(?:can|could) you confirm(?: (?:it|this|that))?|please confirm|"
+    r"c\x27est (?:bien )?(?:exact|vrai|juste|ca)|c (?:bien )?(?:exact|vrai|ca)|c\x27tu vrai|"
+    r"(?:vous )?(?:confirmez|pouvez confirmer|pourriez confirmer)(?:-vous)?|vrai ou faux|"
+    r"est-ce (?:exact|vrai|juste)|a-t-il raison|a-t-elle raison|il a raison|elle a raison)"
+    r"\W*$"
 )
 # "Is it still on?" is answered "Yes" (the release announces it), "was it cancelled?" "No".
 _STILL_ON_RE = re.compile(
@@ -113,6 +126,8 @@ class Fact:
     source: str
     cues: Tuple[Pattern[str], ...]
     numbers: frozenset = frozenset()
+    # Which words a number goes with (IOM: 175 member states, 171 countries).
+    numbers_near: Dict[int, Tuple[str, ...]] = field(default_factory=dict)
     places: Tuple[str, ...] = ()
     months: Tuple[str, ...] = ()
     confirms: bool = False
@@ -170,6 +185,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             source=f["source"],
             cues=_compile(f.get("cues", [])),
             numbers=frozenset(f.get("numbers", [])),
+            numbers_near={int(k): tuple(v) for k, v in (f.get("numbers_near") or {}).items()},
             places=tuple(f.get("places", [])),
             months=tuple(f.get("months", [])),
             confirms=bool(f.get("confirms", False)),
@@ -261,11 +277,11 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
             int(n) for n in _NUMBER_RE.findall(sentence)
         }
         if numbers:
-            if not numbers <= fact.numbers:
+            if not numbers <= fact.numbers or _misplaced(fact, numbers, clause):
                 return "no"
             checked = True
     if fact.places:
-        if base.wrong_places.search(sentence):
+        if _claimed_place(base, sentence):
             return "no"
         checked = checked or any(p in sentence for p in fact.places)
     if fact.months:
@@ -288,9 +304,9 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
 def analyse(text: str, base: FactBase) -> Analysis:
     """Every item `text` asks about, in the order asked (see the module docstring)."""
     folded = _clean(text, base)
-    sentences = [
-        (m.start(), m.group(0)) for m in _SENTENCE_RE.finditer(folded) if m.group(0).strip()
-    ]
+    sentences = _with_tags(
+        [(m.start(), m.group(0)) for m in _SENTENCE_RE.finditer(folded) if m.group(0).strip()]
+    )
     asking = [(p, s) for p, s in sentences if len(sentences) == 1 or _sentence_asks(s)]
     found: List[Tuple[int, Dict[str, Any]]] = []
     seen: set = set()
@@ -312,6 +328,37 @@ def analyse(text: str, base: FactBase) -> Analysis:
     # A follow-up word alone ("who", "job") says nothing of the domain.
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
+
+
+def _misplaced(fact: Fact, numbers: set, clause: str) -> bool:
+    """A right number on the wrong thing: "175 countries" (175 member states)."""
+    for number in numbers & set(fact.numbers_near):
+        own = fact.numbers_near[number]
+        others = [w for n, words in fact.numbers_near.items() if n != number for w in words]
+        if not any(w in clause for w in own) and any(w in clause for w in others):
+            return True
+    return False
+
+
+def _claimed_place(base: FactBase, text: str) -> re.Match[str] | None:
+    """A place other than Geneva named as the venue; "mayor of a town in Senegal"
+    says where the writer is from."""
+    for match in base.wrong_places.finditer(text):
+        if not _HOME_RE.search(text[max(0, match.start() - 30) : match.start()]):
+            return match
+    return None
+
+
+def _with_tags(sentences: List[Tuple[int, str]]) -> List[Tuple[int, str]]:
+    """"My boss says IOM has 190 member states. Is he right?": the claim and the
+    request to confirm it are one question."""
+    merged: List[Tuple[int, str]] = []
+    for position, sentence in sentences:
+        if merged and _CONFIRM_TAG_RE.match(sentence):
+            merged[-1] = (merged[-1][0], merged[-1][1].rstrip() + " " + sentence.strip())
+        else:
+            merged.append((position, sentence))
+    return merged
 
 
 def _sentence_asks(sentence: str) -> bool:
@@ -348,10 +395,7 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
             continue
         any_fact = True
         yield fact.id, pos, {"fact": fact.id, "verdict": _verdict(fact, clause, sentence, base)}
-    wrong_place = base.wrong_places.search(clause)
-    before = clause[max(0, wrong_place.start() - 30) : wrong_place.start()] if wrong_place else ""
-    if _HOME_RE.search(before):
-        wrong_place = None  # "mayor of a town in Senegal": where the writer is from
+    wrong_place = _claimed_place(base, clause)
     if wrong_place and (
         _claim_form(sentence) or _PREMISE_RE.search(sentence) or _EVENT_OF_PLACE.search(
             wrong_place.group(0)

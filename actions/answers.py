@@ -24,6 +24,9 @@ FACTS_SLOT = "answer_facts"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _CONTACT_FACTS = ("contact", "samri")
+# Asked in the past tense right after the earlier conference: about it, not the CMC.
+_PAST_TOPICS = {"diaspora": "diaspora_2013"}
+_PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed"})
 
 
 def _resolve(
@@ -51,6 +54,8 @@ def resolve(
     resolved = []
     for item in items:
         key = _resolve(item, base, topic, guess)
+        if item.get("past") and topic in _PAST_TOPICS and key in _PRESENT_FACTS:
+            key = _PAST_TOPICS[topic]
         if key:
             resolved.append({"fact": key, "verdict": item.get("verdict")})
             topic = base.facts[key].group if key in base.facts else topic

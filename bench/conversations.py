@@ -1,6 +1,6 @@
 """Blind conversation evaluation through the REST channel, graded on the replies.
 
-    python -m bench.conversations [--set dev|sealed] [--url URL] [--min 0.97] [--failures]
+    python -m bench.conversations [--set dev|dev2|dev3|sealed] [--url URL] [--min 0.97] [--failures]
 
 Without --url it starts its own Rasa and action server on a fresh participant store
 seeded with tests/data/participants.csv (the writers' test participants); with it, it
@@ -213,13 +213,14 @@ def own_servers(model: Path) -> Iterator[tuple[str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", action="append", choices=["dev", "dev2", "dev3", "sealed"], dest="sets")
+    names = sorted(p.stem for p in SETS.glob("*.yml"))
+    parser.add_argument("--set", action="append", choices=names, dest="sets")
     parser.add_argument("--url", help="REST webhook of a running assistant")
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--min", type=float, default=0.0, help="fail below this pass rate")
     parser.add_argument("--failures", action="store_true", help="print the dev half's failures")
     args = parser.parse_args(argv)
-    sets = args.sets or ["dev", "sealed"]
+    sets = args.sets or names
     with contextlib.ExitStack() as stack:
         if args.url:
             url, db_url = args.url, None

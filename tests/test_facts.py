@@ -76,7 +76,7 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         # Details the release does not give.
         ("Is it free?", [(NOT_IN_SOURCE, None)]),
         ("Y a-t-il un livestream ?", [(NOT_IN_SOURCE, None)]),
-        ("which hotel do you recommend near the venue?", [(NOT_IN_SOURCE, None)]),
+        ("which hotel do you recommend near the venue?", [(NOT_IN_SOURCE, None), ("venue", None)]),
         # Where the writer is from is not a claim on the venue.
         (
             "je suis maire d'une commune au Sénégal, puis-je venir ?",

@@ -52,7 +52,18 @@ _REGISTRATION_RE = re.compile(
     r"reject\w*|cancel\w*|annul\w*|valid\w*|approv\w*|decision|participants|delegues|"
     r"delegates|attendees|list|liste)\b"
 )
+# Words only a registration question has ("list" and "cancelled" are also said of
+# speakers and of the conference).
+_STRICT_REGISTRATION_RE = re.compile(
+    r"\b(?:inscri\w*|regist\w*|statut|status|dossier|candidature|application|reference|"
+    r"waiting list|liste d\x27attente|waitlist\w*|accept\w*|retenu\w*|refus\w*|reject\w*)\b"
+)
 _REGISTRATION_ENTITIES = frozenset({"reference", "email"})
+# "My registration", "am I...": a check is about the writer ("has anyone confirmed
+# yet?" is a question on the conference).
+_FIRST_PERSON_RE = re.compile(
+    r"\b(?:my|mine|me|i|i\x27m|im|am i|mon|ma|mes|je|j\x27|suis-je|moi|m\x27)(?:\b|(?<=\x27))"
+)
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
     r"\b(?:talk|speak|chat|parler|discuter)\b.{0,25}\b(?:real person|human|humain|someone|"
@@ -90,7 +101,7 @@ _DECISION_RE = re.compile(
     r"why (?:was|were|did|has|have|is|am) (?:i|my|it|she|he|we|our|me)\b|reason|"
     r"who (?:did|cancel\w*|reject\w*|decided|refused)|speed (?:it )?up|expedite|"
     r"fix (?:it|my (?:registration|status|application|record))|"
-    r"(?:not|wasn\x27t|was not) me|never cancel\w*|"
+    r"(?:not|wasn\x27t|was not) me|never cancel\w*|ahead of me|before me|avant moi|"
     r"when will i (?:know|hear|get)|hear back|how long (?:does|will|until)|combien de temps|"
     r"avoir (?:la|une) reponse|get (?:an|the) answer|quand (?:saurai|aurai|vais-je)|"
     r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
@@ -241,10 +252,15 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 return False
         if name not in _GATED:
             return False
+        about_event = any(i.get("fact") for i in analysis.items)
         if given >= _REGISTRATION_ENTITIES or name == DECISION and given & _REGISTRATION_ENTITIES:
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the registrant, proving who they are
-        elif not _REGISTRATION_RE.search(folded) or (
-            name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded)
+        elif (
+            not _REGISTRATION_RE.search(folded)
+            or about_event and not _STRICT_REGISTRATION_RE.search(folded)
+            or (
+                name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded)
+            )
         ):
             ranking = message.get(INTENT_RANKING_KEY) or []
             others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in _GATED]
@@ -263,7 +279,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if name == "stop" and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < _SURE_STOP:
             return False  # "c gratuit ou pas" at 0.6: the question is answered
         return name in self._keep or name == CHECK_REGISTRATION and bool(
-            _STATUS_RE.search(fold(text)) or _registration_given(message)
+            _STATUS_RE.search(fold(text)) and _FIRST_PERSON_RE.search(fold(text))
+            or _registration_given(message)
         )
 
     def _items(

@@ -43,6 +43,9 @@ _YES_NO_RE = re.compile(
     r"^\s*(?:oui ou non|yes or no|vrai ou faux|true or false)\b"
     r"|^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please|sorry|pardon)"
     r"[\s,]+){0,2}"
+    # "Could you give me the dates?" is a request, not a yes/no question.
+    r"(?!(?:can|could|would|will) you (?:please )?(?:give|tell|send|provide|share|list|explain|"
+    r"describe|indicate|let me)\b)"
     r"(?:is|are|was|were|will|would|does|do|did|has|have|can|could|shall|should|isn\x27t|aren\x27t|"
     r"est-ce|est ce|ce sera|ca sera|y a-t-il|y aura-t-il|il y a|il y aura|y a|ya|y aura|peut-on|"
     r"puis-je)\b"
@@ -88,6 +91,11 @@ _MONTH_RE = re.compile(
     r"\b(?:janv|janu|fevr|febr|mars|march|avril|april|mai|may|juin|june|juil|july|aout|"
     r"august|sept|octo|nove|dece)\w*|\b(?:jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
 )
+# The past tense: after an answer on the 2013 conference, "when was it?" is about it.
+_PAST_RE = re.compile(
+    r"\b(?:was|were|did|had|happened|came|attended|avait|avaient|etait|c\x27etait|"
+    r"a eu lieu|avait eu lieu|s\x27est tenue?|s\x27appelait|that one|celle-la)\b"
+)
 # A sentence that only asks to confirm the one before it.
 _CONFIRM_TAG_RE = re.compile(
     r"\s*(?:(?:so|alors|donc|et|and)\s+)?(?:is (?:he|she|that|it|this|they) (?:right|correct|true)|"
@@ -105,7 +113,7 @@ _STILL_ON_RE = re.compile(
 )
 # In a clause that asks a detail the release does not give, only these facts are
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
-_WITH_MISSING = frozenset({"dates", "wmr_launch", "wmr_title", "topics"})
+_WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics"})
 # "the Vienna conference": a claim on the venue, whatever the sentence's form.
 _EVENT_OF_PLACE = re.compile(r"\s(?:conference|conf|cmc|meeting|event|summit|sommet)")
 # Words before a place that say it is the writer's home, not a claim on the venue.
@@ -386,15 +394,16 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         yield NOT_IN_SOURCE, missing, {"fact": NOT_IN_SOURCE}
     any_fact = False
     for fact in base.facts.values():
-        if missing is not None and fact.id not in _WITH_MISSING and not (
-            fact.places and any(p in clause for p in fact.places)
-        ):
-            continue  # "which building in Geneva?" says Geneva; "near the venue" does not
+        if missing is not None and fact.id not in _WITH_MISSING:
+            continue
         pos = _first(fact.cues, clause)
         if pos is None:
             continue
         any_fact = True
-        yield fact.id, pos, {"fact": fact.id, "verdict": _verdict(fact, clause, sentence, base)}
+        item = {"fact": fact.id, "verdict": _verdict(fact, clause, sentence, base)}
+        if _PAST_RE.search(clause):
+            item["past"] = True  # "when was that one held?": maybe the earlier conference
+        yield fact.id, pos, item
     wrong_place = _claimed_place(base, clause)
     if wrong_place and (
         _claim_form(sentence) or _PREMISE_RE.search(sentence) or _EVENT_OF_PLACE.search(

@@ -140,7 +140,10 @@ class ActionAnswer(Action):
         if not items and classified == SWITCH_LANGUAGE:
             return self._repeat(dispatcher, tracker, base, language)
         role = tracker.get_slot("role")
-        role_answer = role is not None and any(i["fact"] == "invitees" for i in items)
+        # The answer for the role stated, unless the message claims something of the
+        # invitees to correct ("mayors aren't invited, only ministers?": "No.").
+        invitees = [i for i in items if i["fact"] == "invitees"]
+        role_answer = bool(role and invitees) and all(i.get("verdict") != "no" for i in invitees)
         if role_answer:
             items = [i for i in items if i["fact"] != "invitees"]
         parts = compose(items, base, language)

@@ -75,6 +75,15 @@ _WHOSE_RE = re.compile(
     r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:adresse|e-?mail|courriel)|"
     r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette))\b"
 )
+# Someone else, with a word of registration: "is my colleague X confirmed?".
+_SOMEONE_ELSES_RE = re.compile(
+    r"\b(?:colleague|collegue|boss|patron|friend|ami|amie|deputy|adjoint\w*|husband|wife|mari|"
+    r"femme|(?:my|our) (?:minister|director|ambassador|mayor|assistant|team|delegation)|"
+    r"(?:mon|notre) (?:ministre|directeur|ambassadeur|maire|assistant|equipe)|"
+    r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
+    r".{0,60}\b(?:confirm\w*|inscri\w*|regist\w*|accept\w*|statut|status|retenu\w*|valid\w*)"
+)
+_REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b")
 # Asking to change the details of a registration: only the IDM Workshop can.
 _CHANGE_DETAILS_RE = re.compile(
     r"\b(?:change|update|modify|correct|replace) (?:the|my) (?:e-?mail|address|name|details)|"
@@ -138,7 +147,6 @@ OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
 # Words of a real sentence: a shorter message not understood is asked to be rephrased.
 _SENTENCE_WORDS = 4
-_SURE_STOP = 0.8
 _LETTER_WORDS = 25
 
 
@@ -212,7 +220,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if _CHANGE_DETAILS_RE.search(folded):
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
-        if name in _STEPS and given & _REGISTRATION_ENTITIES and _WHOSE_RE.search(folded):
+        proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
+        if name != CHECK_REGISTRATION and not proving and _SOMEONE_ELSES_RE.search(folded):
+            _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
+            return True
+        if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
+            _WHOSE_RE.search(folded)
+        ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "whose name is on CMC-2015-0005?"
             return True
         if name == "inform_registration" and _NEW_CHECK_RE.search(folded):
@@ -276,8 +290,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         a doubtful "stop" ("Gratuit ?" at 0.2) is not one."""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if name == "stop" and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < _SURE_STOP:
-            return False  # "c gratuit ou pas" at 0.6: the question is answered
+        if name == "stop" and analyse(text, self._base).items:
+            return False  # "never mind, and the dates?", "c gratuit ou pas": answered
         return name in self._keep or name == CHECK_REGISTRATION and bool(
             _STATUS_RE.search(fold(text)) and _FIRST_PERSON_RE.search(fold(text))
             or _registration_given(message)

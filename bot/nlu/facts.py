@@ -31,6 +31,8 @@ NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+# How far into a clause a question word still opens it ("so, where exactly is it").
+_WH_OPENING_WORDS = 3
 # Sentences with their end mark, then clauses ("the dates, the venue and whom to write").
 # ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
 _SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
@@ -265,13 +267,22 @@ def _claim_form(sentence: str) -> bool:
         return False
     if _YES_NO_RE.search(stripped):
         return True
-    return stripped.endswith("?") and not _WH_RE.search(stripped) and len(stripped.split()) >= 4
+    return stripped.endswith("?") and not _asks_wh(stripped) and len(stripped.split()) >= 4
 
 
 def _short_claim(sentence: str) -> bool:
     """"c a geneve ?", "october??": a yes/no question only if it names a value."""
     stripped = sentence.strip()
-    return stripped.endswith("?") and not _WH_RE.search(stripped)
+    return stripped.endswith("?") and not _asks_wh(stripped)
+
+
+def _asks_wh(sentence: str) -> bool:
+    """A question word opening one of the sentence's clauses ("and where?"), not a
+    relative pronoun inside one ("migrants who are vulnerable?")."""
+    return any(
+        _WH_RE.search(" ".join(clause.split()[:_WH_OPENING_WORDS]))
+        for clause in _CLAUSE_RE.split(sentence)
+    )
 
 
 def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | None:

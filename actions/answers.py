@@ -23,6 +23,7 @@ TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
+LANGUAGES = ("fr", "en")
 _CONTACT_FACTS = ("contact", "samri")
 # Asked in the past tense right after the earlier conference: about it, not the CMC.
 _PAST_TOPICS = {"diaspora": "diaspora_2013"}
@@ -103,6 +104,24 @@ def compose(
     return parts
 
 
+def _reply_language(tracker: Tracker) -> tuple[str, List[EventType]]:
+    """The conversation's language; on its first message, when that message and the
+    channel say nothing of it, the hint of its punctuation ("dates?": English)."""
+    language = tracker.get_slot("language")
+    language = language if language in LANGUAGES else "fr"
+    hint = (tracker.latest_message or {}).get("language_hint")
+    if hint not in LANGUAGES or hint == language:
+        return language, []
+    session = tracker.events_after_latest_restart()
+    starts = [i for i, e in enumerate(session) if e.get("event") == "session_started"]
+    current = session[starts[-1] :] if starts else session
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    first = sum(e.get("event") == "user" for e in current) == 1
+    if first and not metadata.get("language"):
+        return hint, [SlotSet("language", hint)]
+    return language, []
+
+
 class ActionAnswer(Action):
     """Answers what the message asks from the fact base (see the module docstring)."""
 
@@ -118,9 +137,7 @@ class ActionAnswer(Action):
         base = self._base()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        language = tracker.get_slot("language") or "fr"
-        if language not in ("fr", "en"):
-            language = "fr"
+        language, language_events = _reply_language(tracker)
         if intent == SWITCH_LANGUAGE:
             return self._repeat(dispatcher, tracker, base, language)
         answer = message.get("answer") or {}
@@ -157,6 +174,7 @@ class ActionAnswer(Action):
         groups = [base.facts[f].group for f in facts if f in base.facts]
         groups += ["people"] if role_answer else []
         return [
+            *language_events,
             SlotSet(TOPIC_SLOT, groups[-1] if groups else topic),
             SlotSet(FACTS_SLOT, facts + (["invitees"] if role_answer else []) or None),
         ]

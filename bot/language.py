@@ -66,6 +66,21 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
 _REQUESTS = {lang: _request_patterns(lang) for lang in LANGUAGES}
 
 
+# French typography puts a space before "?" and "!" ("dates ?"), English none ("dates?").
+_FRENCH_MARK_RE = re.compile(r"\w[ \u00a0\u202f]+[?!]")
+_ENGLISH_MARK_RE = re.compile(r"[^\W\d_][?!]")
+
+
+def typographic_language(text: str) -> str | None:
+    """The language the punctuation of a short neutral message follows, if it shows one:
+    a weak hint, for a first message that says nothing else ("dates?", "IDM ?")."""
+    french = bool(_FRENCH_MARK_RE.search(text))
+    english = bool(_ENGLISH_MARK_RE.search(text))
+    if french == english:
+        return None
+    return FRENCH if french else ENGLISH
+
+
 def requested_language(text: str) -> str | None:
     """The language explicitly asked for in `text`, if exactly one is."""
     folded = fold(text)

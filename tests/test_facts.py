@@ -277,3 +277,29 @@ async def test_a_stated_role_gets_the_domain_answer_for_it() -> None:
 async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:
     messages, events = await _answer(_tracker(None, "inform_registration", language="fr"))
     assert messages == [] and events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("dates?", "en"), ("dates ?", "fr"), ("IDM ??", "fr"), ("livestream!", "en"), ("ok", None)],
+)
+def test_punctuation_hints_the_language_of_a_neutral_message(text: str, hint: str | None) -> None:
+    from bot.language import typographic_language
+
+    assert typographic_language(text) == hint
+
+
+async def test_a_first_neutral_question_is_answered_in_its_punctuations_language() -> None:
+    """"dates?" opening a conversation: English typography, English answer; later in
+    a French conversation the same message keeps French (see bot/language.py)."""
+    latest = {"intent": {"name": "ask_question"}, "language_hint": "en",
+              "answer": {"items": [{"fact": "dates", "verdict": None}]}}
+    first = [{"event": "session_started"}, {"event": "user", "text": "dates?"}]
+    slots = {"language": "fr"}
+    tracker = Tracker("someone", slots, latest, first, False, None, {}, "action_listen")
+    messages, events = await _answer(tracker)
+    assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["en"]]
+    assert events[0] == SlotSet("language", "en")
+    later = Tracker("someone", slots, latest, [*first, *first[1:]], False, None, {}, "action_listen")
+    messages, events = await _answer(later)
+    assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["fr"]]

@@ -20,11 +20,19 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import ENGLISH, FRENCH, InDomainModel, LanguageIdentifier, chat_word_examples
+from bot.language import (
+    ENGLISH,
+    FRENCH,
+    InDomainModel,
+    LanguageIdentifier,
+    chat_word_examples,
+    typographic_language,
+)
 from bot.nlu.fingerprint import CodeFingerprinted
 
 LANGUAGE_ENTITY = "language"
 LANGUAGE_GUESS = "language_guess"
+LANGUAGE_HINT = "language_hint"
 _MODEL_FILE = "in_domain_language_model.json"
 
 
@@ -118,6 +126,9 @@ class LanguageDetector(CodeFingerprinted, GraphComponent, EntityExtractorMixin):
             guess = self._identifier.identify(text)
             message.set(LANGUAGE_GUESS, guess.language or (FRENCH if guess.score > 0 else ENGLISH))
             if guess.language is None:
+                hint = typographic_language(text)
+                if hint:  # used by action_answer on a conversation's first message only
+                    message.set(LANGUAGE_HINT, hint, add_to_output=True)
                 continue
             entity = {
                 "entity": LANGUAGE_ENTITY,

@@ -300,6 +300,7 @@ async def test_a_first_neutral_question_is_answered_in_its_punctuations_language
     messages, events = await _answer(tracker)
     assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["en"]]
     assert events[0] == SlotSet("language", "en")
-    later = Tracker("someone", slots, latest, [*first, *first[1:]], False, None, {}, "action_listen")
+    second = [*first, *first[1:]]
+    later = Tracker("someone", slots, latest, second, False, None, {}, "action_listen")
     messages, events = await _answer(later)
     assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["fr"]]

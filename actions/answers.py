@@ -10,98 +10,21 @@ The words come from bot/nlu/facts.yml; eligibility for a stated role is the doma
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List
+from typing import Callable, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, FactBase, fact_base
+from bot.nlu.compose import answerable, compose, resolve
+from bot.nlu.facts import NOT_IN_SOURCE, FactBase, fact_base
 
 TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 LANGUAGES = ("fr", "en")
-_CONTACT_FACTS = ("contact", "samri")
-# Asked in the past tense right after the earlier conference: about it, not the CMC.
-_PAST_TOPICS = {"diaspora": "diaspora_2013"}
-_PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed"})
-
-
-def _resolve(
-    item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool
-) -> str | None:
-    """The fact an item names; a follow-up resolved from the topic, or from its
-    default when `guess` allows it."""
-    if "followup" in item:
-        followups = base.followups
-        index = item["followup"]
-        if not isinstance(index, int) or not 0 <= index < len(followups):
-            return None
-        followup = followups[index]
-        default = followup.default if guess else None
-        return followup.by_group.get(topic or "", default)
-    return item.get("fact")
-
-
-def resolve(
-    items: List[Dict[str, Any]], base: FactBase, topic: str | None, guess: bool = True
-) -> List[Dict[str, Any]]:
-    """Items as facts, in order: a follow-up takes the topic of the fact before it in
-    the same message ("Is the report launched there? What does it explore?"), else
-    of the last answer; without either, its default if `guess`."""
-    resolved = []
-    for item in items:
-        key = _resolve(item, base, topic, guess)
-        if item.get("past") and topic in _PAST_TOPICS and key in _PRESENT_FACTS:
-            key = _PAST_TOPICS[topic]
-        if key:
-            resolved.append({"fact": key, "verdict": item.get("verdict")})
-            topic = base.facts[key].group if key in base.facts else topic
-    return resolved
-
-
-def _answerable(key: str, base: FactBase) -> bool:
-    return key in base.facts or key in (NOT_IN_SOURCE, NOT_CANCELLED)
-
-
-def compose(
-    items: List[Dict[str, Any]], base: FactBase, language: str
-) -> List[str]:
-    """The reply's sentences for resolved items in the order asked."""
-    keys = [i["fact"] for i in items]
-    verdicts = [i.get("verdict") for i in items if i.get("verdict")]
-    # "What's the report about?" (launch, content): the title too; not in a message
-    # that asks about several topics.
-    groups = {base.facts[k].group for k in keys if k in base.facts}
-    single = len(keys) == 1 or len(groups) == 1 and len(keys) == len(
-        [k for k in keys if k in base.facts]
-    )
-    said: List[str] = []
-    parts: List[str] = []
-    for key in keys:
-        if key in said:
-            continue
-        said.append(key)
-        if key in (NOT_IN_SOURCE, NOT_CANCELLED):
-            parts.append(base.text(key, language))
-            continue
-        fact = base.facts.get(key)
-        if fact is None:
-            continue
-        parts.append(fact.texts[language])
-        for extra in fact.with_ if single else ():
-            if extra not in said:
-                said.append(extra)
-                parts.append(base.facts[extra].texts[language])
-    lacking = NOT_IN_SOURCE in said or any(base.facts[k].partial for k in said if k in base.facts)
-    if lacking and not any(k in said for k in _CONTACT_FACTS):
-        parts.append(base.text("ask_contacts", language))
-    if verdicts and parts:
-        parts.insert(0, base.text("no" if "no" in verdicts else "yes", language))
-    return parts
 
 
 def _reply_language(tracker: Tracker) -> tuple[str, List[EventType]]:
@@ -170,7 +93,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response="utter_invitees")
         if not parts and not role_answer:
             dispatcher.utter_message(response="utter_ask_rephrase")
-        facts = [i["fact"] for i in items if _answerable(i["fact"], base)]
+        facts = [i["fact"] for i in items if answerable(i["fact"], base)]
         groups = [base.facts[f].group for f in facts if f in base.facts]
         groups += ["people"] if role_answer else []
         return [
@@ -184,7 +107,7 @@ class ActionAnswer(Action):
         dispatcher: CollectingDispatcher, tracker: Tracker, base: FactBase, language: str
     ) -> List[EventType]:
         """"In English please": the last answer again, in the new language."""
-        facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if _answerable(f, base)]
+        facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if answerable(f, base)]
         if not facts:
             dispatcher.utter_message(response="utter_language_switched")
             return []

@@ -16,7 +16,7 @@ RASA = str(Path(sys.executable).parent / "rasa")
 # responses that Rasa itself (utter_default), the REST channel
 # (utter_service_unavailable), forms (utter_ask_<slot>) and custom actions
 # (actions/registration.py, actions/answers.py) send; and the intents that only the
-# channels (bot/channels/common.py) or the FactDetector (ask_question) set have, by
+# channels (bot/channels/common.py) or the FactDetector (ask_question, ask_fact) set have, by
 # design, no training examples.
 KNOWN_WARNINGS = [
     re.compile(
@@ -25,7 +25,8 @@ KNOWN_WARNINGS = [
         r" is not used in any story or rule"
     ),
     re.compile(
-        r"The intent '(unsupported_message|edited_message|message_too_long|ask_question)' is "
+        r"The intent '(unsupported_message|edited_message|message_too_long|ask_question|"
+        r"ask_fact)' is "
         r"listed in the domain file, "
         r"but is not found in the NLU training data"
     ),

@@ -29,12 +29,17 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import requested_language
+from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
 from bot.nlu.fingerprint import CodeFingerprinted
+from bot.nlu.language_detector import LANGUAGE_HINT
 from bot.text import fold
 
 ANSWER_KEY = "answer"
 ASK_QUESTION = "ask_question"
+# A question whose reply the detector composed itself (`utter_answer`).
+ASK_FACT = "ask_fact"
+LANGUAGES = ("fr", "en")
 # A check of one's own registration, as opposed to "how do I register?".
 _STATUS_RE = re.compile(
     r"\b(?:statut|status|etat|verif\w*|check\w*|confirm\w*|valid\w*|reference|ref|dossier|"
@@ -148,6 +153,8 @@ _WORD_RE = re.compile(r"[a-z]{2,}")
 # Words of a real sentence: a shorter message not understood is asked to be rephrased.
 _SENTENCE_WORDS = 4
 _LETTER_WORDS = 25
+# The message names the conference: its follow-up words are about it.
+_CONFERENCE_RE = re.compile(r"\b(?:conf\w*|cmc|evenement|event)\b")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -201,9 +208,49 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # The classifier's intent stays known: a follow-up with nothing to follow
             # up ("who won the match?") is answered as that intent.
             message.set(ANSWER_KEY, {"items": items, "intent": name}, add_to_output=True)
-            if not dialogue and name != ASK_QUESTION:
+            if dialogue:
+                continue
+            topic = "cmc" if _CONFERENCE_RE.search(fold(text)) else None
+            if self._self_contained(message, items, topic):
+                self._answer_here(message, items, topic)
+            elif name != ASK_QUESTION:
                 _set_intent(message, ASK_QUESTION, 1.0)
         return messages
+
+    def _self_contained(
+        self, message: Message, items: List[Dict[str, Any]], topic: str | None
+    ) -> bool:
+        """The reply needs nothing of the conversation: no follow-up to resolve from
+        its topic ("when is the conference?" names it), no role stated earlier, no
+        language to guess (most questions)."""
+        return not message.get(LANGUAGE_HINT) and all(
+            ("followup" not in i or topic) and not i.get("past") and i.get("fact") != "invitees"
+            for i in items
+        )
+
+    def _answer_here(
+        self, message: Message, items: List[Dict[str, Any]], topic: str | None
+    ) -> None:
+        """The reply in both languages, as entities that fill the slots `utter_answer`
+        says (`answer_fr`, `answer_en`) and those a later follow-up or language switch
+        reads (`answer_topic`, `answer_facts`): no action server call."""
+        base = self._base
+        resolved = resolve(items, base, topic)
+        if not resolved:
+            _set_intent(message, ASK_QUESTION, 1.0)  # nothing resolved: the action says so
+            return
+        facts = [i["fact"] for i in resolved if answerable(i["fact"], base)]
+        groups = [base.facts[f].group for f in facts if f in base.facts]
+        values = [(f"answer_{lang}", " ".join(compose(resolved, base, lang))) for lang in LANGUAGES]
+        values += [("answer_topic", group) for group in groups[-1:]]
+        values += [("answer_facts", fact) for fact in facts]
+        text = message.get(TEXT) or ""
+        entities = [
+            {"entity": entity, "value": value, "start": 0, "end": len(text), "confidence": 1.0}
+            for entity, value in values
+        ]
+        message.set(ENTITIES, [*(message.get(ENTITIES) or []), *entities], add_to_output=True)
+        _set_intent(message, ASK_FACT, 1.0)
 
     def _route(self, message: Message, text: str, analysis: Analysis) -> bool:
         """A message giving a reference or an e-mail with a question on a decision or on

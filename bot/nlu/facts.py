@@ -411,7 +411,9 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         if pos is None:
             continue
         any_fact = True
-        item = {"fact": fact.id, "verdict": _verdict(fact, clause, sentence, base)}
+        # "Do I need a visa to come to Geneva?": the yes/no is on the missing detail.
+        verdict = None if missing is not None else _verdict(fact, clause, sentence, base)
+        item = {"fact": fact.id, "verdict": verdict}
         if _PAST_RE.search(clause):
             item["past"] = True  # "when was that one held?": maybe the earlier conference
         yield fact.id, pos, item

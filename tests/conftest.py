@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -405,6 +406,8 @@ class Replies(dict):  # type: ignore[type-arg]
         super().__init__()
         for name, options in domain["responses"].items():
             for option in options:
+                if re.fullmatch(r"\{\w+\}", option["text"]):
+                    continue  # utter_answer: a composed answer, found by its pieces below
                 condition = {c["name"]: c["value"] for c in option["condition"]}
                 self[option["text"]] = Variant(
                     name, condition["language"], condition.get("role")

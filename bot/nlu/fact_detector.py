@@ -200,7 +200,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             analysis = analyse(text, self._base)
             if self._route(message, text, analysis):
                 continue
-            dialogue = self._is_dialogue(message, text)
+            dialogue = self._is_dialogue(message, text, analysis)
             items = self._items(message, text, dialogue, analysis)
             if items is None:
                 continue
@@ -332,12 +332,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 _set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0)
         return False
 
-    def _is_dialogue(self, message: Message, text: str) -> bool:
+    def _is_dialogue(self, message: Message, text: str, analysis: Analysis) -> bool:
         """The intent is a step of the dialogue (a check, a stop...), never overruled;
         a doubtful "stop" ("Gratuit ?" at 0.2) is not one."""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if name == "stop" and analyse(text, self._base).items:
+        if name == "stop" and analysis.items:
             return False  # "never mind, and the dates?", "c gratuit ou pas": answered
         return name in self._keep or name == CHECK_REGISTRATION and bool(
             _STATUS_RE.search(fold(text)) and _FIRST_PERSON_RE.search(fold(text))

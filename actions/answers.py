@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.language import LANGUAGES
 from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import NOT_IN_SOURCE, FactBase, fact_base
 
@@ -24,7 +25,6 @@ TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
-LANGUAGES = ("fr", "en")
 
 
 def _reply_language(tracker: Tracker) -> tuple[str, List[EventType]]:

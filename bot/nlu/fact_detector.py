@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import requested_language
+from bot.language import LANGUAGES, requested_language
 from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
 from bot.nlu.fingerprint import CodeFingerprinted
@@ -39,7 +39,6 @@ ANSWER_KEY = "answer"
 ASK_QUESTION = "ask_question"
 # A question whose reply the detector composed itself (`utter_answer`).
 ASK_FACT = "ask_fact"
-LANGUAGES = ("fr", "en")
 # A check of one's own registration, as opposed to "how do I register?".
 _STATUS_RE = re.compile(
     r"\b(?:statut|status|etat|verif\w*|check\w*|confirm\w*|valid\w*|reference|ref|dossier|"
@@ -339,8 +338,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         name = intent.get(INTENT_NAME_KEY)
         if name == "stop" and analysis.items:
             return False  # "never mind, and the dates?", "c gratuit ou pas": answered
+        folded = fold(text)
         return name in self._keep or name == CHECK_REGISTRATION and bool(
-            _STATUS_RE.search(fold(text)) and _FIRST_PERSON_RE.search(fold(text))
+            _STATUS_RE.search(folded) and _FIRST_PERSON_RE.search(folded)
             or _registration_given(message)
         )
 

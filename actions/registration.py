@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 # What a delegate gives to prove who they are: kept only for the check itself.
 REGISTRATION_SLOTS = ("reference", "email")
+# The status a yes/no question named ("am I confirmed?"): answered by the check.
+ASKED_STATUS = "asked_status"
 
 
 class ActionForgetRegistration(Action):
@@ -36,7 +38,8 @@ class ActionForgetRegistration(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         given = {e.get("entity") for e in (tracker.latest_message or {}).get("entities", [])}
-        return [SlotSet(slot, None) for slot in REGISTRATION_SLOTS if slot not in given]
+        forgotten = (*REGISTRATION_SLOTS, ASKED_STATUS)
+        return [SlotSet(slot, None) for slot in forgotten if slot not in given]
 
 
 class ActionCheckRegistration(Action):
@@ -62,7 +65,9 @@ class ActionCheckRegistration(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        cleared: List[EventType] = [SlotSet(slot, None) for slot in REGISTRATION_SLOTS]
+        cleared: List[EventType] = [
+            SlotSet(slot, None) for slot in (*REGISTRATION_SLOTS, ASKED_STATUS)
+        ]
         reference = tracker.get_slot("reference") or ""
         email = tracker.get_slot("email") or ""
         try:
@@ -74,6 +79,12 @@ class ActionCheckRegistration(Action):
             dispatcher.utter_message(response="utter_registration_unavailable")
             return cleared
         if result.outcome == MATCH and result.participant:
+            asked = tracker.get_slot(ASKED_STATUS)
+            if asked:  # "am I confirmed?": yes or no first, then the status
+                same = asked == result.participant.status
+                dispatcher.utter_message(
+                    response="utter_status_is_asked" if same else "utter_status_is_not_asked"
+                )
             dispatcher.utter_message(
                 response=f"utter_registration_{result.participant.status}",
                 full_name=result.participant.full_name,

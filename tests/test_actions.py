@@ -80,7 +80,11 @@ async def test_a_stopped_check_forgets_the_details() -> None:
     dispatcher = CollectingDispatcher()
     slots = {"reference": "CMC-2015-0004", "email": "someone@example.org"}
     events = await ActionForgetRegistration().run(dispatcher, tracker(slots), DOMAIN)
-    assert events == [SlotSet("reference", None), SlotSet("email", None)]
+    assert events == [
+        SlotSet("reference", None),
+        SlotSet("email", None),
+        SlotSet("asked_status", None),
+    ]
     assert dispatcher.messages == []
 
 
@@ -94,4 +98,4 @@ async def test_a_new_check_keeps_only_the_detail_given_with_it() -> None:
     latest = {"entities": [{"entity": "reference", "value": "CMC-2015-0005"}]}
     state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
     events = await ActionForgetRegistration().run(CollectingDispatcher(), state, DOMAIN)
-    assert events == [SlotSet("email", None)]
+    assert events == [SlotSet("email", None), SlotSet("asked_status", None)]

@@ -80,8 +80,24 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         # Where the writer is from is not a claim on the venue.
         (
             "je suis maire d'une commune au Sénégal, puis-je venir ?",
-            [("followup:9", None), ("invitees", "yes")],
+            [("followup:9", "yes"), ("invitees", "yes")],
         ),
+        # A category the release names as invited, asked yes or no as a follow-up.
+        ("Et le secteur privé aussi ?", [("followup:9", "yes")]),
+        ("And journalists?", [("followup:9", None)]),
+        # A list in a letter: each line is asked, after the sentence announcing it.
+        (
+            "Je souhaiterais savoir :\n1) les dates exactes ;\n2) les frais d'inscription.",
+            [("dates", None), (NOT_IN_SOURCE, None)],
+        ),
+        # "mayors" is no month: the dates are not contradicted.
+        (
+            "Could you confirm the dates, and whether mayors are invited?",
+            [("dates", "yes"), ("invitees", "yes")],
+        ),
+        # Typos of the words looked for; a capitalised name is left alone.
+        ("wat r the topix of the confernce?", [("topics", None)]),
+        ("Is James coming?", [(NOT_IN_SOURCE, None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:

@@ -30,7 +30,7 @@ from bot.participants.store import (
 )
 from tests.conftest import Clock
 
-CLEARED = [SlotSet("reference", None), SlotSet("email", None)]
+CLEARED = [SlotSet("reference", None), SlotSet("email", None), SlotSet("asked_status", None)]
 
 ALICE = Participant(
     "CMC-2015-0007",
@@ -61,14 +61,40 @@ def tracker(sender: str = "conv-1", **slots: Any) -> Tracker:
 
 
 async def check(
-    result: CheckResult | Exception,
+    result: CheckResult | Exception, **slots: Any
 ) -> tuple[FakeStore, list[dict[str, Any]], list[Any]]:
     store = FakeStore(result)
     dispatcher = CollectingDispatcher()
+    state = tracker(reference="CMC-2015-0007", email="alice@example.org", **slots)
     events = await ActionCheckRegistration(lambda: store).run(  # type: ignore[arg-type, return-value]
-        dispatcher, tracker(reference="CMC-2015-0007", email="alice@example.org"), {}
+        dispatcher, state, {}
     )
     return store, dispatcher.messages, events
+
+
+@pytest.mark.parametrize(
+    ("asked", "status", "first"),
+    [
+        ("confirmed", "confirmed", "utter_status_is_asked"),
+        ("confirmed", "pending", "utter_status_is_not_asked"),
+        ("waitlisted", "waitlisted", "utter_status_is_asked"),
+        ("confirmed", "cancelled", "utter_status_is_not_asked"),
+    ],
+)
+async def test_a_yes_no_question_on_the_status_is_answered_yes_or_no_first(
+    asked: str, status: str, first: str
+) -> None:
+    """"Am I confirmed?" -> "No." then "... is pending"; the question is then forgotten."""
+    participant = Participant(**{**vars(ALICE), "status": status})
+    _, messages, events = await check(CheckResult(MATCH, participant), asked_status=asked)
+    assert [m["response"] for m in messages] == [first, f"utter_registration_{status}"]
+    assert events == CLEARED
+
+
+async def test_an_unmatched_check_keeps_the_status_asked_for_the_corrected_one() -> None:
+    _, messages, events = await check(CheckResult(MISMATCH, None), asked_status="confirmed")
+    assert [m["response"] for m in messages] == ["utter_registration_not_found"]
+    assert events == []
 
 
 @pytest.mark.parametrize("status", ["pending", "confirmed", "waitlisted", "rejected", "cancelled"])

@@ -126,6 +126,31 @@ _DECISION_RE = re.compile(
     r"corriger (?:mon|ma) (?:inscription|statut|dossier)|"
     r"(?:pas|jamais) (?:moi|annule))"
 )
+# A yes/no question on one's own status, and the status it names: "am I still on the
+# waiting list?" -> waitlisted. Checked in this order ("en attente" is pending, "liste
+# d'attente" is the waiting list).
+_ASKED_SUBJECT = (
+    r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our|it)|est-elle|est-il|est-ce que (?:je|j\x27|"
+    r"mon|ma|notre|nous|c\x27est)|(?:mon|ma|notre) (?:inscription|demande|candidature|dossier|"
+    r"statut)(?: est)?|(?:my|our) (?:registration|application|status) is|have i been|"
+    r"did i get|was i|ai-je ete|j\x27ai ete|je suis|i am|i\x27m)\b"
+)
+_ASKED_STATUSES = (
+    ("waitlisted", r"wait ?list\w*|waiting list|liste d\x27attente|sur (?:la )?liste\b"),
+    ("cancelled", r"cancel\w*|annule\w*"),
+    ("rejected", r"reject\w*|refuse\w*|declined|turned down"),
+    ("pending", r"pending|en attente|en cours|under review|being (?:processed|reviewed)"),
+    (
+        "confirmed",
+        r"confirm(?:e|ed|ee|ees|es)\b|all set|good to go|accepted|acceptee?s?\b|approved|"
+        r"approuvee?s?\b|validated|validee?s?\b|retenue?s?\b|selected|selectionnee?s?\b",
+    ),
+)
+_ASKED_STATUS_RES = tuple(
+    (status, re.compile(_ASKED_SUBJECT + r"\W+(?:[\w\x27-]+\W+){0,4}?(?:" + words + ")"))
+    for status, words in _ASKED_STATUSES
+)
+ASKED_STATUS = "asked_status"
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
 # Intents that stand only when the message names a registration (see above).
@@ -189,7 +214,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> FactDetector:
-        return cls(config, fact_base())
+        base = fact_base()
+        _ = base.corrector  # built now, not while the first message waits
+        return cls(config, base)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -197,6 +224,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             if text.startswith("/"):
                 continue  # button payloads are parsed by Rasa itself
             analysis = analyse(text, self._base)
+            _add_asked_status(message, fold(text))
             if self._route(message, text, analysis):
                 continue
             dialogue = self._is_dialogue(message, text, analysis)
@@ -375,6 +403,24 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         ):
             return [{"fact": NOT_IN_SOURCE}]
         return None
+
+
+def _add_asked_status(message: Message, folded: str) -> None:
+    """The `asked_status` entity of a yes/no question on one's own status."""
+    if "?" not in folded and not re.match(r"\s*(?:am i|suis-je|is my|est-ce)", folded):
+        return
+    for status, pattern in _ASKED_STATUS_RES:
+        match = pattern.search(folded)
+        if match:
+            entity = {
+                "entity": ASKED_STATUS,
+                "value": status,
+                "start": match.start(),
+                "end": match.end(),
+                "confidence": 1.0,
+            }
+            message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+            return
 
 
 def _registration_given(message: Message) -> bool:

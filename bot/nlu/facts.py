@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Dict, List, Pattern, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Pattern, Sequence, Tuple
 
 import yaml
 
+from bot.nlu.spelling import Corrector, cue_words, dictionary_words
 from bot.participants.references import EMAIL_RE, PHONE_RE, REFERENCE_RE
 from bot.text import URL_RE, fold
 
@@ -31,6 +32,8 @@ NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+# A capitalised word inside a sentence is a name ("James", "Favre"), never a typo.
+_CAPITALISED_RE = re.compile(r"(?<=[\w,;:] )[A-ZÀ-Ý][a-zà-ÿ]+")
 # How far into a clause a question word still opens it ("so, where exactly is it").
 _WH_OPENING_WORDS = 3
 # Sentences with their end mark, then clauses ("the dates, the venue and whom to write").
@@ -47,7 +50,8 @@ _YES_NO_RE = re.compile(
     r"[\s,]+){0,2}"
     # "Could you give me the dates?" is a request, not a yes/no question.
     r"(?!(?:can|could|would|will) you (?:please )?(?:give|tell|send|provide|share|list|explain|"
-    r"describe|indicate|let me)\b)"
+    r"describe|indicate|let me|let us|explain|clarify|advise|specify|inform|confirm whether|"
+    r"confirm if)\b)"
     r"(?:is|are|was|were|will|would|does|do|did|has|have|can|could|shall|should|isn\x27t|aren\x27t|"
     r"est-ce|est ce|ce sera|ca sera|y a-t-il|y aura-t-il|il y a|il y aura|y a|ya|y aura|peut-on|"
     r"puis-je)\b"
@@ -77,6 +81,9 @@ _ASKS_RE = re.compile(
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
     r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*)\b"
 )
+# A line of a list ("- the dates", "2) the fees", "b. hotels"): in a letter, each
+# is one of the things asked.
+_LIST_ITEM_RE = re.compile(r"\s*(?:[-*\u2022\u2013\u00b7]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s")
 # "Is Angela Merkel coming?": the release names no participant or speaker.
 _NAMED_PERSON_RE = re.compile(
     r"\b(?:[A-Z][a-zà-ÿ]{1,20}(?:[ -](?:[A-Z][a-zà-ÿ]{1,20}|de|van|von|ki)){1,3})\b"
@@ -89,9 +96,11 @@ _KNOWN_NAMES = ("samri", "swing", "azzouz", "william", "lacy", "genev", "iom", "
 _ONLY_RE = re.compile(
     r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?)\b"
 )
+# "May" only as a date ("in May", "3 May"): "mayors", "may I" are not months.
 _MONTH_RE = re.compile(
-    r"\b(?:janv|janu|fevr|febr|mars|march|avril|april|mai|may|juin|june|juil|july|aout|"
-    r"august|sept|octo|nove|dece)\w*|\b(?:jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
+    r"\b(?:janv|janu|fevr|febr|avril|april|juin|june|juil|july|aout|august|sept|octo|nove|"
+    r"dece)\w*|\b(?:mars|march|mai|jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
+    r"|\b(?:in|on|early|late|mid|\d{1,2}(?:st|nd|rd|th)?) may\b|\bmay \d"
 )
 # The past tense: after an answer on the 2013 conference, "when was it?" is about it.
 _PAST_RE = re.compile(
@@ -153,6 +162,8 @@ class Followup:
     cues: Tuple[Pattern[str], ...]
     by_group: Dict[str, str]
     default: str | None = None
+    # Cues the release confirms when asked yes or no ("and the private sector too?").
+    confirms: Tuple[Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,16 @@ class FactBase:
     wrong_places: Pattern[str]
     intents: Dict[str, List[str]] = field(default_factory=dict)
     spellings: Dict[str, str] = field(default_factory=dict)
+    # The words the cues look for, and those the answers say: typos are corrected
+    # towards the first, the second are never typos.
+    cue_words: FrozenSet[str] = frozenset()
+    own_words: FrozenSet[str] = frozenset()
+
+    @cached_property
+    def corrector(self) -> Corrector:
+        """Built on first use (it reads spaCy's word lists, about half a second): the
+        FactDetector builds it when it loads, the web page never needs it."""
+        return Corrector(self.cue_words, dictionary_words() | self.own_words)
 
     def text(self, key: str, language: str) -> str:
         """The answer text of a fact or item, in `language`."""
@@ -208,10 +229,19 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         for f in raw["facts"]
     }
     places = "|".join(re.escape(p) for p in raw["wrong_places"])
+    cue_lists = [f.get("cues", []) for f in raw["facts"]]
+    cue_lists += [f["cues"] for f in raw["followups"]]
+    cue_lists += [raw["not_in_source"]["cues"], raw["not_in_source"]["domain"]]
+    answers = " ".join(f[lang] for f in raw["facts"] for lang in ("fr", "en"))
     return FactBase(
         facts=facts,
         followups=tuple(
-            Followup(_compile(f["cues"]), dict(f.get("by_group", {})), f.get("default"))
+            Followup(
+                _compile(f["cues"]),
+                dict(f.get("by_group", {})),
+                f.get("default"),
+                _compile(f.get("confirms", [])),
+            )
             for f in raw["followups"]
         ),
         phrases=raw["phrases"],
@@ -226,6 +256,8 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         ),
         intents={k: list(v) for k, v in raw["intents"].items()},
         spellings={str(k): str(v) for k, v in (raw.get("spellings") or {}).items()},
+        cue_words=frozenset(cue_words(p for cues in cue_lists for p in cues)),
+        own_words=frozenset(_TOKEN_RE.findall(fold(answers))),
     )
 
 
@@ -246,8 +278,16 @@ def _clean(text: str, base: FactBase) -> str:
     spellings written out ("kel" -> "quel", "ppl" -> "people")."""
     for pattern in (URL_RE, EMAIL_RE, REFERENCE_RE, PHONE_RE):
         text = pattern.sub(" ", text)
-    spellings = base.spellings
-    return _TOKEN_RE.sub(lambda m: spellings.get(m.group(0), m.group(0)), fold(text))
+    spellings, corrector = base.spellings, base.corrector
+    names = {fold(m.group(0)) for m in _CAPITALISED_RE.finditer(text)}
+
+    def written_out(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word in spellings:
+            return spellings[word]
+        return word if word in names else corrector.correct(word)
+
+    return _TOKEN_RE.sub(written_out, fold(text))
 
 
 @dataclass
@@ -326,7 +366,11 @@ def analyse(text: str, base: FactBase) -> Analysis:
     sentences = _with_tags(
         [(m.start(), m.group(0)) for m in _SENTENCE_RE.finditer(folded) if m.group(0).strip()]
     )
-    asking = [(p, s) for p, s in sentences if len(sentences) == 1 or _sentence_asks(s)]
+    asking = [
+        (p, s)
+        for p, s in sentences
+        if len(sentences) == 1 or _sentence_asks(s) or _in_list_item(folded, p)
+    ]
     found: List[Tuple[int, Dict[str, Any]]] = []
     seen: set = set()
     for position, sentence in asking:
@@ -380,6 +424,11 @@ def _with_tags(sentences: List[Tuple[int, str]]) -> List[Tuple[int, str]]:
     return merged
 
 
+def _in_list_item(text: str, position: int) -> bool:
+    """The sentence at `position` is on a line of a list."""
+    return bool(_LIST_ITEM_RE.match(text, text.rfind("\n", 0, position) + 1))
+
+
 def _sentence_asks(sentence: str) -> bool:
     return bool(
         "?" in sentence
@@ -428,5 +477,9 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         for index, followup in enumerate(base.followups):
             pos = _first(followup.cues, clause)
             if pos is not None:
-                yield f"followup:{index}", pos, {"followup": index}
+                item: Dict[str, Any] = {"followup": index}
+                asked = _claim_form(sentence) or _short_claim(sentence)
+                if asked and _first(followup.confirms, clause) is not None:
+                    item["verdict"] = "yes"
+                yield f"followup:{index}", pos, item
                 return

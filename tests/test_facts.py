@@ -17,6 +17,7 @@ from actions.answers import ActionAnswer, compose, resolve
 from bench.adversarial import adversarial, seconds
 from bot.nlu.fact_detector import FactDetector
 from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, analyse, fact_base
+from bot.nlu.spelling import Corrector
 
 ROOT = Path(__file__).resolve().parent.parent
 # IOM's press release, the assistant's only source (a copy of shared/seed/).
@@ -221,6 +222,12 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         (_message("Sorry, could you say that in English?", "nlu_fallback", 1.0), "switch_language"),
         (_message("Who won the football match last night?", "nlu_fallback", 1.0), "out_of_scope"),
         (_message("Bonjour, c'est quand et où ? Merci", "greet"), "greet"),
+        # Why a decision was made, even beside a fact the release gives.
+        (
+            _message("Why was I refused? Your release says researchers are invited.", "ask_invitees"),
+            "ask_registration_decision",
+        ),
+        (_message("Pourquoi c'est encore en attente ?", "nlu_fallback", 1.0), "ask_registration_decision"),
     ],
 )
 def test_routing(message: Message, intent: str) -> None:
@@ -320,3 +327,45 @@ async def test_a_first_neutral_question_is_answered_in_its_punctuations_language
     later = Tracker("someone", slots, latest, second, False, None, {}, "action_listen")
     messages, events = await _answer(later)
     assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["fr"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("CMC-2015-0002, j.okafor@lagos.gov.ng. Am I still on the waitlist?", "waitlisted"),
+        ("Mon inscription est-elle confirmée ?", "confirmed"),
+        ("Est-ce que ma demande est toujours en attente ?", "pending"),
+        ("suis-je sur la liste d'attente ?", "waitlisted"),
+        ("Was I rejected?", "rejected"),
+        # A request, not a yes/no question: no yes or no before the status.
+        ("Can you confirm my registration?", None),
+        ("Je voudrais vérifier mon inscription", None),
+    ],
+)
+def test_the_status_a_yes_no_question_names(text: str, status: str | None) -> None:
+    message = _message(text, "check_registration")
+    FactDetector(FactDetector.get_default_config(), BASE).process([message])
+    asked = [e["value"] for e in message.get("entities") if e["entity"] == "asked_status"]
+    assert asked == ([status] if status else [])
+
+
+@pytest.mark.parametrize(
+    ("word", "corrected"),
+    [
+        ("migrasion", "migration"),  # a wrong letter
+        ("confernce", "conference"),  # a letter missing
+        ("tritre", "titre"),  # a letter too many
+        ("popualtion", "population"),  # two letters swapped
+        ("savoir", "savoir"),  # a word of French
+        ("responsable", "responsable"),
+        ("topi", "topi"),  # too short to tell
+    ],
+)
+def test_typos_of_cue_words_are_corrected(word: str, corrected: str) -> None:
+    assert BASE.corrector.correct(word) == corrected
+
+
+def test_a_typo_one_edit_from_two_cue_words_is_left_alone() -> None:
+    corrector = Corrector(["titre", "traite"], frozenset({"titre", "traite"}))
+    assert corrector.correct("tritre") == "titre"  # "traite" is two edits away
+    assert Corrector(["dates", "dated"], frozenset({"dates", "dated"})).correct("datex") == "datex"

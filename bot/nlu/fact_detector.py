@@ -151,6 +151,15 @@ _ASKED_STATUS_RES = tuple(
     for status, words in _ASKED_STATUSES
 )
 ASKED_STATUS = "asked_status"
+# Why a decision on one's registration was made, or is not yet: asked alongside a fact
+# or not, only the IDM Workshop can say.
+_WHY_DECISION_RE = re.compile(
+    r"\b(?:why (?:was|were|is|has|have|am|are) (?:i|my|we|our|it|me)\b.{0,30}\b(?:refus\w*|"
+    r"reject\w*|cancel\w*|declin\w*|turned down|not (?:accepted|selected|confirmed)|still|"
+    r"wait ?list\w*|pending)|pourquoi\b.{0,30}\b(?:refus\w*|rejet\w*|annul\w*|pas (?:ete )?"
+    r"(?:retenu\w*|accepte\w*|confirme\w*)|encore en attente|toujours en attente|"
+    r"liste d\x27attente))"
+)
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
 # Intents that stand only when the message names a registration (see above).
@@ -314,6 +323,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             i.get("fact") in _CONTACT_FACTS for i in analysis.items
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
+        if _WHY_DECISION_RE.search(folded) and not given & _REGISTRATION_ENTITIES:
+            # "Why was I refused? Researchers are invited": the decision, not the facts.
+            _set_intent(message, DECISION, 1.0)
+            return True
         if name not in _STEPS and not asks_fact:
             if _DECISION_RE.search(folded):
                 # With the reference or the e-mail, the registrant first gets the status.

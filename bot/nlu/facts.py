@@ -32,6 +32,8 @@ NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+# A word standing alone: "ki" is "qui", not in "Ban Ki-moon".
+_WORD_RE = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?![a-z0-9-])")
 # A capitalised word inside a sentence is a name ("James", "Favre"), never a typo.
 _CAPITALISED_RE = re.compile(r"(?<=[\w,;:] )[A-ZÀ-Ý][a-zà-ÿ]+")
 # How far into a clause a question word still opens it ("so, where exactly is it").
@@ -124,7 +126,7 @@ _STILL_ON_RE = re.compile(
 )
 # In a clause that asks a detail the release does not give, only these facts are
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
-_WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics"})
+_WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics", "confirmed"})
 # "the Vienna conference": a claim on the venue, whatever the sentence's form.
 _EVENT_OF_PLACE = re.compile(r"\s(?:conference|conf|cmc|meeting|event|summit|sommet)")
 # Words before a place that say it is the writer's home, not a claim on the venue.
@@ -287,7 +289,7 @@ def _clean(text: str, base: FactBase) -> str:
             return spellings[word]
         return word if word in names else corrector.correct(word)
 
-    return _TOKEN_RE.sub(written_out, fold(text))
+    return _WORD_RE.sub(written_out, fold(text))
 
 
 @dataclass

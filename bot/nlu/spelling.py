@@ -42,8 +42,8 @@ def dictionary_words() -> FrozenSet[str]:
     return frozenset(w.lower() if w.isascii() else fold(w) for w in words)
 
 
-def _deletions(word: str) -> Iterable[str]:
-    return (word[:i] + word[i + 1 :] for i in range(len(word)))
+def _deletions(word: str) -> Iterable[tuple[int, str]]:
+    return ((i, word[:i] + word[i + 1 :]) for i in range(len(word)))
 
 
 def _swaps(word: str) -> Iterable[str]:
@@ -56,22 +56,24 @@ class Corrector:
         (`known`), not stems or pieces of an alternation ("schedul", "ation")."""
         self._targets = frozenset(t for t in targets if len(t) >= MIN_LENGTH and t in known)
         self._known = known
-        self._index: Dict[str, Set[str]] = {}
+        # A target without one letter -> (target, where the letter was).
+        self._index: Dict[str, Set[tuple[str, int]]] = {}
         for target in self._targets:
-            self._index.setdefault(target, set()).add(target)
-            for deleted in _deletions(target):
-                self._index.setdefault(deleted, set()).add(target)
+            for position, deleted in _deletions(target):
+                self._index.setdefault(deleted, set()).add((target, position))
 
     def correct(self, word: str) -> str:
         """The one cue word `word` is a typo of, else `word` (folded words only)."""
         if len(word) < MIN_LENGTH or word in self._known:
             return word
-        found: Set[str] = set(self._index.get(word, ()))  # a letter missing
-        for deleted in _deletions(word):  # a letter too many, or a wrong one
-            found |= self._index.get(deleted, set())
-        for swapped in _swaps(word):
-            if swapped in self._targets:
-                found.add(swapped)
+        found = {target for target, _ in self._index.get(word, ())}  # a letter missing
+        for position, deleted in _deletions(word):
+            if deleted in self._targets:  # a letter too many
+                found.add(deleted)
+            found.update(  # a wrong letter, at the same place
+                target for target, where in self._index.get(deleted, ()) if where == position
+            )
+        found.update(swapped for swapped in _swaps(word) if swapped in self._targets)
         return next(iter(found)) if len(found) == 1 else word
 
 

@@ -224,10 +224,13 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         (_message("Bonjour, c'est quand et où ? Merci", "greet"), "greet"),
         # Why a decision was made, even beside a fact the release gives.
         (
-            _message("Why was I refused? Your release says researchers are invited.", "ask_invitees"),
+            _message("Why was I refused? Researchers are invited, it says.", "ask_invitees"),
             "ask_registration_decision",
         ),
-        (_message("Pourquoi c'est encore en attente ?", "nlu_fallback", 1.0), "ask_registration_decision"),
+        (
+            _message("Pourquoi c'est encore en attente ?", "nlu_fallback", 1.0),
+            "ask_registration_decision",
+        ),
     ],
 )
 def test_routing(message: Message, intent: str) -> None:

@@ -14,7 +14,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix, hstack, vstack
 from scipy.sparse import random as sparse_random
 
 from bot.nlu.intent_classifier import TfidfLogisticRegressionClassifier
@@ -137,3 +137,55 @@ def test_features_are_stacked_as_rasa_does_dense_ones_included(tmp_path: Path) -
     rasas = LogisticRegressionClassifier._create_X(component, messages)
     assert ours.shape == (3, 7)
     assert (ours != rasas).nnz == 0
+
+
+def test_dense_columns_pass_unweighted_and_predict_as_scikit_learn(tmp_path: Path) -> None:
+    """An embedding after the counts: tf-idf weighs the counts only (a logarithm of a
+    negative coordinate would be NaN), the direct arithmetic agrees, and a stored model
+    keeps the split."""
+    storage = LocalModelStorage(tmp_path)
+    config = TfidfLogisticRegressionClassifier.get_default_config()
+    trained = TfidfLogisticRegressionClassifier(config, "clf", storage, Resource("clf"))
+    rng = np.random.default_rng(7)
+    counts = sparse_random(120, 30, density=0.2, format="csr", random_state=8)
+    counts.data = np.ceil(counts.data * 3)
+    dense = rng.normal(size=(120, 5))
+    features = hstack([counts, csr_matrix(dense)]).tocsr()
+    trained.clf.set_params(tfidf__dense_columns=5)
+    trained.clf.fit(features, rng.choice(["ask_dates", "ask_venue", "greet"], size=120))
+    transformed = trained.clf.named_steps["tfidf"].transform(features)
+    assert np.allclose(transformed[:, 30:].toarray(), dense)
+    assert not np.isnan(transformed.data).any()
+    trained.persist()
+
+    loaded = TfidfLogisticRegressionClassifier.load(
+        config, storage, Resource("clf"), ExecutionContext(GraphSchema({}), node_name="clf")
+    )
+    assert np.allclose(
+        loaded._predict_proba(features), trained.clf.predict_proba(features), rtol=0, atol=1e-12
+    )
+
+
+def test_the_encoders_files_are_checked(tmp_path: Path) -> None:
+    from bot.nlu.sentence_encoder import WEIGHTS_SHA256, check_weights
+
+    for name in WEIGHTS_SHA256:
+        (tmp_path / name).write_bytes(b"not the weights")
+    with pytest.raises(RuntimeError, match="not the file measured"):
+        check_weights(tmp_path)
+
+
+def test_the_encoder_gives_one_sentence_feature_close_across_languages() -> None:
+    from bot.nlu.sentence_encoder import SentenceEncoderFeaturizer
+
+    config = SentenceEncoderFeaturizer.get_default_config()
+    featurizer = SentenceEncoderFeaturizer(config, "encoder")
+    texts = ["When is the conference?", "C'est quand, la conférence ?", "Who won the match?"]
+    messages = featurizer.process([Message(data={TEXT: t}) for t in texts])
+    vectors = []
+    for message in messages:
+        (feature,) = message.features
+        assert feature.type == FEATURE_TYPE_SENTENCE and feature.features.shape == (1, 512)
+        vectors.append(feature.features[0])
+    same, other = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
+    assert same > other

@@ -1,4 +1,5 @@
-"""Rasa NLU component: logistic regression on tf-idf weighted sparse features.
+"""Rasa NLU component: logistic regression on tf-idf weighted sparse features, and on
+dense sentence features (a sentence encoder's embedding) as they are.
 
 Rasa's LogisticRegressionClassifier fits raw counts with C=1. On this data
 (short bilingual questions, word + character n-grams) sublinear tf-idf and a
@@ -20,8 +21,9 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -30,8 +32,41 @@ from sklearn.pipeline import Pipeline
 
 from bot.nlu.fingerprint import CodeFingerprinted
 
-# What a fitted pipeline is, as arrays: the tf-idf weights and the regression.
-_ARRAYS = ("idf", "coef", "intercept", "classes")
+# What a fitted pipeline is, as arrays: the tf-idf weights, the number of trailing
+# dense columns and the regression.
+_ARRAYS = ("idf", "dense_columns", "coef", "intercept", "classes")
+
+
+class CountsTfidf(TfidfTransformer):
+    """tf-idf on the leading columns (counts); the trailing `dense_columns` (an
+    embedding) pass unchanged: a logarithm and idf weights are meaningless there."""
+
+    def __init__(
+        self,
+        *,
+        dense_columns: int = 0,
+        norm: str = "l2",
+        use_idf: bool = True,
+        smooth_idf: bool = True,
+        sublinear_tf: bool = False,
+    ) -> None:
+        super().__init__(
+            norm=norm, use_idf=use_idf, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf
+        )
+        self.dense_columns = dense_columns
+
+    def _split(self, X: Any) -> tuple[csr_matrix, csr_matrix]:
+        X = csr_matrix(X)
+        counts = X.shape[1] - self.dense_columns
+        return X[:, :counts], X[:, counts:]
+
+    def fit(self, X: Any, y: Any = None) -> CountsTfidf:
+        super().fit(self._split(X)[0])
+        return self
+
+    def transform(self, X: Any, copy: bool = True) -> csr_matrix:
+        counts, dense = self._split(X)
+        return hstack([super().transform(counts, copy=copy), dense]).tocsr()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -55,7 +90,7 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
         super().__init__(config, name, model_storage, resource)
         self.clf = Pipeline(
             [
-                ("tfidf", TfidfTransformer(sublinear_tf=self.config["sublinear_tf"])),
+                ("tfidf", CountsTfidf(sublinear_tf=self.config["sublinear_tf"])),
                 (
                     "logreg",
                     LogisticRegression(
@@ -86,20 +121,34 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
             rows.append(hstack(blocks) if blocks else csr_matrix((1, 0)))
         return vstack(rows).tocsr()
 
+    def train(self, training_data: TrainingData) -> Resource:
+        """The parent's training, told how many trailing columns are dense."""
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        dense = sum(
+            f.features.shape[-1]
+            for f in (examples[0].features if examples else [])
+            if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_dense()
+        )
+        self.clf.set_params(tfidf__dense_columns=dense)
+        return super().train(training_data)
+
     def _predict_proba(self, X: csr_matrix) -> np.ndarray:
         """`self.clf.predict_proba(X)`, computed directly from the fitted arrays:
         scikit-learn's input checks cost more than the arithmetic at one message per
         call (tests/test_intent_classifier.py checks both agree)."""
         tfidf, logreg = self.clf.named_steps["tfidf"], self.clf.named_steps["logreg"]
         X = X.astype(np.float64)  # a copy: the message keeps its own features
+        counts = X.indices < X.shape[1] - tfidf.dense_columns  # the entries tf-idf weighs
+        data, columns = X.data[counts], X.indices[counts]
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))[counts]
         if tfidf.sublinear_tf:
-            np.log(X.data, out=X.data)
-            X.data += 1.0
-        X.data *= tfidf.idf_[X.indices]
-        squared = X.multiply(X).sum(axis=1).A1
-        norms = np.sqrt(squared, out=squared)
+            np.log(data, out=data)
+            data += 1.0
+        data *= tfidf.idf_[columns]
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=X.shape[0]))
         norms[norms == 0.0] = 1.0
-        X.data /= np.repeat(norms, np.diff(X.indptr))
+        data /= norms[rows]
+        X.data[counts] = data
         if not logreg.coef_.flags.f_contiguous:
             # X @ coef_.T copies a C-ordered coef_ (classes x features, megabytes) on
             # every call, most of a message's classification time; once in Fortran
@@ -144,6 +193,7 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
             np.savez(
                 model_dir / f"{self._resource.name}.npz",
                 idf=tfidf.idf_,
+                dense_columns=np.asarray(tfidf.dense_columns),
                 coef=logreg.coef_,
                 intercept=logreg.intercept_,
                 classes=np.asarray(logreg.classes_, dtype=str),
@@ -168,7 +218,9 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
             fitted = {name: arrays[name] for name in _ARRAYS}
         tfidf, logreg = component.clf.named_steps["tfidf"], component.clf.named_steps["logreg"]
         tfidf.idf_ = fitted["idf"]
-        tfidf.n_features_in_ = logreg.n_features_in_ = fitted["coef"].shape[1]
+        tfidf.dense_columns = int(fitted["dense_columns"])
+        tfidf.n_features_in_ = fitted["idf"].shape[0]
+        logreg.n_features_in_ = fitted["coef"].shape[1]
         logreg.coef_, logreg.intercept_ = fitted["coef"], fitted["intercept"]
         logreg.classes_ = fitted["classes"].astype(object)
         return component

@@ -10,6 +10,7 @@ import click
 from bot import privacy
 from bot.participants import csvio, migrate
 from bot.participants.store import ParticipantStore, create_engine
+from bot.staff.cli import logs, staff
 
 
 @click.group()
@@ -157,10 +158,16 @@ def actions(host: str, port: int) -> None:
 @click.option("--port", envvar="WEB_PORT", default=8080, show_default=True, type=int)
 def web(host: str, port: int) -> None:
     """Serve the conference page with the chat widget, and /health (WEB_PORT)."""
-    from bot.web.app import serve
+    from bot.staff.config import ConfigError
+    from bot.web.app import WebConfig, serve
 
-    click.echo(f"conference page on http://{host}:{port}/")
-    serve(host, port)
+    try:
+        config = WebConfig.from_env()
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"conference page on http://{host}:{port}/, staff console on /staff/login")
+    serve(host, port, config)
 
 
 @cli.group()
@@ -184,6 +191,9 @@ def set_webhook(public_url: str) -> None:
         sys.exit(1)
     click.echo(description)
 
+
+cli.add_command(staff)
+cli.add_command(logs)
 
 if __name__ == "__main__":
     cli()

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 
 from bot.participants import migrate
 from bot.participants.schema import metadata, participants
+from bot.staff import schema as _staff_tables  # noqa: F401 - the console's tables, same metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
@@ -54,6 +55,7 @@ def names(url: str) -> dict[str, set[str | None]]:
                 | {u["name"] for u in inspector.get_unique_constraints(table)}
                 | {i["name"] for i in inspector.get_indexes(table)}
                 for table in metadata.tables
+                if inspector.has_table(table)  # below head, the newer ones are not there
             }
     finally:
         engine.dispose()
@@ -84,6 +86,13 @@ def test_the_convention_names_every_constraint_and_index() -> None:
             "ix_lookup_attempts_reference_outcome_at",
         },
         "webhook_deliveries": {"pk_webhook_deliveries", "ix_webhook_deliveries_received_at"},
+        "staff_accounts": {"pk_staff_accounts", "uq_staff_accounts_username"},
+        "staff_login_attempts": {
+            "pk_staff_login_attempts",
+            "ix_staff_login_attempts_username_at",
+            "ix_staff_login_attempts_client_at",
+        },
+        "staff_audit": {"pk_staff_audit", "ix_staff_audit_at", "ix_staff_audit_target"},
     }
 
 

@@ -17,7 +17,9 @@ from aiohttp import web
 
 from bot.nlu.facts import FACTS_FILE, fact_base
 from bot.participants.store import create_engine
-from bot.web import health
+from bot.staff.app import create_app as create_staff_app
+from bot.staff.config import StaffConfig
+from bot.web import compat, health
 from bot.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS, STRINGS
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class WebConfig:
     socket_url: str = "http://localhost:5005"
     facts_path: Path = FACTS_FILE
     health_timeout: float = 3.0
+    staff: StaffConfig | None = None  # the staff console under /staff, when set
 
     @classmethod
     def from_env(cls) -> WebConfig:
@@ -60,6 +63,7 @@ class WebConfig:
             database_url=os.environ.get("DATABASE_URL", "sqlite:///var/participants.db"),
             socket_url=os.environ.get("CHAT_SOCKET_URL", "").rstrip("/")
             or default_socket_url(os.environ.get("WEB_HOST", ""), rasa_port),
+            staff=StaffConfig.from_env(),
         )
 
 
@@ -224,6 +228,9 @@ def create_app(config: WebConfig) -> web.Application:
     app.router.add_get("/", index, name="index")
     app.router.add_get("/health", health_view, name="health")
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
+    if config.staff is not None:
+        compat.install()  # aiohttp 3.9 + yarl 1.25: sub-application routing
+        app.add_subapp("/staff", create_staff_app(config.staff))
     return app
 
 

@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from bot.participants.schema import metadata
+from bot.staff import schema as _staff_tables  # noqa: F401 - registers the console's tables
 
 config = context.config
 

@@ -1,0 +1,489 @@
+"""The staff console: an aiohttp sub-application (`create_app`), mounted under /staff by
+the web app. Views are thin: the stores (`accounts`, `conversations`) do the work, in a
+thread, since SQLAlchemy and argon2 block.
+
+Every route needs a signed-in, active account unless its view is marked `public`;
+views marked `admin_only` answer 403 to reviewers. Both are enforced by one middleware,
+so a new route cannot forget them (tests/test_staff.py walks the route table)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp_session import Session, get_session, session_middleware
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+
+from bot.participants.store import create_engine
+from bot.staff.accounts import Account, StaffStore
+from bot.staff.config import StaffConfig
+from bot.staff.conversations import (
+    CHANNELS,
+    LANGUAGES,
+    Conversations,
+    Filters,
+    create_tracker_engine,
+)
+from bot.staff.i18n import STRINGS
+from bot.staff.retention import erase
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "cmc_staff"
+LANGUAGE_COOKIE = "cmc_lang"  # the conference page's: one choice for both
+DEFAULT_LANGUAGE = "fr"
+ONE_YEAR = 365 * 24 * 3600
+MAX_PAGE = 10_000
+AUDIT_PAGE_SIZE = 100
+
+CONFIG_KEY = web.AppKey("staff_config", StaffConfig)
+STORE_KEY = web.AppKey("staff_store", StaffStore)
+CONVERSATIONS_KEY = web.AppKey("staff_conversations", Conversations)
+CLOCK_KEY = web.AppKey("staff_clock", Callable[[], datetime])
+ACCOUNT = "staff_account"  # request key: the signed-in account
+LANGUAGE = "staff_language"  # request key: (language, chosen now)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+class CsrfRefused(web.HTTPForbidden):
+    """A POST without the session's CSRF token."""
+
+
+def public(handler: Handler) -> Handler:
+    """Reachable without signing in (the login page only)."""
+    handler.public = True  # type: ignore[attr-defined]
+    return handler
+
+
+def admin_only(handler: Handler) -> Handler:
+    handler.admin_only = True  # type: ignore[attr-defined]
+    return handler
+
+
+class StaffCookieStorage(EncryptedCookieStorage):
+    """Encrypted session cookie, HttpOnly, SameSite=Strict, path /staff; Secure when the
+    request came over HTTPS (or STAFF_SECURE_COOKIE behind a proxy)."""
+
+    def __init__(self, key: bytes, force_secure: bool) -> None:
+        super().__init__(key, cookie_name=COOKIE, path="/staff", httponly=True, samesite="Strict")
+        self.force_secure = force_secure
+
+    async def save_session(
+        self, request: web.Request, response: web.StreamResponse, session: Session
+    ) -> None:
+        await super().save_session(request, response, session)
+        if (request.secure or self.force_secure) and COOKIE in response.cookies:
+            response.cookies[COOKIE]["secure"] = True
+
+
+def request_language(request: web.Request) -> tuple[str, bool]:
+    """?lang=, then the language cookie, then Accept-Language, then French; and whether
+    it was chosen now (then remembered)."""
+    asked = request.query.get("lang", "")
+    if asked in LANGUAGES:
+        return asked, True
+    cookie = request.cookies.get(LANGUAGE_COOKIE, "")
+    if cookie in LANGUAGES:
+        return cookie, False
+    for item in request.headers.get("Accept-Language", "").split(","):
+        primary = item.split(";")[0].strip().lower()[:2]
+        if primary in LANGUAGES:
+            return primary, False
+    return DEFAULT_LANGUAGE, False
+
+
+def language(request: web.Request) -> str:
+    if LANGUAGE not in request:
+        request[LANGUAGE] = request_language(request)
+    return request[LANGUAGE][0]
+
+
+async def csrf_token(request: web.Request) -> str:
+    session = await get_session(request)
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+async def render(
+    request: web.Request, template: str, context: dict[str, Any], status: int = 200
+) -> web.Response:
+    """A page in the request's language, with the session's CSRF token for its forms."""
+    lang = language(request)
+    sessions = request.app[CONFIG_KEY].secret_key is not None
+    return aiohttp_jinja2.render_template(
+        template,
+        request,
+        {
+            "lang": lang,
+            "t": STRINGS[lang],
+            "account": request.get(ACCOUNT),
+            "languages": [
+                (code, str(request.rel_url.update_query(lang=code)))
+                for code in LANGUAGES
+                if code != lang
+            ],
+            "csrf": await csrf_token(request) if sessions else "",
+            **context,
+        },
+        status=status,
+    )
+
+
+async def render_error(request: web.Request, status: int, key: str) -> web.Response:
+    strings = STRINGS[language(request)]
+    if key not in strings:
+        key = "error_500" if status >= 500 else "error_400"
+    return await render(request, "error.html", {"message": strings[key], "status": status}, status)
+
+
+# Middlewares, outermost first.
+
+
+@web.middleware
+async def page_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """No caching of staff pages, no scripts at all, and the language remembered."""
+    response = await handler(request)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Language"] = language(request)
+    if request[LANGUAGE][1]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language(request),
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="Lax",
+            secure=request.secure,
+        )
+    return response
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bilingual error pages, never a stack trace; redirects pass through."""
+    try:
+        return await handler(request)
+    except CsrfRefused:
+        return await render_error(request, 403, "error_403_csrf")
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        response = await render_error(request, error.status, f"error_{error.status}")
+        if "Retry-After" in error.headers:
+            response.headers["Retry-After"] = error.headers["Retry-After"]
+        return response
+    except Exception:  # noqa: BLE001 - logged, and the person gets a page
+        logger.exception("staff: %s %s failed", request.method, request.path)
+        return await render_error(request, 500, "error_500")
+
+
+@web.middleware
+async def not_configured(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Without STAFF_SECRET_KEY every page says so (503)."""
+    raise web.HTTPServiceUnavailable()
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The signed-in account, or a redirect to the login page (GET) / 401; 403 for a
+    reviewer on an admin view."""
+    match = request.match_info
+    if match.http_exception is not None:
+        raise match.http_exception
+    if getattr(match.handler, "public", False):
+        return await handler(request)
+    account = await signed_in(request)
+    if account is None:
+        if request.method in ("GET", "HEAD"):
+            login = request.app.router["login"].url_for()
+            query = {"next": request.path_qs}
+            if request.get("staff_expired"):
+                query["expired"] = "1"
+            raise web.HTTPFound(login.with_query(query))
+        raise web.HTTPUnauthorized()
+    if getattr(match.handler, "admin_only", False) and not account.is_admin:
+        raise web.HTTPForbidden()
+    request[ACCOUNT] = account
+    return await handler(request)
+
+
+async def signed_in(request: web.Request) -> Account | None:
+    """The session's account if it is active, the session not idle past the timeout nor
+    older than the maximum, and not ended by a logout since; the session is refreshed."""
+    session = await get_session(request)
+    account_id = session.get("account")
+    if account_id is None:
+        return None
+    config = request.app[CONFIG_KEY]
+    now = request.app[CLOCK_KEY]().timestamp()
+    login_at = float(session.get("login_at", 0))
+    if now - float(session.get("seen", 0)) > config.idle_timeout or (
+        now - login_at > config.max_session_age
+    ):
+        session.invalidate()
+        request["staff_expired"] = True
+        return None
+    account = await asyncio.to_thread(request.app[STORE_KEY].get, int(account_id))
+    if (
+        account is None
+        or not account.active
+        or (account.sessions_since is not None and login_at <= account.sessions_since.timestamp())
+    ):
+        session.invalidate()
+        return None
+    session["seen"] = now
+    return account
+
+
+@web.middleware
+async def check_csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every state-changing request carries the session's token in its form."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        form = await request.post()
+        sent = form.get("csrf")
+        expected = (await get_session(request)).get("csrf")
+        if not (
+            isinstance(sent, str)
+            and isinstance(expected, str)
+            and hmac.compare_digest(sent.encode(), expected.encode())
+        ):
+            raise CsrfRefused()
+    return await handler(request)
+
+
+# Views.
+
+
+def _local_next(value: str) -> str | None:
+    """Only a path of this console: never another site (`//host`, `/\\host`)."""
+    if value.startswith("/staff") and not value.startswith(("//", "/\\")) and "\\" not in value:
+        return value
+    return None
+
+
+@public
+async def login_form(request: web.Request) -> web.Response:
+    if await signed_in(request):
+        raise web.HTTPFound(request.app.router["conversations"].url_for())
+    notice = None
+    if request.query.get("expired"):
+        notice = "session_expired"
+    elif request.query.get("out"):
+        notice = "logged_out"
+    return await render(
+        request,
+        "login.html",
+        {"next": request.query.get("next", ""), "notice": notice, "error": None},
+    )
+
+
+@public
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    client = request.remote or "unknown"
+    result = await asyncio.to_thread(request.app[STORE_KEY].login, username, password, client)
+    if result.account is None:
+        strings = STRINGS[language(request)]
+        error = (
+            strings["login_throttled"].format(seconds=result.retry_after)
+            if result.retry_after
+            else strings["login_failed"]
+        )
+        response = await render(
+            request,
+            "login.html",
+            {
+                "next": str(form.get("next", "")),
+                "notice": None,
+                "error": error,
+                "username": username[:64],
+            },
+            status=429 if result.retry_after else 401,
+        )
+        if result.retry_after:
+            response.headers["Retry-After"] = str(result.retry_after)
+        return response
+    session = await get_session(request)
+    session.clear()
+    now = request.app[CLOCK_KEY]().timestamp()
+    session.update(
+        {
+            "account": result.account.id,
+            "login_at": now,
+            "seen": now,
+            "csrf": secrets.token_urlsafe(32),
+        }
+    )
+    target = _local_next(str(form.get("next", ""))) or str(
+        request.app.router["conversations"].url_for()
+    )
+    raise web.HTTPFound(target)
+
+
+async def logout(request: web.Request) -> web.Response:
+    account: Account = request[ACCOUNT]
+    store = request.app[STORE_KEY]
+    await asyncio.to_thread(store.end_sessions, account.id)
+    await asyncio.to_thread(store.audit, account.username, "logout")
+    (await get_session(request)).invalidate()
+    raise web.HTTPFound(request.app.router["login"].url_for().with_query(out="1"))
+
+
+def _page(request: web.Request) -> int:
+    try:
+        return min(max(int(request.query.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+async def _list(request: web.Request, filters: Filters, title: str, route: str) -> web.Response:
+    page = _page(request)
+    size = request.app[CONFIG_KEY].page_size
+    rows, more = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].page, filters, page, size)
+    return await render(
+        request,
+        "conversations.html",
+        {
+            "title": title,
+            "action": request.app.router[route].url_for(),
+            "filters": filters,
+            "channels": CHANNELS,
+            "all_languages": LANGUAGES,
+            "rows": rows,
+            "page": page,
+            "previous": str(request.rel_url.update_query(page=page - 1)) if page > 1 else None,
+            "next": str(request.rel_url.update_query(page=page + 1)) if more else None,
+        },
+    )
+
+
+async def conversations(request: web.Request) -> web.Response:
+    """The conversation list, most recent activity first."""
+    return await _list(request, Filters.from_query(request.query), "list_title", "conversations")
+
+
+async def followups(request: web.Request) -> web.Response:
+    """Conversations where someone asked for a person."""
+    query = Filters.from_query(request.query)
+    filters = Filters(query.start, query.end, query.language, query.channel, True, query.search)
+    return await _list(request, filters, "followups_title", "followups")
+
+
+async def transcript(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    turns = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].transcript, sender_id)
+    if turns is None:
+        raise web.HTTPNotFound()
+    account: Account = request[ACCOUNT]
+    await asyncio.to_thread(
+        request.app[STORE_KEY].audit, account.username, "transcript_view", sender_id
+    )
+    return await render(
+        request,
+        "transcript.html",
+        {"sender_id": sender_id, "turns": turns},
+    )
+
+
+@admin_only
+async def erase_conversation(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    form = await request.post()
+    if form.get("confirm") != "yes":
+        raise web.HTTPBadRequest()
+    account: Account = request[ACCOUNT]
+    deleted = await asyncio.to_thread(
+        erase,
+        request.app[CONVERSATIONS_KEY],
+        request.app[STORE_KEY],
+        sender_id,
+        account.username,
+    )
+    return await render(request, "erased.html", {"count": deleted})
+
+
+@admin_only
+async def audit_log(request: web.Request) -> web.Response:
+    page = _page(request)
+    entries = await asyncio.to_thread(
+        request.app[STORE_KEY].audit_entries, AUDIT_PAGE_SIZE + 1, (page - 1) * AUDIT_PAGE_SIZE
+    )
+    return await render(
+        request,
+        "audit.html",
+        {
+            "entries": entries[:AUDIT_PAGE_SIZE],
+            "page": page,
+            "previous": str(request.rel_url.update_query(page=page - 1)) if page > 1 else None,
+            "next": str(request.rel_url.update_query(page=page + 1))
+            if len(entries) > AUDIT_PAGE_SIZE
+            else None,
+        },
+    )
+
+
+async def resources(app: web.Application) -> AsyncIterator[None]:
+    """The project database (accounts, audit) and the tracker store, for the app's life."""
+    config = app[CONFIG_KEY]
+    engine = create_engine(config.database_url)
+    tracker = create_tracker_engine(config.tracker_store_url)
+    app[STORE_KEY] = StaffStore(engine, app[CLOCK_KEY])
+    app[CONVERSATIONS_KEY] = Conversations(tracker)
+    yield
+    tracker.dispose()
+    engine.dispose()
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def utc(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+def create_app(config: StaffConfig, clock: Callable[[], datetime] = now_utc) -> web.Application:
+    """The console; without a secret key, every request gets the 503 page. `clock`:
+    tests move time by hand (idle timeout, login delays)."""
+    middlewares: list[Any] = [page_headers, error_pages]
+    if config.secret_key is None:
+        middlewares.append(not_configured)
+    else:
+        storage = StaffCookieStorage(config.secret_key, config.force_secure_cookie)
+        middlewares += [session_middleware(storage), authenticate, check_csrf]
+    app = web.Application(middlewares=middlewares)
+    app[CONFIG_KEY] = config
+    app[CLOCK_KEY] = clock
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    )
+    env.filters["utc"] = utc
+    app.cleanup_ctx.append(resources)
+    app.router.add_get("/login", login_form, name="login")
+    app.router.add_post("/login", login, name="login_post")
+    app.router.add_post("/logout", logout, name="logout")
+    app.router.add_get("", conversations, name="conversations")
+    app.router.add_get("/followups", followups, name="followups")
+    app.router.add_get("/conversations/{sender_id:.+}", transcript, name="transcript")
+    app.router.add_post("/conversations/{sender_id:.+}/erase", erase_conversation, name="erase")
+    app.router.add_get("/audit", audit_log, name="audit")
+    return app

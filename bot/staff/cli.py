@@ -1,0 +1,127 @@
+"""`python -m bot staff ...` (console accounts) and `python -m bot logs ...` (retention
+and erasure of conversations). Both need the project database at the latest migration."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+
+import click
+
+from bot.participants import migrate
+from bot.participants.store import create_engine
+from bot.staff.accounts import AccountError, StaffStore
+from bot.staff.config import DEFAULT_TRACKER_STORE_URL
+from bot.staff.conversations import Conversations, create_tracker_engine
+from bot.staff.retention import erase, purge
+from bot.staff.schema import ROLES
+
+
+def _store() -> StaffStore:
+    """The project database's store; exits 2 if it is not migrated (nothing here
+    changes the schema)."""
+    try:
+        migrate.require_head()
+    except migrate.NotMigrated as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    return StaffStore(create_engine())
+
+
+def _conversations() -> Conversations:
+    url = os.environ.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL
+    return Conversations(create_tracker_engine(url))
+
+
+def _password() -> str:
+    """From a prompt on a terminal (typed twice), else from STAFF_PASSWORD."""
+    if sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    password = os.environ.get("STAFF_PASSWORD", "")
+    if not password:
+        click.echo("error: no terminal to ask the password: set STAFF_PASSWORD", err=True)
+        sys.exit(2)
+    return password
+
+
+@click.group()
+def staff() -> None:
+    """Staff console accounts (reviewers read; admins also erase and read the audit)."""
+
+
+@staff.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def staff_add(username: str, role: str) -> None:
+    """Create an account; the password comes from a prompt, or STAFF_PASSWORD."""
+    store = _store()
+    try:
+        account = store.add(username, _password(), role)
+    except AccountError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    finally:
+        store.engine.dispose()
+    click.echo(f"added {account.username} ({account.role})")
+
+
+@staff.command("list")
+def staff_list() -> None:
+    """Every account: username, role, active or disabled, last login."""
+    store = _store()
+    try:
+        for account in store.accounts():
+            last = account.last_login_at
+            last_text = last.isoformat(timespec="seconds") if last else "-"
+            state = "active" if account.active else "disabled"
+            click.echo(f"{account.username:20} {account.role:9} {state:9} {last_text}")
+    finally:
+        store.engine.dispose()
+
+
+@staff.command("disable")
+@click.argument("username")
+def staff_disable(username: str) -> None:
+    """Refuse the account's logins and end its sessions (kept for the audit)."""
+    store = _store()
+    try:
+        found = store.disable(username)
+    finally:
+        store.engine.dispose()
+    if not found:
+        click.echo(f"error: no account named {username!r}", err=True)
+        sys.exit(1)
+    click.echo(f"disabled {username.strip().lower()}")
+
+
+@click.group()
+def logs() -> None:
+    """Conversation logs in the tracker store (TRACKER_STORE_URL)."""
+
+
+@logs.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=1), required=True, metavar="DAYS")
+def logs_purge(days: int) -> None:
+    """Delete every conversation with no message in the last DAYS days (audited)."""
+    store, conversations = _store(), _conversations()
+    try:
+        count = purge(conversations, store, days, "cli", datetime.now(timezone.utc))
+    finally:
+        conversations.engine.dispose()
+        store.engine.dispose()
+    click.echo(f"purged {count} conversation(s)")
+
+
+@logs.command("erase")
+@click.argument("sender_id")
+def logs_erase(sender_id: str) -> None:
+    """Delete one conversation (e.g. `web:…`, `telegram:42`) and the console's trace of
+    its sender id (audited)."""
+    store, conversations = _store(), _conversations()
+    try:
+        deleted = erase(conversations, store, sender_id, "cli")
+    finally:
+        conversations.engine.dispose()
+        store.engine.dispose()
+    click.echo(f"erased {deleted} event(s)")

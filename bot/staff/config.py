@@ -1,0 +1,57 @@
+"""Configuration of the staff console, from the environment (README: STAFF_*)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+
+from bot.keys import local_key
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TRACKER_STORE_URL = "sqlite:///var/tracker.db"
+DEFAULT_DATABASE_URL = "sqlite:///var/participants.db"
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(ValueError):
+    """The console's configuration cannot be used."""
+
+
+def fernet_key(secret: str) -> bytes:
+    """The 32 bytes of the cookies' Fernet key, derived from any long enough secret, so
+    that the variable can be any random string (`secrets.token_urlsafe(32)`)."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"STAFF_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters")
+    return hashlib.sha256(secret.encode()).digest()
+
+
+@dataclass(frozen=True)
+class StaffConfig:
+    """Where the console reads conversations and keeps its own tables, and how its
+    sessions are signed. `secret_key` None: the console only says it is not configured."""
+
+    database_url: str
+    tracker_store_url: str
+    secret_key: bytes | None
+    idle_timeout: int = 30 * 60  # seconds without a request before a new login
+    max_session_age: int = 12 * 3600  # seconds after login, however active
+    force_secure_cookie: bool = False  # behind a proxy that terminates HTTPS
+    page_size: int = 50
+
+    @classmethod
+    def from_env(cls) -> StaffConfig:
+        """STAFF_SECRET_KEY signs and encrypts the session cookies; unset, a key
+        generated once under var/ (bot/keys.py), so `make run` serves the console on a
+        fresh clone. Several replicas need the variable, set to the same value."""
+        key = fernet_key(local_key("STAFF_SECRET_KEY", "staff_secret.key").decode())
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            tracker_store_url=os.environ.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL,
+            secret_key=key,
+            idle_timeout=int(os.environ.get("STAFF_IDLE_TIMEOUT", 30 * 60)),
+            force_secure_cookie=os.environ.get("STAFF_SECURE_COOKIE", "").lower()
+            in ("1", "true", "yes"),
+        )

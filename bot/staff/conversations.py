@@ -1,0 +1,327 @@
+"""Conversations as Rasa's SQL tracker store keeps them (`events`: one row per event,
+`data` its JSON), read for the console; written only to erase and purge.
+
+The table is described here, not imported from Rasa (loading Rasa takes seconds): the
+columns are those of `rasa.core.tracker_store.SQLTrackerStore.SQLEvent`. Filters are
+built with bound parameters only; text search is a case-insensitive substring over the
+user messages (no full-text index yet)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+CHANNELS = ("web", "rest", "telegram", "whatsapp")  # sender id namespaces (bot/channels)
+LANGUAGES = ("fr", "en")
+REQUEST_HUMAN = "request_human"
+SEARCH_MAX = 200  # characters of a search actually used
+
+events = sa.Table(
+    "events",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),  # for "slot" events, the slot's name
+    sa.Column("data", sa.Text),
+)
+
+
+def create_tracker_engine(url: str) -> Engine:
+    """The tracker store's database; an SQLite file is never created by the console."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return sa.create_engine(
+            parsed,
+            poolclass=NullPool,
+            future=True,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": 10},
+        )
+    return sa.create_engine(parsed, future=True, hide_parameters=True, pool_pre_ping=True)
+
+
+def json_text(engine: Engine, column: Any, key: str) -> Any:
+    """The text of a top-level key of a JSON text column, in SQL."""
+    if engine.dialect.name == "postgresql":
+        return sa.cast(column, postgresql.JSONB)[key].astext
+    return sa.func.json_extract(column, f"$.{key}")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the list shows; every field optional. Dates are UTC days, both included."""
+
+    start: date | None = None
+    end: date | None = None
+    language: str | None = None
+    channel: str | None = None
+    person_requested: bool = False
+    search: str = ""
+
+    @classmethod
+    def from_query(cls, query: Any) -> Filters:
+        """From a request's query string; a value that does not parse is ignored."""
+        return cls(
+            start=_date(query.get("from", "")),
+            end=_date(query.get("to", "")),
+            language=query.get("language") if query.get("language") in LANGUAGES else None,
+            channel=query.get("channel") if query.get("channel") in CHANNELS else None,
+            person_requested=query.get("person") == "1",
+            search=query.get("q", "").strip()[:SEARCH_MAX],
+        )
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _epoch(day: date) -> float:
+    return datetime.combine(day, time(), tzinfo=timezone.utc).timestamp()
+
+
+def _time(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def channel_of(sender_id: str) -> str:
+    prefix = sender_id.split(":", 1)[0]
+    return prefix if prefix in CHANNELS else "other"
+
+
+@dataclass(frozen=True)
+class Summary:
+    sender_id: str
+    started: datetime | None
+    last: datetime | None
+    turns: int
+    channel: str
+    language: str | None
+    first_message: str
+    person_requested: bool
+
+
+@dataclass
+class Turn:
+    """A user message and what the assistant did about it (or, first, what it did
+    before any message: the session start)."""
+
+    time: datetime | None = None
+    text: str | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    entities: list[tuple[str, str]] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+
+
+class Conversations:
+    """The tracker store's conversations (one per sender id)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _exists(self) -> bool:
+        """Rasa creates its database and table when it first starts: before that there
+        is no conversation (and an SQLite file is not created here)."""
+        url = self.engine.url
+        file = url.database if url.get_backend_name() == "sqlite" else None
+        if file not in (None, "", ":memory:") and not Path(str(file)).exists():
+            return False
+        with self.engine.connect() as connection:
+            return bool(sa.inspect(connection).has_table("events"))
+
+    def _matching(self, filters: Filters) -> Any:
+        """Sender ids whose conversation passes `filters`, as a SELECT ... GROUP BY."""
+        conditions = []
+        if filters.channel:
+            conditions.append(events.c.sender_id.startswith(f"{filters.channel}:", autoescape=True))
+        for wanted in self._event_conditions(filters):
+            conditions.append(events.c.sender_id.in_(sa.select(events.c.sender_id).where(*wanted)))
+        query = sa.select(events.c.sender_id).where(*conditions).group_by(events.c.sender_id)
+        if filters.start:
+            query = query.having(sa.func.min(events.c.timestamp) >= _epoch(filters.start))
+        if filters.end:
+            query = query.having(
+                sa.func.min(events.c.timestamp) < _epoch(filters.end + timedelta(days=1))
+            )
+        return query
+
+    def _event_conditions(self, filters: Filters) -> list[list[Any]]:
+        found = []
+        if filters.language:
+            found.append(
+                [
+                    events.c.type_name == "slot",
+                    events.c.action_name == "language",
+                    json_text(self.engine, events.c.data, "value") == filters.language,
+                ]
+            )
+        if filters.person_requested:
+            found.append([events.c.type_name == "user", events.c.intent_name == REQUEST_HUMAN])
+        if filters.search:
+            text = sa.func.lower(json_text(self.engine, events.c.data, "text"))
+            found.append(
+                [
+                    events.c.type_name == "user",
+                    text.contains(filters.search.lower(), autoescape=True),
+                ]
+            )
+        return found
+
+    def page(self, filters: Filters, page: int, size: int) -> tuple[list[Summary], bool]:
+        """One page of conversations, most recent activity first; and whether there
+        is a next page."""
+        if not self._exists():
+            return [], False
+        with self.engine.connect() as connection:
+            matching = self._matching(filters).subquery()
+            last = sa.func.max(events.c.timestamp)
+            rows = connection.execute(
+                sa.select(
+                    events.c.sender_id,
+                    sa.func.min(events.c.timestamp).label("started"),
+                    last.label("last"),
+                    sa.func.sum(sa.case((events.c.type_name == "user", 1), else_=0)).label("turns"),
+                    sa.func.max(sa.case((events.c.intent_name == REQUEST_HUMAN, 1), else_=0)).label(
+                        "person"
+                    ),
+                    sa.func.min(
+                        sa.case((events.c.type_name == "user", events.c.id), else_=None)
+                    ).label("first_user"),
+                    sa.func.max(
+                        sa.case(
+                            (
+                                sa.and_(
+                                    events.c.type_name == "slot",
+                                    events.c.action_name == "language",
+                                ),
+                                events.c.id,
+                            ),
+                            else_=None,
+                        )
+                    ).label("last_language"),
+                )
+                .where(events.c.sender_id.in_(sa.select(matching.c.sender_id)))
+                .group_by(events.c.sender_id)
+                .order_by(last.desc(), events.c.sender_id)
+                .limit(size + 1)
+                .offset((page - 1) * size)
+            ).all()
+            ids = [r.first_user for r in rows[:size] if r.first_user] + [
+                r.last_language for r in rows[:size] if r.last_language
+            ]
+            data = (
+                dict(
+                    connection.execute(
+                        sa.select(events.c.id, events.c.data).where(events.c.id.in_(ids))
+                    ).all()
+                )
+                if ids
+                else {}
+            )
+        summaries = [
+            Summary(
+                sender_id=r.sender_id,
+                started=_time(r.started),
+                last=_time(r.last),
+                turns=int(r.turns or 0),
+                channel=channel_of(r.sender_id),
+                language=_load(data.get(r.last_language)).get("value"),
+                first_message=str(_load(data.get(r.first_user)).get("text") or ""),
+                person_requested=bool(r.person),
+            )
+            for r in rows[:size]
+        ]
+        return summaries, len(rows) > size
+
+    def transcript(self, sender_id: str) -> list[Turn] | None:
+        """Every turn of the conversation in order; None if there is none."""
+        if not self._exists():
+            return None
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(events.c.type_name, events.c.timestamp, events.c.data)
+                .where(events.c.sender_id == sender_id)
+                .order_by(events.c.id)
+            ).all()
+        if not rows:
+            return None
+        turns = [Turn()]
+        for type_name, timestamp, raw in rows:
+            event = _load(raw)
+            if type_name == "user":
+                parse = event.get("parse_data") or {}
+                intent = parse.get("intent") or {}
+                turns.append(
+                    Turn(
+                        time=_time(timestamp),
+                        text=str(event.get("text") or ""),
+                        intent=intent.get("name"),
+                        confidence=intent.get("confidence"),
+                        entities=[
+                            (str(e.get("entity", "")), str(e.get("value", "")))
+                            for e in parse.get("entities") or []
+                            if isinstance(e, dict)
+                        ],
+                    )
+                )
+            elif type_name == "action" and event.get("name") != "action_listen":
+                turns[-1].actions.append(str(event.get("name")))
+                turns[-1].time = turns[-1].time or _time(timestamp)
+            elif type_name == "bot" and event.get("text"):
+                turns[-1].replies.append(str(event["text"]))
+        return [turn for turn in turns if turn.text is not None or turn.actions or turn.replies]
+
+    def erase(self, sender_id: str) -> int:
+        """Delete one conversation's events; returns how many."""
+        if not self._exists():
+            return 0
+        with self.engine.begin() as connection:
+            return int(
+                connection.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
+            )
+
+    def purge(self, older_than: datetime) -> list[str]:
+        """Delete whole conversations whose last event is before `older_than` (a
+        conversation still going on keeps its beginning); returns their sender ids."""
+        if not self._exists():
+            return []
+        with self.engine.begin() as connection:
+            old = (
+                connection.execute(
+                    sa.select(events.c.sender_id)
+                    .group_by(events.c.sender_id)
+                    .having(sa.func.max(events.c.timestamp) < older_than.timestamp())
+                )
+                .scalars()
+                .all()
+            )
+            for start in range(0, len(old), 500):
+                connection.execute(
+                    events.delete().where(events.c.sender_id.in_(old[start : start + 500]))
+                )
+        return old
+
+
+def _load(raw: str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

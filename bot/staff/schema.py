@@ -1,0 +1,55 @@
+"""The staff console's tables, in the project database (DATABASE_URL) next to the
+participant store's: same MetaData, hence the same naming convention and one Alembic
+history (bot/participants/migrations/, revision 0005). Importing this module registers
+them; the migrations' env.py does."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.participants.schema import metadata
+
+ROLES = ("reviewer", "admin")
+
+staff_accounts = sa.Table(
+    "staff_accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),  # lower-case
+    sa.Column("password_hash", sa.String(255), nullable=False),  # argon2id, encoded
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+    # Sessions issued before this instant are refused (logout, disable).
+    sa.Column("sessions_since", sa.DateTime(timezone=True), nullable=True),
+)
+
+# Every login attempt, to delay the next one per account and per client.
+staff_login_attempts = sa.Table(
+    "staff_login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("username", sa.String(64), nullable=False),  # as typed, lower-case, cut
+    sa.Column("client", sa.String(64), nullable=False),  # the client's address
+    # pending (being checked) | failure | success | throttled
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Index("ix_staff_login_attempts_username_at", "username", "at"),
+    sa.Index("ix_staff_login_attempts_client_at", "client", "at"),
+)
+
+staff_audit = sa.Table(
+    "staff_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),  # a username, or "cli"
+    # login | logout | transcript_view | erase | purge | account_add | account_disable
+    sa.Column("action", sa.String(32), nullable=False),
+    # A sender id (a keyed hash once the conversation is erased), or a username.
+    sa.Column("target", sa.String(255), nullable=True),
+    sa.Column("detail", sa.String(255), nullable=True),
+    sa.Index("ix_staff_audit_at", "at"),
+    sa.Index("ix_staff_audit_target", "target"),
+)

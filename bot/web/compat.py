@@ -1,0 +1,25 @@
+"""aiohttp 3.9.5 with yarl 1.25 (both pinned in constraints.txt): `Request.url` is
+built with `host=` set to the Host header, which yarl refuses when it carries a port
+("localhost:8080"). The URL dispatcher reads `request.url` for every request that
+reaches a mounted sub-application (the staff console under /staff), so each such request
+failed with a bare 500, 404s of the page included. aiohttp 3.10 builds it from the
+authority; `install()` does the same here."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.helpers import reify
+from yarl import URL
+
+
+def _url(request: web.BaseRequest) -> URL:
+    try:
+        base = URL.build(scheme=request.scheme, authority=request.host)
+    except ValueError:  # a malformed Host header: the path still routes
+        base = URL.build(scheme=request.scheme, host="localhost")
+    return base.join(request.rel_url)
+
+
+def install() -> None:
+    """Idempotent."""
+    web.BaseRequest.url = reify(_url)  # type: ignore[assignment,method-assign]

@@ -74,6 +74,7 @@ VARIANTS = [
     Variant(
         "ours, SQLite, 2 Sanic workers + Redis lock", "config.yml", workers=2, model_of="config.yml"
     ),
+    Variant("ours + multilingual sentence encoder (USE v3)", "bench/configs/ours_use.yml"),
 ]
 
 

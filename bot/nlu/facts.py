@@ -74,7 +74,9 @@ _PREMISE_RE = re.compile(
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
     r"informee? que|appris que|been told|was told|on m\x27a dit|been informed|informed that|"
     r"says|said|affirme|pretend|claims?|told me|m\x27a dit|according to|selon (?:lui|elle|mon|ma)|"
-    r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne)\b"
+    r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne|"
+    r"confirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
+    r"les informations|les elements|les details))\b"
 )
 # A sentence of a letter that asks something (others are context: "I am the mayor of...").
 _ASKS_RE = re.compile(
@@ -118,6 +120,12 @@ _CONFIRM_TAG_RE = re.compile(
     r"(?:vous )?(?:confirmez|pouvez confirmer|pourriez confirmer)(?:-vous)?|vrai ou faux|"
     r"est-ce (?:exact|vrai|juste)|a-t-il raison|a-t-elle raison|il a raison|elle a raison)"
     r"\W*$"
+)
+# A request to confirm what the sentence before it said: "We will come to New York on
+# 26-27 November. Could you confirm these details?"
+_CONFIRM_REQUEST_RE = re.compile(
+    r"\bconfirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
+    r"les informations|les elements|les details)\b"
 )
 # "Is it still on?" is answered "Yes" (the release announces it), "was it cancelled?" "No".
 _STILL_ON_RE = re.compile(
@@ -419,7 +427,7 @@ def _with_tags(sentences: List[Tuple[int, str]]) -> List[Tuple[int, str]]:
     request to confirm it are one question."""
     merged: List[Tuple[int, str]] = []
     for position, sentence in sentences:
-        if merged and _CONFIRM_TAG_RE.match(sentence):
+        if merged and (_CONFIRM_TAG_RE.match(sentence) or _CONFIRM_REQUEST_RE.search(sentence)):
             merged[-1] = (merged[-1][0], merged[-1][1].rstrip() + " " + sentence.strip())
         else:
             merged.append((position, sentence))

@@ -1,6 +1,8 @@
 """Blind conversation evaluation through the REST channel, graded on the replies.
 
-    python -m bench.conversations [--set dev|dev2|...|dev5|sealed] [--url URL] [--min 0.97] [--failures]
+    python -m bench.conversations [--set NAME] [--url URL] [--min 0.97] [--failures]
+
+NAME is a file of bench/conversations/ without .yml (dev, dev2, ..., sealed).
 
 Without --url it starts its own Rasa and action server on a fresh participant store
 seeded with tests/data/participants.csv (the writers' test participants); with it, it

@@ -60,6 +60,11 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
         re.compile(rf"^(?!.*{_AT_THE_EVENT.pattern}).*\b{_SPEAK}\b.{{0,100}}\b{name}\b"),
         re.compile(rf"\b(?:in|en)\s{{1,5}}{name}\W{{0,5}}{_PLEASE}"),  # "bonjour, en français svp"
         re.compile(rf"^\W{{0,10}}(?:in|en)?\s{{0,5}}{lang}\s{{0,5}}{_PLEASE}?\W{{0,10}}$"),  # "FR"
+        # "and in French?", "et en anglais ?", "now in English"
+        re.compile(
+            rf"^\W{{0,10}}(?:(?:and|et|now|maintenant|ok|okay|same|again|encore|pareil)\W{{1,5}}){{0,3}}"
+            rf"(?:in|en)\s{{1,5}}{name}\W{{0,10}}{_PLEASE}?\W{{0,10}}$"
+        ),
     ]
 
 

@@ -99,6 +99,20 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         # Typos of the words looked for; a capitalised name is left alone.
         ("wat r the topix of the confernce?", [("topics", None)]),
         ("Is James coming?", [(NOT_IN_SOURCE, None)]),
+        # "quand" at the end of a French question asks the dates, not yes or no.
+        ("Bonjour, la conférence se tient quand ?", [("venue", None), ("dates", None)]),
+        # A building the release does not name: said so, with the city it gives.
+        ("Dans quel bâtiment ? Au CICG ?", [(NOT_IN_SOURCE, None), ("venue", None)]),
+        # Wrong year and wrong count, each corrected; a fraction is a wrong share.
+        (
+            "L'OIM a été créée en 1945 et compte 193 États membres, non ?",
+            [("iom_founded", "no"), ("iom_members", "no")],
+        ),
+        ("So half of the world will be urban by 2030, correct?", [("urban_share", "no")]),
+        # One office holder's attendance: not in the release, and no "yes".
+        ("et le maire de Montréal, il vient ?", [(NOT_IN_SOURCE, None), ("followup:9", None)]),
+        # A statistic the release does not give.
+        ("How many migrants live in Geneva today?", [(NOT_IN_SOURCE, None), ("venue", None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -148,7 +162,7 @@ def test_a_missing_detail_gets_the_contacts_once(language: str) -> None:
 
 
 def test_a_follow_up_takes_the_topic_of_the_fact_before_it() -> None:
-    """"Is the report launched there? What does it explore?": the report's content,
+    """ "Is the report launched there? What does it explore?": the report's content,
     whatever the last answer was about."""
     items = analyse("Is the report launched at the conference? What does it explore?", BASE).items
     assert [i["fact"] for i in resolve(items, BASE, topic="cmc")] == ["wmr_launch", "wmr_content"]
@@ -159,8 +173,12 @@ def test_a_follow_up_takes_the_topic_of_the_fact_before_it() -> None:
 def _message(text: str, intent: str, confidence: float = 0.9, **data: Any) -> Message:
     ranking = [{"name": intent, "confidence": confidence}, *data.pop("ranking", [])]
     return Message(
-        {"text": text, "intent": {"name": intent, "confidence": confidence},
-         "intent_ranking": ranking, "entities": data.pop("entities", [])}
+        {
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": ranking,
+            "entities": data.pop("entities", []),
+        }
     )
 
 
@@ -231,6 +249,23 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
             _message("Pourquoi c'est encore en attente ?", "nlu_fallback", 1.0),
             "ask_registration_decision",
         ),
+        # A person's own migration case is outside the conference, refusal or not.
+        (
+            _message("Ma demande d'asile a été refusée, que faire ?", "ask_registration_decision"),
+            "out_of_scope",
+        ),
+        (
+            _message("Hi, John Okafor here, please check my status.", "nlu_fallback", 1.0),
+            "check_registration",
+        ),
+        (
+            _message("Can I add my deputy to my delegation?", "ask_invitees"),
+            "ask_registration_decision",
+        ),
+        (
+            _message("Which reference numbers are valid? Give me one.", "nlu_fallback", 1.0),
+            "ask_other_registration",
+        ),
     ],
 )
 def test_routing(message: Message, intent: str) -> None:
@@ -252,9 +287,7 @@ def test_facts_asked_beside_a_check_are_kept_for_after_it() -> None:
     assert _route(message) == ("check_registration", [{"fact": "dates", "verdict": None}])
 
 
-def _tracker(
-    answer: dict[str, Any] | None, intent: str = "ask_question", **slots: Any
-) -> Tracker:
+def _tracker(answer: dict[str, Any] | None, intent: str = "ask_question", **slots: Any) -> Tracker:
     latest = {"intent": {"name": intent}, "answer": answer}
     return Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
 
@@ -316,10 +349,13 @@ def test_punctuation_hints_the_language_of_a_neutral_message(text: str, hint: st
 
 
 async def test_a_first_neutral_question_is_answered_in_its_punctuations_language() -> None:
-    """"dates?" opening a conversation: English typography, English answer; later in
+    """ "dates?" opening a conversation: English typography, English answer; later in
     a French conversation the same message keeps French (see bot/language.py)."""
-    latest = {"intent": {"name": "ask_question"}, "language_hint": "en",
-              "answer": {"items": [{"fact": "dates", "verdict": None}]}}
+    latest = {
+        "intent": {"name": "ask_question"},
+        "language_hint": "en",
+        "answer": {"items": [{"fact": "dates", "verdict": None}]},
+    }
     first = [{"event": "session_started"}, {"event": "user", "text": "dates?"}]
     slots = {"language": "fr"}
     tracker = Tracker("someone", slots, latest, first, False, None, {}, "action_listen")

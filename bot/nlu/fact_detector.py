@@ -77,7 +77,10 @@ _HUMAN_RE = re.compile(
 _WHOSE_RE = re.compile(
     r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
     r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:adresse|e-?mail|courriel)|"
-    r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette))\b"
+    r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette)|"
+    r"which (?:reference|registration) (?:numbers?|codes?)|give me (?:a|one|another) "
+    r"(?:reference|that works)|quel(?:le)?s? (?:references?|numeros?) (?:sont |est )?valides?|"
+    r"donnez-moi une reference)\b"
 )
 # Someone else, with a word of registration: "is my colleague X confirmed?".
 _SOMEONE_ELSES_RE = re.compile(
@@ -85,7 +88,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r"femme|(?:my|our) (?:minister|director|ambassador|mayor|assistant|team|delegation)|"
     r"(?:mon|notre) (?:ministre|directeur|ambassadeur|maire|assistant|equipe)|"
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
-    r".{0,60}\b(?:confirm\w*|inscri\w*|regist\w*|accept\w*|statut|status|retenu\w*|valid\w*)"
+    r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
+    r"valid\w*)"
 )
 _REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b")
 # Asking to change the details of a registration: only the IDM Workshop can.
@@ -124,7 +128,10 @@ _DECISION_RE = re.compile(
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
     r"qui a (?:annule|refuse|fait|decide)|accelerer|"
     r"corriger (?:mon|ma) (?:inscription|statut|dossier)|"
-    r"(?:pas|jamais) (?:moi|annule))"
+    r"(?:pas|jamais) (?:moi|annule)|"
+    r"(?:do|fix|change) it (?:yourself|for me)|le faire (?:vous-meme|toi-meme|pour moi)|"
+    r"pas le faire|(?:add|register|include) (?:my|a|an|our|another)\b|"
+    r"(?:ajouter|inscrire|rajouter) (?:mon|ma|mes|un|une|notre)\b)"
 )
 # A yes/no question on one's own status, and the status it names: "am I still on the
 # waiting list?" -> waitlisted. Checked in this order ("en attente" is pending, "liste
@@ -160,6 +167,17 @@ _WHY_DECISION_RE = re.compile(
     r"(?:retenu\w*|accepte\w*|confirme\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
 )
+# A person's own migration case (asylum, permits): outside the conference altogether.
+_PERSONAL_CASE_RE = re.compile(
+    r"\b(?:asile|asylum|demandeur d\x27asile|refugee status|statut de refugie|"
+    r"permis de (?:sejour|travail)|residence permit|work permit|titre de sejour|"
+    r"deportation|expulsion|naturali[sz]ation)\b"
+)
+# "Please check my status": a check, whatever else the message says.
+_CHECK_MINE_RE = re.compile(
+    r"\b(?:check|verify|verifier|verifiez|verifie)\b.{0,15}\b(?:my|mon|ma)\s+"
+    r"(?:status|statut|registration|inscription|application|candidature|dossier)\b"
+)
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
 # Intents that stand only when the message names a registration (see above).
@@ -174,7 +192,7 @@ _OTHER_PERSON_RE = re.compile(
     r"\b(?:colleague\w*|collegue\w*|boss|patron\w*|friend\w*|ami|amie|someone|somebody|"
     r"quelqu\x27un|anyone|anybody|another|autre|autres|other|others|list\w*|liste|participants|"
     r"delegates|delegues|attendees|names|noms|who else|qui d\x27autre|his|her|their|son|sa|ses|"
-    r"leur|leurs|mr|mrs|ms|dr|mme|m|monsieur|madame|deputy|adjoint\w*|minister|ministre|"
+    r"leur|leurs|mr|mrs|ms|dr|mme|m(?=\.)|monsieur|madame|deputy|adjoint\w*|minister|ministre|"
     r"director|directeur|directrice|ambassador|ambassadeur|assistant\w*|team|equipe|delegation|"
     r"husband|wife|mari|femme|which e-?mail|quel(?:le)? (?:adresse|e-?mail|courriel)|"
     r"mayors|maires|ministers|ministres|how many people|combien de personnes)\b"
@@ -323,6 +341,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             i.get("fact") in _CONTACT_FACTS for i in analysis.items
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
+        if _PERSONAL_CASE_RE.search(folded):
+            # "My asylum claim was refused, what do I do?": no registration, no fact.
+            _set_intent(message, OUT_OF_SCOPE, 1.0)
+            return True
+        if _CHECK_MINE_RE.search(folded) and name not in _STEPS:
+            _set_intent(message, CHECK_REGISTRATION, 1.0)  # "John Okafor here, check my status"
+            return False
         if _WHY_DECISION_RE.search(folded) and not given & _REGISTRATION_ENTITIES:
             # "Why was I refused? Researchers are invited": the decision, not the facts.
             _set_intent(message, DECISION, 1.0)

@@ -42,7 +42,7 @@ _WH_OPENING_WORDS = 3
 # ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
 _SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
 _CLAUSE_RE = re.compile(
-    r",|:|;|\s(?:and|et|&|n|ainsi que|also|aussi|plus|as well as|puis|then)\s"
+    r",|:|;|\s(?:and|et|&|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
 )
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
 # A question expecting yes or no: an auxiliary first, an inversion, or a tag.
@@ -83,7 +83,16 @@ _ASKS_RE = re.compile(
     r"\b(?:pourriez|pouvez|pourrais|peux|could|can|would|will|may|souhait\w*|voudr\w*|aimerai\w*|"
     r"like to know|want to know|wish|wonder\w*|savoir|know|connaitre|renseign\w*|inform\w*|tell|"
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
-    r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*)\b"
+    r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
+    r"i want)\b"
+)
+# One office holder ("le maire de Montréal, il vient ?"): the release names no one who
+# comes, so whether they do is not in it.
+_OFFICE_HOLDER_RE = re.compile(
+    r"\b(?:le|la) (?:maire|mairesse|ministre|president\w*|premier ministre|secretaire general)"
+    r" (?:de|du|d\x27|des) \w+.{0,25}\b(?:vient|viendra|participe\w*|sera (?:la|present\w*))"
+    r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of \w+"
+    r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there)"
 )
 # A line of a list ("- the dates", "2) the fees", "b. hotels"): in a letter, each
 # is one of the things asked.
@@ -135,6 +144,9 @@ _STILL_ON_RE = re.compile(
 # In a clause that asks a detail the release does not give, only these facts are
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
 _WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics", "confirmed"})
+# "When" in a clause: the dates, unless one of these facts answers it.
+_WHEN_RE = re.compile(r"\b(?:when|quand|kan|kand|what date|quelle date|which days?|quels jours)\b")
+_WHEN_FACTS = frozenset({"dates", "diaspora_2013", "iom_founded", "wmr_launch", "urban_share"})
 # "the Vienna conference": a claim on the venue, whatever the sentence's form.
 _EVENT_OF_PLACE = re.compile(r"\s(?:conference|conf|cmc|meeting|event|summit|sommet)")
 # Words before a place that say it is the writer's home, not a claim on the venue.
@@ -184,6 +196,8 @@ class FactBase:
     not_in_source: Tuple[Pattern[str], ...]
     domain: Tuple[Pattern[str], ...]
     not_cancelled: Tuple[Pattern[str], ...]
+    # Details of the place the release lacks (building, room): answered with the city.
+    venue_details: Tuple[Pattern[str], ...]
     not_cancelled_texts: Dict[str, str]
     wrong_places: Pattern[str]
     intents: Dict[str, List[str]] = field(default_factory=dict)
@@ -241,7 +255,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
     places = "|".join(re.escape(p) for p in raw["wrong_places"])
     cue_lists = [f.get("cues", []) for f in raw["facts"]]
     cue_lists += [f["cues"] for f in raw["followups"]]
-    cue_lists += [raw["not_in_source"]["cues"], raw["not_in_source"]["domain"]]
+    cue_lists += [raw["not_in_source"][k] for k in ("cues", "domain", "venue_details")]
     answers = " ".join(f[lang] for f in raw["facts"] for lang in ("fr", "en"))
     return FactBase(
         facts=facts,
@@ -258,6 +272,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         not_in_source=_compile(raw["not_in_source"]["cues"]),
         domain=_compile(raw["not_in_source"]["domain"]),
         not_cancelled=_compile(raw["not_cancelled"]["cues"]),
+        venue_details=_compile(raw["not_in_source"]["venue_details"]),
         not_cancelled_texts={k: raw["not_cancelled"][k] for k in ("fr", "en")},
         # "in Vienna", or "the Vienna conference"
         wrong_places=re.compile(
@@ -327,12 +342,14 @@ def _short_claim(sentence: str) -> bool:
 
 
 def _asks_wh(sentence: str) -> bool:
-    """A question word opening one of the sentence's clauses ("and where?"), not a
-    relative pronoun inside one ("migrants who are vulnerable?")."""
-    return any(
-        _WH_RE.search(" ".join(clause.split()[:_WH_OPENING_WORDS]))
-        for clause in _CLAUSE_RE.split(sentence)
-    )
+    """A question word opening one of the sentence's clauses ("and where?") or ending
+    it ("ça se tient quand ?"), not a relative pronoun inside one ("migrants who are
+    vulnerable?")."""
+    for clause in _CLAUSE_RE.split(sentence):
+        words = [w for w in clause.split() if _TOKEN_RE.search(w)]
+        if _WH_RE.search(" ".join(words[:_WH_OPENING_WORDS] + words[-1:])):
+            return True
+    return False
 
 
 def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | None:
@@ -396,6 +413,9 @@ def analyse(text: str, base: FactBase) -> Analysis:
     unknown = named and not any(k in fold(named.group(0)) for k in _KNOWN_NAMES)
     if unknown and NOT_IN_SOURCE not in seen:
         found.append((named.start(), {"fact": NOT_IN_SOURCE}))
+    office_holder = _OFFICE_HOLDER_RE.search(folded)
+    if office_holder and NOT_IN_SOURCE not in seen and not unknown:
+        found.append((office_holder.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
     items = [item for _, item in found]
     # A follow-up word alone ("who", "job") says nothing of the domain.
@@ -462,7 +482,11 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
     missing = _first(base.not_in_source, clause)
     if missing is not None:
         yield NOT_IN_SOURCE, missing, {"fact": NOT_IN_SOURCE}
+        where = _first(base.venue_details, clause)
+        if where is not None:  # "which building?": the city, which the release gives
+            yield "venue", where, {"fact": "venue", "verdict": None}
     any_fact = False
+    found_dates = False
     for fact in base.facts.values():
         if missing is not None and fact.id not in _WITH_MISSING:
             continue
@@ -470,12 +494,20 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         if pos is None:
             continue
         any_fact = True
+        found_dates = found_dates or fact.id in _WHEN_FACTS
         # "Do I need a visa to come to Geneva?": the yes/no is on the missing detail.
         verdict = None if missing is not None else _verdict(fact, clause, sentence, base)
         item = {"fact": fact.id, "verdict": verdict}
         if _PAST_RE.search(clause):
             item["past"] = True  # "when was that one held?": maybe the earlier conference
         yield fact.id, pos, item
+    if any_fact and missing is None and not found_dates and _WHEN_RE.search(clause):
+        # "la conférence se tient quand ?": "se tient" named the venue, "quand" the dates.
+        item = {"fact": "dates", "verdict": None}
+        if _PAST_RE.search(clause):
+            item["past"] = True  # "when was that one held?": maybe the earlier conference
+        yield "dates", _WHEN_RE.search(clause).start(), item
+        any_fact = True
     wrong_place = _claimed_place(base, clause)
     if wrong_place and (
         _claim_form(sentence) or _PREMISE_RE.search(sentence) or _EVENT_OF_PLACE.search(
@@ -489,7 +521,8 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
             if pos is not None:
                 item: Dict[str, Any] = {"followup": index}
                 asked = _claim_form(sentence) or _short_claim(sentence)
-                if asked and _first(followup.confirms, clause) is not None:
+                specific = _OFFICE_HOLDER_RE.search(sentence)  # "the mayor of X": a person
+                if asked and not specific and _first(followup.confirms, clause) is not None:
                     item["verdict"] = "yes"
                 yield f"followup:{index}", pos, item
                 return

@@ -93,6 +93,13 @@ def test_the_convention_names_every_constraint_and_index() -> None:
             "ix_staff_login_attempts_client_at",
         },
         "staff_audit": {"pk_staff_audit", "ix_staff_audit_at", "ix_staff_audit_target"},
+        "staff_tags": {"pk_staff_tags", "uq_staff_tags_sender_id", "ix_staff_tags_tag"},
+        "staff_notes": {"pk_staff_notes", "ix_staff_notes_sender_id"},
+        "staff_reviews": {
+            "pk_staff_reviews",
+            "ix_staff_reviews_reviewed_at",
+            "ix_staff_reviews_flagged_at",
+        },
     }
 
 

@@ -16,14 +16,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp_session import Session, get_session, session_middleware
+from aiohttp_session import STORAGE_KEY, Session, get_session, session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from bot.participants.store import create_engine
+from bot.privacy import mask
+from bot.staff import dashboard as figures
+from bot.staff import export
 from bot.staff.accounts import Account, StaffStore
 from bot.staff.config import StaffConfig
 from bot.staff.conversations import (
@@ -34,7 +38,9 @@ from bot.staff.conversations import (
     create_tracker_engine,
 )
 from bot.staff.i18n import STRINGS
+from bot.staff.masking import Masker
 from bot.staff.retention import erase
+from bot.staff.reviews import BULK_MAX, ReviewError, Reviews, parse_tags
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +55,7 @@ AUDIT_PAGE_SIZE = 100
 CONFIG_KEY = web.AppKey("staff_config", StaffConfig)
 STORE_KEY = web.AppKey("staff_store", StaffStore)
 CONVERSATIONS_KEY = web.AppKey("staff_conversations", Conversations)
+REVIEWS_KEY = web.AppKey("staff_reviews", Reviews)
 CLOCK_KEY = web.AppKey("staff_clock", Callable[[], datetime])
 ACCOUNT = "staff_account"  # request key: the signed-in account
 LANGUAGE = "staff_language"  # request key: (language, chosen now)
@@ -353,21 +360,73 @@ def _page(request: web.Request) -> int:
         return 1
 
 
-async def _list(request: web.Request, filters: Filters, title: str, route: str) -> web.Response:
+async def resolve(request: web.Request, filters: Filters) -> Filters:
+    """The filters on the console's own tables (tag, reviewed) as sets of sender ids."""
+    reviews = request.app[REVIEWS_KEY]
+
+    def work() -> Filters:
+        resolved = filters
+        if filters.tag:
+            resolved = resolved.restricted(reviews.tagged(filters.tag))
+        if filters.reviewed == "yes":
+            resolved = resolved.restricted(reviews.reviewed())
+        elif filters.reviewed == "no":
+            resolved = resolved.restricted(None, reviews.reviewed())
+        return resolved
+
+    return await asyncio.to_thread(work) if filters.tag or filters.reviewed else filters
+
+
+def _export_query(request: web.Request) -> str:
+    """The list's filters, for the export links (no page, language or message)."""
+    kept = [
+        (key, value)
+        for key, value in request.query.items()
+        if key not in ("page", "lang", "raw", "done", "error")
+    ]
+    return "?" + urlencode(kept) if kept else ""
+
+
+async def _list(
+    request: web.Request,
+    filters: Filters,
+    title: str,
+    route: str,
+    waiting: dict[str, tuple[float, str]] | None = None,
+) -> web.Response:
     page = _page(request)
     size = request.app[CONFIG_KEY].page_size
-    rows, more = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].page, filters, page, size)
+    resolved = await resolve(request, filters)
+    rows, more = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].page, resolved, page, size)
+    reviews = request.app[REVIEWS_KEY]
+    marks = await asyncio.to_thread(reviews.summaries, [row.sender_id for row in rows])
+    now = request.app[CLOCK_KEY]().timestamp()
     return await render(
         request,
         "conversations.html",
         {
             "title": title,
+            "route": route,
             "action": request.app.router[route].url_for(),
             "filters": filters,
             "channels": CHANNELS,
             "all_languages": LANGUAGES,
+            "known_tags": await asyncio.to_thread(reviews.all_tags),
             "rows": rows,
+            "marks": marks,
+            "waiting": {
+                sender: (max(0.0, now - since) / 86400, reason)
+                for sender, (since, reason) in (waiting or {}).items()
+            },
             "page": page,
+            "here": str(
+                request.rel_url.with_query(
+                    [(k, v) for k, v in request.query.items() if k not in ("done", "error")]
+                )
+            ),
+            "error": request.query.get("error") if request.query.get("error") in ERRORS else None,
+            "done": request.query.get("done") if request.query.get("done") == "done_bulk" else None,
+            "export_query": _export_query(request),
             "previous": str(request.rel_url.update_query(page=page - 1)) if page > 1 else None,
             "next": str(request.rel_url.update_query(page=page + 1)) if more else None,
         },
@@ -379,11 +438,39 @@ async def conversations(request: web.Request) -> web.Response:
     return await _list(request, Filters.from_query(request.query), "list_title", "conversations")
 
 
+def open_followups(
+    requests: dict[str, tuple[float, float]], states: dict[str, Any]
+) -> dict[str, tuple[float, str]]:
+    """The follow-up queue: conversations flagged, or where a person was requested
+    since their follow-up was last closed; each with the time it has waited since
+    (epoch seconds) and why ("flag" or "person")."""
+    found: dict[str, tuple[float, str]] = {}
+    for sender, (first, last) in requests.items():
+        state = states.get(sender)
+        closed = state.closed_at.timestamp() if state and state.closed_at else None
+        if closed is None:
+            found[sender] = (first, "person")
+        elif last > closed:
+            found[sender] = (last, "person")
+    for sender, state in states.items():
+        if state.flagged_at is not None:
+            since = state.flagged_at.timestamp()
+            found[sender] = (min(since, found.get(sender, (since, ""))[0]), "flag")
+    return found
+
+
+async def followup_queue(request: web.Request) -> dict[str, tuple[float, str]]:
+    requests = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].person_requests)
+    states = await asyncio.to_thread(request.app[REVIEWS_KEY].followup_states)
+    return open_followups(requests, states)
+
+
 async def followups(request: web.Request) -> web.Response:
-    """Conversations where someone asked for a person."""
-    query = Filters.from_query(request.query)
-    filters = Filters(query.start, query.end, query.language, query.channel, True, query.search)
-    return await _list(request, filters, "followups_title", "followups")
+    """The follow-up queue: a person was requested, or a reviewer flagged it; until
+    the item is closed with a note."""
+    waiting = await followup_queue(request)
+    filters = Filters.from_query(request.query).restricted(waiting)
+    return await _list(request, filters, "followups_title", "followups", waiting)
 
 
 async def transcript(request: web.Request) -> web.Response:
@@ -395,11 +482,306 @@ async def transcript(request: web.Request) -> web.Response:
     await asyncio.to_thread(
         request.app[STORE_KEY].audit, account.username, "transcript_view", sender_id
     )
+    review = await asyncio.to_thread(request.app[REVIEWS_KEY].get, sender_id)
+    waiting = await followup_queue(request)
     return await render(
         request,
         "transcript.html",
-        {"sender_id": sender_id, "turns": turns},
+        {
+            "sender_id": sender_id,
+            "turns": turns,
+            "review": review,
+            "in_queue": sender_id in waiting,
+            "error": request.query.get("error") if request.query.get("error") in ERRORS else None,
+            "done": request.query.get("done") if request.query.get("done") in DONE else None,
+        },
     )
+
+
+ERRORS = ("error_tag_empty", "error_note_empty", "error_bulk_empty")
+DONE = ("done_tags", "done_note", "done_review", "done_flag", "done_closed", "done_bulk")
+
+
+def _back(request: web.Request, sender_id: str, **query: str) -> web.HTTPSeeOther:
+    """After a change, back to the transcript (post/redirect/get)."""
+    url = request.app.router["transcript"].url_for(sender_id=sender_id)
+    return web.HTTPSeeOther(url.with_query(query) if query else url)
+
+
+async def _review_change(
+    request: web.Request, change: Callable[[Reviews, str, Any, str], Any], done: str
+) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    refused = await _review_change_quiet(request, change)
+    raise refused or _back(request, sender_id, done=done)
+
+
+async def add_tags(request: web.Request) -> web.Response:
+    def change(reviews: Reviews, sender: str, form: Any, actor: str) -> None:
+        reviews.add_tags([sender], parse_tags(str(form.get("tags", ""))), actor)
+
+    return await _review_change(request, change, "done_tags")
+
+
+async def remove_tag(request: web.Request) -> web.Response:
+    def change(reviews: Reviews, sender: str, form: Any, actor: str) -> None:
+        reviews.remove_tag(sender, str(form.get("tag", "")))
+
+    return await _review_change(request, change, "done_tags")
+
+
+async def add_note(request: web.Request) -> web.Response:
+    def change(reviews: Reviews, sender: str, form: Any, actor: str) -> None:
+        reviews.add_note(sender, str(form.get("note", "")), actor)
+
+    return await _review_change(request, change, "done_note")
+
+
+async def mark_reviewed(request: web.Request) -> web.Response:
+    def change(reviews: Reviews, sender: str, form: Any, actor: str) -> None:
+        reviews.set_reviewed([sender], form.get("reviewed") == "1", actor)
+
+    return await _review_change(request, change, "done_review")
+
+
+async def flag(request: web.Request) -> web.Response:
+    def change(reviews: Reviews, sender: str, form: Any, actor: str) -> None:
+        reviews.set_flag(sender, form.get("flag") == "1", actor)
+
+    return await _review_change(request, change, "done_flag")
+
+
+async def close_followup(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    account: Account = request[ACCOUNT]
+
+    def change(reviews: Reviews, sender: str, form: Any, actor: str) -> None:
+        reviews.close_followup(sender, str(form.get("note", "")), actor)
+
+    response = await _review_change_quiet(request, change)
+    if response is None:
+        await asyncio.to_thread(
+            request.app[STORE_KEY].audit, account.username, "followup_close", sender_id
+        )
+        raise _back(request, sender_id, done="done_closed")
+    raise response
+
+
+async def _review_change_quiet(
+    request: web.Request, change: Callable[[Reviews, str, Any, str], Any]
+) -> web.HTTPSeeOther | None:
+    """The change, or the redirect that reports why it was refused."""
+    sender_id = request.match_info["sender_id"]
+    form = await request.post()
+    account: Account = request[ACCOUNT]
+    try:
+        await asyncio.to_thread(change, request.app[REVIEWS_KEY], sender_id, form, account.username)
+    except ReviewError as error:
+        return _back(request, sender_id, error=error.key)
+    return None
+
+
+async def bulk(request: web.Request) -> web.Response:
+    """Tag, or mark reviewed, the conversations ticked on a list page."""
+    form = await request.post()
+    senders = list(dict.fromkeys(str(v) for v in form.getall("c", [])))[:BULK_MAX]
+    back = _local_next(str(form.get("next", ""))) or str(
+        request.app.router["conversations"].url_for()
+    )
+    separator = "&" if "?" in back else "?"
+    if not senders:
+        raise web.HTTPSeeOther(f"{back}{separator}error=error_bulk_empty")
+    account: Account = request[ACCOUNT]
+    reviews = request.app[REVIEWS_KEY]
+    operation = form.get("operation")
+    try:
+        if operation == "tag":
+            tags = parse_tags(str(form.get("tags", "")))
+            await asyncio.to_thread(reviews.add_tags, senders, tags, account.username)
+        elif operation in ("reviewed", "unreviewed"):
+            await asyncio.to_thread(
+                reviews.set_reviewed, senders, operation == "reviewed", account.username
+            )
+        else:
+            raise web.HTTPBadRequest()
+    except ReviewError as error:
+        raise web.HTTPSeeOther(f"{back}{separator}error={error.key}") from None
+    raise web.HTTPSeeOther(f"{back}{separator}done=done_bulk")
+
+
+async def dashboard(request: web.Request) -> web.Response:
+    """Charts of the last 30 days, drawn as SVG on the server."""
+    now = request.app[CLOCK_KEY]()
+    data = await asyncio.to_thread(figures.compute, request.app[CONVERSATIONS_KEY], now)
+    waiting = await followup_queue(request)
+    t = STRINGS[language(request)]
+    days = data.days
+    rate = [
+        (
+            None if not data.messages[i] else 100 * data.fallback[i] / data.messages[i],
+            None if not data.messages[i] else 100 * data.abstention[i] / data.messages[i],
+        )
+        for i in range(len(days))
+    ]
+    charts = [
+        figures.stacked_days(
+            "by-language",
+            t["chart_language"],
+            t["chart_language_desc"],
+            days,
+            [
+                (code.upper() if code != "other" else t["unknown"], v)
+                for code, v in data.by_language.items()
+            ],
+            t["day"],
+            t["total"],
+        ),
+        figures.stacked_days(
+            "by-channel",
+            t["chart_channel"],
+            t["chart_channel_desc"],
+            days,
+            [(t["channel_" + code], v) for code, v in data.by_channel.items()],
+            t["day"],
+            t["total"],
+        ),
+        figures.horizontal_bars(
+            "intents",
+            t["chart_intents"],
+            t["chart_intents_desc"],
+            data.intents,
+            t["intent_name"],
+            t["count"],
+        ),
+        figures.line_days(
+            "rates",
+            t["chart_rates"],
+            t["chart_rates_desc"],
+            days,
+            [
+                (t["fallback_rate"], [r[0] for r in rate]),
+                (t["abstention_rate"], [r[1] for r in rate]),
+            ],
+            t["day"],
+            "%",
+            top=100,
+        ),
+        figures.horizontal_bars(
+            "registrations",
+            t["chart_registrations"],
+            t["chart_registrations_desc"],
+            [(t.get("outcome_" + name, name), count) for name, count in data.registrations],
+            t["outcome"],
+            t["count"],
+        ),
+        figures.line_days(
+            "response",
+            t["chart_response"],
+            t["chart_response_desc"],
+            days,
+            [(t["median"], data.response_p50), (t["p95"], data.response_p95)],
+            t["day"],
+            " s",
+        ),
+        figures.horizontal_bars(
+            "queue",
+            t["chart_queue"],
+            t["chart_queue_desc"],
+            [(t[key], count) for key, count in figures.queue_ages(waiting, now)],
+            t["age"],
+            t["count"],
+        ),
+    ]
+    count, p50, p95 = data.response_overall
+    return await render(
+        request,
+        "dashboard.html",
+        {
+            "charts": charts,
+            "first_day": days[0],
+            "last_day": days[-1],
+            "responses": count,
+            "p50": p50,
+            "p95": p95,
+            "queue_size": len(waiting),
+        },
+    )
+
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
+}
+
+
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    return await _export(request, "csv")
+
+
+async def export_jsonl(request: web.Request) -> web.StreamResponse:
+    return await _export(request, "jsonl")
+
+
+async def _export(request: web.Request, kind: str) -> web.StreamResponse:
+    """The list's filtered set, streamed: one batch of conversations read, masked,
+    written, then the next; memory does not grow with the set. `?raw=1`: admins only,
+    not masked. Audited before the first byte (an interrupted export is too)."""
+    account: Account = request[ACCOUNT]
+    raw = request.query.get("raw") == "1"
+    if raw and not account.is_admin:
+        raise web.HTTPForbidden()
+    filters = await resolve(request, Filters.from_query(request.query))
+    store = request.app[STORE_KEY]
+    masker = None if raw else await asyncio.to_thread(Masker.from_database, store.engine)
+    await asyncio.to_thread(
+        store.audit,
+        account.username,
+        "export_raw" if raw else "export",
+        None,
+        f"{kind}: {mask(request.query_string)}"[:255],
+    )
+    content_type, extension = EXPORT_TYPES[kind]
+    day = request.app[CLOCK_KEY]().strftime("%Y%m%d")
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": content_type,
+            "Content-Disposition": (
+                f'attachment; filename="cmc-conversations-{day}{"-raw" if raw else ""}.{extension}"'
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Cache-Control": "no-store",
+            "Content-Language": language(request),
+        }
+    )
+    response.enable_chunked_encoding()
+    # The session middleware leaves streamed responses alone: the refreshed session
+    # (its idle clock) is saved here, before the headers go.
+    session = await get_session(request)
+    await request[STORAGE_KEY].save_session(request, response, session)
+    await response.prepare(request)
+    conversations = request.app[CONVERSATIONS_KEY]
+    size = request.app[CONFIG_KEY].export_batch_size
+    format_chunk = export.csv_chunk if kind == "csv" else export.jsonl_chunk
+    try:
+        if kind == "csv":
+            await response.write(export.csv_header().encode())
+        after: str | None = None
+        while True:
+            batch, after = await asyncio.to_thread(conversations.export_batch, filters, after, size)
+            if batch:
+                await response.write(format_chunk(export.rows(batch, masker)).encode())
+            if after is None:
+                break
+    except (ConnectionResetError, asyncio.CancelledError):
+        raise
+    except Exception:  # noqa: BLE001 - the headers are gone: cut the transfer short
+        logger.exception("staff: export failed")
+        if request.transport is not None:
+            request.transport.close()
+        return response
+    await response.write_eof()
+    return response
 
 
 @admin_only
@@ -446,6 +828,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     tracker = create_tracker_engine(config.tracker_store_url)
     app[STORE_KEY] = StaffStore(engine, app[CLOCK_KEY])
     app[CONVERSATIONS_KEY] = Conversations(tracker)
+    app[REVIEWS_KEY] = Reviews(engine, app[CLOCK_KEY])
     yield
     tracker.dispose()
     engine.dispose()
@@ -483,7 +866,17 @@ def create_app(config: StaffConfig, clock: Callable[[], datetime] = now_utc) -> 
     app.router.add_post("/logout", logout, name="logout")
     app.router.add_get("", conversations, name="conversations")
     app.router.add_get("/followups", followups, name="followups")
+    app.router.add_get("/dashboard", dashboard, name="dashboard")
+    app.router.add_get("/export.csv", export_csv, name="export_csv")
+    app.router.add_get("/export.jsonl", export_jsonl, name="export_jsonl")
+    app.router.add_post("/bulk", bulk, name="bulk")
     app.router.add_get("/conversations/{sender_id:.+}", transcript, name="transcript")
     app.router.add_post("/conversations/{sender_id:.+}/erase", erase_conversation, name="erase")
+    app.router.add_post("/conversations/{sender_id:.+}/tags", add_tags, name="tags")
+    app.router.add_post("/conversations/{sender_id:.+}/untag", remove_tag, name="untag")
+    app.router.add_post("/conversations/{sender_id:.+}/notes", add_note, name="notes")
+    app.router.add_post("/conversations/{sender_id:.+}/review", mark_reviewed, name="review")
+    app.router.add_post("/conversations/{sender_id:.+}/flag", flag, name="flag")
+    app.router.add_post("/conversations/{sender_id:.+}/close", close_followup, name="close")
     app.router.add_get("/audit", audit_log, name="audit")
     return app

@@ -40,6 +40,7 @@ class StaffConfig:
     max_session_age: int = 12 * 3600  # seconds after login, however active
     force_secure_cookie: bool = False  # behind a proxy that terminates HTTPS
     page_size: int = 50
+    export_batch_size: int = 200  # conversations read per query while exporting
 
     @classmethod
     def from_env(cls) -> StaffConfig:

@@ -4,12 +4,15 @@
 The table is described here, not imported from Rasa (loading Rasa takes seconds): the
 columns are those of `rasa.core.tracker_store.SQLTrackerStore.SQLEvent`. Filters are
 built with bound parameters only; text search is a case-insensitive substring over the
-user messages (no full-text index yet)."""
+user messages (no full-text index yet). Filters on the console's own tables (tag,
+reviewed) arrive as a set of sender ids (`Filters.only` / `Filters.exclude`), passed as
+one parameter (`in_list`), since the tracker store may be another database."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ CHANNELS = ("web", "rest", "telegram", "whatsapp")  # sender id namespaces (bot/
 LANGUAGES = ("fr", "en")
 REQUEST_HUMAN = "request_human"
 SEARCH_MAX = 200  # characters of a search actually used
+REVIEWED = ("yes", "no")
 
 events = sa.Table(
     "events",
@@ -51,11 +55,26 @@ def create_tracker_engine(url: str) -> Engine:
     return sa.create_engine(parsed, future=True, hide_parameters=True, pool_pre_ping=True)
 
 
-def json_text(engine: Engine, column: Any, key: str) -> Any:
-    """The text of a top-level key of a JSON text column, in SQL."""
+def json_text(engine: Engine, column: Any, *keys: str) -> Any:
+    """The text at a path of keys of a JSON text column, in SQL."""
     if engine.dialect.name == "postgresql":
-        return sa.cast(column, postgresql.JSONB)[key].astext
-    return sa.func.json_extract(column, f"$.{key}")
+        value = sa.cast(column, postgresql.JSONB)
+        if len(keys) == 1:
+            return value[keys[0]].astext
+        return sa.func.jsonb_extract_path_text(value, *keys)
+    return sa.func.json_extract(column, "$." + ".".join(keys))
+
+
+def in_list(engine: Engine, column: Any, values: Iterable[str]) -> Any:
+    """`column IN values` with one bound parameter however many values (a JSON array
+    on SQLite, an array on PostgreSQL): no limit on the number of variables."""
+    values = list(values)
+    if not values:
+        return sa.false()
+    if engine.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(values, type_=postgresql.ARRAY(sa.String)))
+    each = sa.func.json_each(sa.literal(json.dumps(values))).table_valued("value")
+    return column.in_(sa.select(each.c.value))
 
 
 @dataclass(frozen=True)
@@ -68,10 +87,17 @@ class Filters:
     channel: str | None = None
     person_requested: bool = False
     search: str = ""
+    reviewed: str | None = None  # "yes" | "no"
+    tag: str = ""  # normalised
+    # Resolved from the console's tables (bot/staff/reviews.py), not from the query:
+    only: tuple[str, ...] | None = None  # the conversations to keep, if set
+    exclude: tuple[str, ...] = ()
 
     @classmethod
     def from_query(cls, query: Any) -> Filters:
         """From a request's query string; a value that does not parse is ignored."""
+        from bot.staff.reviews import normalise_tag
+
         return cls(
             start=_date(query.get("from", "")),
             end=_date(query.get("to", "")),
@@ -79,7 +105,17 @@ class Filters:
             channel=query.get("channel") if query.get("channel") in CHANNELS else None,
             person_requested=query.get("person") == "1",
             search=query.get("q", "").strip()[:SEARCH_MAX],
+            reviewed=query.get("reviewed") if query.get("reviewed") in REVIEWED else None,
+            tag=normalise_tag(query.get("tag", "")[:SEARCH_MAX]),
         )
+
+    def restricted(self, only: Iterable[str] | None, exclude: Iterable[str] = ()) -> Filters:
+        """These filters, also limited to `only` (intersected with an earlier limit)
+        and without `exclude`."""
+        keep = self.only
+        if only is not None:
+            keep = tuple(sorted(set(only) if keep is None else set(only) & set(keep)))
+        return replace(self, only=keep, exclude=tuple(sorted({*self.exclude, *exclude})))
 
 
 def _date(text: str) -> date | None:
@@ -149,6 +185,10 @@ class Conversations:
         conditions = []
         if filters.channel:
             conditions.append(events.c.sender_id.startswith(f"{filters.channel}:", autoescape=True))
+        if filters.only is not None:
+            conditions.append(in_list(self.engine, events.c.sender_id, filters.only))
+        if filters.exclude:
+            conditions.append(sa.not_(in_list(self.engine, events.c.sender_id, filters.exclude)))
         for wanted in self._event_conditions(filters):
             conditions.append(events.c.sender_id.in_(sa.select(events.c.sender_id).where(*wanted)))
         query = sa.select(events.c.sender_id).where(*conditions).group_by(events.c.sender_id)
@@ -260,31 +300,68 @@ class Conversations:
             ).all()
         if not rows:
             return None
-        turns = [Turn()]
-        for type_name, timestamp, raw in rows:
-            event = _load(raw)
-            if type_name == "user":
-                parse = event.get("parse_data") or {}
-                intent = parse.get("intent") or {}
-                turns.append(
-                    Turn(
-                        time=_time(timestamp),
-                        text=str(event.get("text") or ""),
-                        intent=intent.get("name"),
-                        confidence=intent.get("confidence"),
-                        entities=[
-                            (str(e.get("entity", "")), str(e.get("value", "")))
-                            for e in parse.get("entities") or []
-                            if isinstance(e, dict)
-                        ],
-                    )
+        return turns_of(rows)
+
+    def export_batch(
+        self, filters: Filters, after: str | None, size: int
+    ) -> tuple[list[Exported], str | None]:
+        """Up to `size` conversations passing `filters` whose sender id sorts after
+        `after`, with their turns; and the sender id to continue after (None at the
+        end). The export walks the whole set this way, one batch in memory at a time,
+        and no transaction stays open between batches (SQLite: Rasa keeps writing)."""
+        if not self._exists():
+            return [], None
+        with self.engine.connect() as connection:
+            query = self._matching(filters)
+            if after is not None:
+                query = query.where(events.c.sender_id > after)
+            senders = list(
+                connection.execute(query.order_by(events.c.sender_id).limit(size)).scalars()
+            )
+            if not senders:
+                return [], None
+            rows = connection.execute(
+                sa.select(events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data)
+                .where(events.c.sender_id.in_(senders))
+                .order_by(events.c.sender_id, events.c.id)
+            ).all()
+        grouped: dict[str, list[Any]] = {sender: [] for sender in senders}
+        for row in rows:
+            grouped[row.sender_id].append(row[1:])
+        exported = []
+        for sender, own in grouped.items():
+            language = None
+            for type_name, _, raw in own:
+                if type_name == "slot":
+                    event = _load(raw)
+                    if event.get("name") == "language":
+                        language = event.get("value")
+            exported.append(
+                Exported(
+                    sender_id=sender,
+                    channel=channel_of(sender),
+                    language=language if isinstance(language, str) else None,
+                    started=_time(own[0][1]) if own else None,
+                    turns=turns_of(own),
                 )
-            elif type_name == "action" and event.get("name") != "action_listen":
-                turns[-1].actions.append(str(event.get("name")))
-                turns[-1].time = turns[-1].time or _time(timestamp)
-            elif type_name == "bot" and event.get("text"):
-                turns[-1].replies.append(str(event["text"]))
-        return [turn for turn in turns if turn.text is not None or turn.actions or turn.replies]
+            )
+        return exported, (senders[-1] if len(senders) == size else None)
+
+    def person_requests(self) -> dict[str, tuple[float, float]]:
+        """Every conversation where a person was requested: first and last request."""
+        if not self._exists():
+            return {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(
+                    events.c.sender_id,
+                    sa.func.min(events.c.timestamp),
+                    sa.func.max(events.c.timestamp),
+                )
+                .where(events.c.type_name == "user", events.c.intent_name == REQUEST_HUMAN)
+                .group_by(events.c.sender_id)
+            ).all()
+        return {sender: (float(first or 0), float(last or 0)) for sender, first, last in rows}
 
     def erase(self, sender_id: str) -> int:
         """Delete one conversation's events; returns how many."""
@@ -315,6 +392,48 @@ class Conversations:
                     events.delete().where(events.c.sender_id.in_(old[start : start + 500]))
                 )
         return old
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One conversation as the export writes it."""
+
+    sender_id: str
+    channel: str
+    language: str | None
+    started: datetime | None
+    turns: list[Turn]
+
+
+def turns_of(rows: Iterable[Any]) -> list[Turn]:
+    """Turns from a conversation's (type_name, timestamp, data) rows, in order."""
+    turns = [Turn()]
+    for type_name, timestamp, raw in rows:
+        if type_name not in ("user", "action", "bot"):
+            continue
+        event = _load(raw)
+        if type_name == "user":
+            parse = event.get("parse_data") or {}
+            intent = parse.get("intent") or {}
+            turns.append(
+                Turn(
+                    time=_time(timestamp),
+                    text=str(event.get("text") or ""),
+                    intent=intent.get("name"),
+                    confidence=intent.get("confidence"),
+                    entities=[
+                        (str(e.get("entity", "")), str(e.get("value", "")))
+                        for e in parse.get("entities") or []
+                        if isinstance(e, dict)
+                    ],
+                )
+            )
+        elif type_name == "action" and event.get("name") != "action_listen":
+            turns[-1].actions.append(str(event.get("name")))
+            turns[-1].time = turns[-1].time or _time(timestamp)
+        elif type_name == "bot" and event.get("text"):
+            turns[-1].replies.append(str(event["text"]))
+    return [turn for turn in turns if turn.text is not None or turn.actions or turn.replies]
 
 
 def _load(raw: str | None) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Erasure and purge: a conversation's events leave the tracker store, and the console's
-rows that name its sender are rewritten with a keyed hash; both are audited."""
+"""Erasure and purge: a conversation's events leave the tracker store, the console's
+review rows about it (tags, notes, marks) are deleted, and the rows that name its
+sender in the audit are rewritten with a keyed hash; both are audited."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from datetime import datetime, timedelta
 
 from bot.staff.accounts import StaffStore
 from bot.staff.conversations import Conversations
+from bot.staff.reviews import Reviews
 
 
 def erase(conversations: Conversations, store: StaffStore, sender_id: str, actor: str) -> int:
     """Remove one person's conversation; returns how many events were deleted."""
     deleted = conversations.erase(sender_id)
     with store.engine.begin() as connection:
+        Reviews.forget(connection, [sender_id])
         hashed = store.forget_sender(connection, sender_id)
         store.audit(actor, "erase", hashed, f"{deleted} events", connection=connection)
     return deleted
@@ -25,6 +28,7 @@ def purge(
     many."""
     senders = conversations.purge(now - timedelta(days=days))
     with store.engine.begin() as connection:
+        Reviews.forget(connection, senders)
         for sender_id in senders:
             store.forget_sender(connection, sender_id)
         store.audit(

@@ -1,6 +1,6 @@
 """The staff console's tables, in the project database (DATABASE_URL) next to the
 participant store's: same MetaData, hence the same naming convention and one Alembic
-history (bot/participants/migrations/, revision 0005). Importing this module registers
+history (bot/participants/migrations/, revisions 0005 and 0006). Importing this module registers
 them; the migrations' env.py does."""
 
 from __future__ import annotations
@@ -52,4 +52,52 @@ staff_audit = sa.Table(
     sa.Column("detail", sa.String(255), nullable=True),
     sa.Index("ix_staff_audit_at", "at"),
     sa.Index("ix_staff_audit_target", "target"),
+)
+
+# Review tools (revision 0006). Rows name a conversation by its sender id; erasure and
+# purge delete them (bot/staff/retention.py), so none outlives its conversation.
+
+TAG_MAX = 40
+
+# Free-text tags, normalised (bot/staff/reviews.py: normalise_tag); one row per tag.
+staff_tags = sa.Table(
+    "staff_tags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("tag", sa.String(TAG_MAX), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.UniqueConstraint("sender_id", "tag", name="uq_staff_tags_sender_id"),
+    sa.Index("ix_staff_tags_tag", "tag"),
+)
+
+# Reviewers' notes; kind "close" is the note that closed a follow-up.
+staff_notes = sa.Table(
+    "staff_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # note | close
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Index("ix_staff_notes_sender_id", "sender_id"),
+)
+
+# One row per conversation a reviewer marked: reviewed, flagged for follow-up, and when
+# its follow-up was last closed (a later request for a person reopens it).
+staff_reviews = sa.Table(
+    "staff_reviews",
+    metadata,
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reviewed_by", sa.String(64), nullable=True),
+    sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("flagged_by", sa.String(64), nullable=True),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("closed_by", sa.String(64), nullable=True),
+    sa.PrimaryKeyConstraint("sender_id", name="pk_staff_reviews"),
+    sa.Index("ix_staff_reviews_reviewed_at", "reviewed_at"),
+    sa.Index("ix_staff_reviews_flagged_at", "flagged_at"),
 )

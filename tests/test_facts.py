@@ -263,6 +263,10 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
             "ask_registration_decision",
         ),
         (
+            _message("I'm sure I registered. Can you search by my name?", "nlu_fallback", 1.0),
+            "check_registration",
+        ),
+        (
             _message("Which reference numbers are valid? Give me one.", "nlu_fallback", 1.0),
             "ask_other_registration",
         ),

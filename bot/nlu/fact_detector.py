@@ -177,6 +177,9 @@ _PERSONAL_CASE_RE = re.compile(
 _CHECK_MINE_RE = re.compile(
     r"\b(?:check|verify|verifier|verifiez|verifie)\b.{0,15}\b(?:my|mon|ma)\s+"
     r"(?:status|statut|registration|inscription|application|candidature|dossier)\b"
+    # "Can you search by my name?": the check asks for the reference and e-mail.
+    r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up)\s+(?:\w+\s+){0,2}my\s+name)\b"
+    r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
 )
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"

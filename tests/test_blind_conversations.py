@@ -30,7 +30,8 @@ def assistant(model_path: Path) -> Iterator[tuple[str, str]]:
 def test_blind_conversations_pass(assistant: tuple[str, str], name: str) -> None:
     url, db_url = assistant
     conversations = load(name)
-    assert {c["language"] for c in conversations} == {"fr", "en"}
+    languages = {c["language"] for c in conversations}
+    assert languages and languages <= {"fr", "en"}  # dev8 is English only, dev9 French only
     rates = report(asyncio.run(evaluate(url, conversations, db_url)), name, show_failures=False)
-    for language in ("fr", "en"):
+    for language in sorted(languages):
         assert rates[f"language {language}"] >= FLOORS[name], (name, language, rates)

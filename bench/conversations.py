@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in sets:
             results = asyncio.run(evaluate(url, load(name), db_url))
             rates = report(results, name, args.failures and name != "sealed")
-            worst = min(worst, rates["language fr"], rates["language en"])
+            worst = min([worst] + [v for k, v in rates.items() if k.startswith("language ")])
     return 1 if worst < args.min else 0
 
 

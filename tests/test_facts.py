@@ -111,6 +111,29 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("So half of the world will be urban by 2030, correct?", [("urban_share", "no")]),
         # One office holder's attendance: not in the release, and no "yes".
         ("et le maire de Montréal, il vient ?", [(NOT_IN_SOURCE, None), ("followup:9", None)]),
+        # "Are mayors invited, or only ministers?": yes, on the first part.
+        (
+            "Les maires sont-ils invités, ou c'est seulement pour les ministres ?",
+            [("invitees", "yes")],
+        ),
+        # Another city claimed, another report, another count in words: no.
+        ("On m'a dit que c'est à Yaoundé cette fois, c'est vrai ?", [("venue", "no")]),
+        (
+            "Le rapport lancé, c'est le Rapport sur le développement humain du PNUD ?",
+            [("wmr_launch", "no")],
+        ),
+        (
+            "The diaspora conference had thousands of participants, right?",
+            [("diaspora_2013", "no")],
+        ),
+        ("iom part of UN?? y/n", [("iom_about", "yes")]),
+        ("It's been postponed to next year hasn't it", [(NOT_CANCELLED, "no")]),
+        ("Is it a purely online event?", [("venue", "no")]),
+        # Following from afar: not in the release, and the city it gives.
+        (
+            "Peut-on suivre ça depuis Abidjan sans faire le voyage ?",
+            [(NOT_IN_SOURCE, None), ("venue", None)],
+        ),
         # A statistic the release does not give.
         ("How many migrants live in Geneva today?", [(NOT_IN_SOURCE, None), ("venue", None)]),
     ],

@@ -16,7 +16,7 @@ from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, FactBase
 _CONTACT_FACTS = ("contact", "samri")
 # Asked in the past tense right after the earlier conference: about it, not the CMC.
 _PAST_TOPICS = {"diaspora": "diaspora_2013"}
-_PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed"})
+_PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed", "urban_share"})
 
 
 def _resolve(

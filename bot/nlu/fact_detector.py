@@ -166,6 +166,8 @@ _WHY_DECISION_RE = re.compile(
     r"wait ?list\w*|pending)|pourquoi\b.{0,30}\b(?:refus\w*|rejet\w*|annul\w*|pas (?:ete )?"
     r"(?:retenu\w*|accepte\w*|confirme\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
+    # A request to undo a decision, whatever else the message says ("I can come after all").
+    r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*)\b"
 )
 # A person's own migration case (asylum, permits): outside the conference altogether.
 _PERSONAL_CASE_RE = re.compile(

@@ -38,11 +38,13 @@ _WORD_RE = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?![a-z0-9-])")
 _CAPITALISED_RE = re.compile(r"(?<=[\w,;:] )[A-ZÀ-Ý][a-zà-ÿ]+")
 # How far into a clause a question word still opens it ("so, where exactly is it").
 _WH_OPENING_WORDS = 3
+# ... or ends it, in French ("elle avait réuni combien de personnes ?").
+_WH_CLOSING_WORDS = 3
 # Sentences with their end mark, then clauses ("the dates, the venue and whom to write").
 # ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
 _SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
 _CLAUSE_RE = re.compile(
-    r",|:|;|\s(?:and|et|&|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
+    r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
 )
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
 # A question expecting yes or no: an auxiliary first, an inversion, or a tag.
@@ -61,7 +63,9 @@ _YES_NO_RE = re.compile(
     r"|\b(?:c\x27est|c est|cest) (?:bien|ca|juste|vrai|exact)\b"
     r"|\b(?:right|correct|true|vrai|n\x27est-ce pas|hein|isn\x27t it|aren\x27t they|is that so|"
     r"ou pas|or not|innit|confirm(?:ez|e)?|c\x27est ca|c\x27est bien ca|juste|c bien ca|c ca|"
-    r"non|yeah|yes|exact|exactement|ou bien|c\x27tu vrai|is (?:he|she|that) right|no)\s*\W*$"
+    r"non|yeah|yes|exact|exactement|ou bien|c\x27tu vrai|is (?:he|she|that) right|no|y/n|o/n|"
+    r"oui/non|yes/no|(?:is|has|was|were|did|does|do|will|would|have|are)n\x27?t (?:it|they|he|she|"
+    r"there|that|we))\s*\W*$"
 )
 _WH_RE = re.compile(
     r"\b(?:when|where|who|whom|what|which|how|why|quand|ou|qui|quel|quelle|quels|quelles|"
@@ -86,6 +90,7 @@ _ASKS_RE = re.compile(
     r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
     r"i want)\b"
 )
+_WHAT_ABOUT_RE = re.compile(r"\s*(?:(?:and|so|et)\s+)?(?:what|how) about\b")
 # One office holder ("le maire de Montréal, il vient ?"): the release names no one who
 # comes, so whether they do is not in it.
 _OFFICE_HOLDER_RE = re.compile(
@@ -106,6 +111,11 @@ _NAMED_PERSON_RE = re.compile(
     r"(?:[A-Z][a-zà-ÿ]{1,20}[ -]){1,3}(?:[A-Z][a-zà-ÿ]{1,20})\b"
 )
 _KNOWN_NAMES = ("samri", "swing", "azzouz", "william", "lacy", "genev", "iom", "oim", "cmc", "idm")
+# "Are mayors invited, or is it only ministers?": the yes/no is on the first part.
+_OR_ONLY_RE = re.compile(
+    r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|bien|alors))? "
+    r"(?:only|just|seulement|uniquement|juste)\b"
+)
 _ONLY_RE = re.compile(
     r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?)\b"
 )
@@ -347,7 +357,7 @@ def _asks_wh(sentence: str) -> bool:
     vulnerable?")."""
     for clause in _CLAUSE_RE.split(sentence):
         words = [w for w in clause.split() if _TOKEN_RE.search(w)]
-        if _WH_RE.search(" ".join(words[:_WH_OPENING_WORDS] + words[-1:])):
+        if _WH_RE.search(" ".join(words[:_WH_OPENING_WORDS] + words[-_WH_CLOSING_WORDS:])):
             return True
     return False
 
@@ -379,7 +389,7 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
             checked = True
     if any(w in sentence for w in fact.wrong):
         return "no"
-    if fact.only_means_no and _ONLY_RE.search(sentence):
+    if fact.only_means_no and _ONLY_RE.search(sentence) and not _OR_ONLY_RE.search(sentence):
         return "no"
     checked = checked or any(n in sentence for n in fact.names)
     if checked or (claim_form and fact.confirms):
@@ -520,7 +530,11 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
             pos = _first(followup.cues, clause)
             if pos is not None:
                 item: Dict[str, Any] = {"followup": index}
-                asked = _claim_form(sentence) or _short_claim(sentence)
+                asked = (
+                    _claim_form(sentence)
+                    or _short_claim(sentence)
+                    or _WHAT_ABOUT_RE.match(sentence)  # "what about UN agencies?"
+                )
                 specific = _OFFICE_HOLDER_RE.search(sentence)  # "the mayor of X": a person
                 if asked and not specific and _first(followup.confirms, clause) is not None:
                     item["verdict"] = "yes"

@@ -10,7 +10,7 @@ import click
 from bot import privacy
 from bot.participants import csvio, migrate
 from bot.participants.store import ParticipantStore, create_engine
-from bot.staff.cli import logs, staff
+from bot.staff.cli import logs, staff, training
 
 
 @click.group()
@@ -194,6 +194,7 @@ def set_webhook(public_url: str) -> None:
 
 cli.add_command(staff)
 cli.add_command(logs)
+cli.add_command(training)
 
 if __name__ == "__main__":
     cli()

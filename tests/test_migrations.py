@@ -100,6 +100,12 @@ def test_the_convention_names_every_constraint_and_index() -> None:
             "ix_staff_reviews_reviewed_at",
             "ix_staff_reviews_flagged_at",
         },
+        "staff_jobs": {"pk_staff_jobs"},
+        "staff_labels": {
+            "pk_staff_labels",
+            "uq_staff_labels_sender_id",
+            "ix_staff_labels_event_id",
+        },
     }
 
 

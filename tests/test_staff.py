@@ -235,10 +235,18 @@ async def test_every_route_refuses_an_anonymous_request(console: Console) -> Non
     assert public == {"login", "login_post"}
 
 
-async def test_the_contract_routes_not_built_yet_do_not_exist(console: Console) -> None:
-    assert (await console.login("alice")).status == 302
-    for path in ("/staff/unanswered",):
-        assert (await console.client.get(path)).status == 404
+async def test_every_contract_page_exists(console: Console) -> None:
+    assert (await console.login("rev")).status == 302
+    for path in (
+        "/staff",
+        "/staff/conversations/web:alice",
+        "/staff/followups",
+        "/staff/unanswered",
+        "/staff/dashboard",
+        "/staff/export.csv",
+        "/staff/export.jsonl",
+    ):
+        assert (await console.client.get(path)).status == 200, path
 
 
 async def test_login_session_cookie_and_logout(console: Console, store: StaffStore) -> None:
@@ -504,7 +512,13 @@ async def test_both_languages_render_and_are_remembered(console: Console, langua
     assert f'<html lang="{language}">' in html
     assert f'<label for="username">{strings["username"]}' in html.replace("&#39;", "'")
     await console.login("alice")
-    for path in ("/staff", "/staff/followups", "/staff/audit", "/staff/conversations/web:alice"):
+    for path in (
+        "/staff",
+        "/staff/followups",
+        "/staff/audit",
+        "/staff/conversations/web:alice",
+        "/staff/unanswered",
+    ):
         reply = await console.client.get(path)
         assert reply.status == 200 and reply.headers["Content-Language"] == language
         assert f'<html lang="{language}">' in await reply.text()

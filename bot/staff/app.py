@@ -9,6 +9,7 @@ so a new route cannot forget them (tests/test_staff.py walks the route table).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import secrets
@@ -39,8 +40,9 @@ from bot.staff.conversations import (
 )
 from bot.staff.i18n import STRINGS
 from bot.staff.masking import Masker
-from bot.staff.retention import erase
+from bot.staff.retention import erase, run_daily
 from bot.staff.reviews import BULK_MAX, ReviewError, Reviews, parse_tags
+from bot.staff.unanswered import LABEL_MAX, LabelError, Labels, find, group, label_intents
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ CONFIG_KEY = web.AppKey("staff_config", StaffConfig)
 STORE_KEY = web.AppKey("staff_store", StaffStore)
 CONVERSATIONS_KEY = web.AppKey("staff_conversations", Conversations)
 REVIEWS_KEY = web.AppKey("staff_reviews", Reviews)
+LABELS_KEY = web.AppKey("staff_labels", Labels)
 CLOCK_KEY = web.AppKey("staff_clock", Callable[[], datetime])
 ACCOUNT = "staff_account"  # request key: the signed-in account
 LANGUAGE = "staff_language"  # request key: (language, chosen now)
@@ -784,6 +787,112 @@ async def _export(request: web.Request, kind: str) -> web.StreamResponse:
     return response
 
 
+GROUPS_PER_PAGE = 25
+MESSAGES_SHOWN = 50  # per group; the others are counted
+
+
+def _below(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    return value if 0.0 < value <= 1.0 else None
+
+
+async def unanswered(request: web.Request) -> web.Response:
+    """The messages the assistant abstained or fell back on (or, with `below`, answered
+    with a low confidence), grouped by similarity, largest groups first; each group
+    with a form to label the ticked messages."""
+    config = request.app[CONFIG_KEY]
+    below = _below(request.query.get("below", ""))
+    only_language = request.query.get("language")
+    only_language = only_language if only_language in LANGUAGES else None
+    unlabelled = request.query.get("unlabelled") == "1"
+    labels = request.app[LABELS_KEY]
+
+    def work() -> tuple[list[Any], dict[int, Any], int]:
+        messages = find(request.app[CONVERSATIONS_KEY], config.unanswered_max, below)
+        if only_language:
+            messages = [m for m in messages if m.language == only_language]
+        labelled = labels.of(messages)
+        if unlabelled:
+            messages = [m for m in messages if m.event_id not in labelled]
+        return group(messages, config.unanswered_threshold), labelled, len(messages)
+
+    groups, labelled, count = await asyncio.to_thread(work)
+    page = _page(request)
+    shown = groups[(page - 1) * GROUPS_PER_PAGE : page * GROUPS_PER_PAGE]
+    return await render(
+        request,
+        "unanswered.html",
+        {
+            "groups": shown,
+            "first_number": (page - 1) * GROUPS_PER_PAGE,
+            "group_count": len(groups),
+            "message_count": count,
+            "limit": config.unanswered_max,
+            "shown_per_group": MESSAGES_SHOWN,
+            "labelled": labelled,
+            "intents": label_intents(),
+            "all_languages": LANGUAGES,
+            "below": "" if below is None else f"{below:g}",
+            "only_language": only_language,
+            "unlabelled": unlabelled,
+            "page": page,
+            "here": str(
+                request.rel_url.with_query(
+                    [(k, v) for k, v in request.query.items() if k not in ("done", "error")]
+                )
+            ),
+            "error": request.query.get("error")
+            if request.query.get("error") in LABEL_ERRORS
+            else None,
+            "done": request.query.get("done") == "done_label",
+            "previous": str(request.rel_url.update_query(page=page - 1)) if page > 1 else None,
+            "next": str(request.rel_url.update_query(page=page + 1))
+            if page * GROUPS_PER_PAGE < len(groups)
+            else None,
+        },
+    )
+
+
+LABEL_ERRORS = ("error_label_empty", "error_label_intent", "error_label_language")
+
+
+async def label(request: web.Request) -> web.Response:
+    """Record the right intent and language of the ticked messages (audited)."""
+    form = await request.post()
+    back = _local_next(str(form.get("next", ""))) or str(request.app.router["unanswered"].url_for())
+    separator = "&" if "?" in back else "?"
+    ids = []
+    for value in form.getall("m", [])[:LABEL_MAX]:
+        try:
+            ids.append(int(str(value)))
+        except ValueError:
+            continue
+    intent, lang = str(form.get("intent", "")), str(form.get("language", ""))
+    account: Account = request[ACCOUNT]
+    try:
+        count = await asyncio.to_thread(
+            request.app[LABELS_KEY].record,
+            request.app[CONVERSATIONS_KEY],
+            ids,
+            intent,
+            lang,
+            account.username,
+        )
+    except LabelError as error:
+        raise web.HTTPSeeOther(f"{back}{separator}error={error.key}") from None
+    await asyncio.to_thread(
+        request.app[STORE_KEY].audit,
+        account.username,
+        "label",
+        None,
+        f"{count} message(s): {intent} ({lang})",
+    )
+    raise web.HTTPSeeOther(f"{back}{separator}done=done_label")
+
+
 @admin_only
 async def erase_conversation(request: web.Request) -> web.Response:
     sender_id = request.match_info["sender_id"]
@@ -829,9 +938,38 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     app[STORE_KEY] = StaffStore(engine, app[CLOCK_KEY])
     app[CONVERSATIONS_KEY] = Conversations(tracker)
     app[REVIEWS_KEY] = Reviews(engine, app[CLOCK_KEY])
+    app[LABELS_KEY] = Labels(engine, app[CLOCK_KEY])
     yield
     tracker.dispose()
     engine.dispose()
+
+
+RETENTION_TASK_KEY = web.AppKey("staff_retention_task", asyncio.Task)  # type: ignore[type-arg]
+
+
+async def retention_task(app: web.Application) -> AsyncIterator[None]:
+    """With LOG_RETENTION_DAYS set, the daily purge runs in the background for the app's
+    life (bot/staff/retention.py: one replica a day); cancelled on shutdown."""
+    config = app[CONFIG_KEY]
+    task = None
+    if config.retention_days > 0:
+        task = asyncio.create_task(
+            run_daily(
+                app[CONVERSATIONS_KEY],
+                app[STORE_KEY],
+                config.retention_days,
+                app[CLOCK_KEY],
+                config.retention_first_delay,
+                config.retention_check_interval,
+            ),
+            name="staff-retention",
+        )
+        app[RETENTION_TASK_KEY] = task
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def now_utc() -> datetime:
@@ -861,6 +999,7 @@ def create_app(config: StaffConfig, clock: Callable[[], datetime] = now_utc) -> 
     )
     env.filters["utc"] = utc
     app.cleanup_ctx.append(resources)
+    app.cleanup_ctx.append(retention_task)  # after: it uses the resources
     app.router.add_get("/login", login_form, name="login")
     app.router.add_post("/login", login, name="login_post")
     app.router.add_post("/logout", logout, name="logout")
@@ -879,4 +1018,6 @@ def create_app(config: StaffConfig, clock: Callable[[], datetime] = now_utc) -> 
     app.router.add_post("/conversations/{sender_id:.+}/flag", flag, name="flag")
     app.router.add_post("/conversations/{sender_id:.+}/close", close_followup, name="close")
     app.router.add_get("/audit", audit_log, name="audit")
+    app.router.add_get("/unanswered", unanswered, name="unanswered")
+    app.router.add_post("/unanswered/labels", label, name="label")
     return app

@@ -1,11 +1,13 @@
-"""`python -m bot staff ...` (console accounts) and `python -m bot logs ...` (retention
-and erasure of conversations). Both need the project database at the latest migration."""
+"""`python -m bot staff ...` (console accounts), `python -m bot logs ...` (retention
+and erasure of conversations) and `python -m bot training export` (the console's labels
+as training data). All need the project database at the latest migration."""
 
 from __future__ import annotations
 
 import os
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import click
 
@@ -14,8 +16,16 @@ from bot.participants.store import create_engine
 from bot.staff.accounts import AccountError, StaffStore
 from bot.staff.config import DEFAULT_TRACKER_STORE_URL
 from bot.staff.conversations import Conversations, create_tracker_engine
+from bot.staff.masking import Masker
 from bot.staff.retention import erase, purge
 from bot.staff.schema import ROLES
+from bot.staff.unanswered import Labels, training_data
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _store() -> StaffStore:
@@ -125,3 +135,51 @@ def logs_erase(sender_id: str) -> None:
         conversations.engine.dispose()
         store.engine.dispose()
     click.echo(f"erased {deleted} event(s)")
+
+
+@click.group()
+def training() -> None:
+    """Training data from the staff console's labels (bot/staff/unanswered.py)."""
+
+
+DEFAULT_EXPORT = Path("var") / "training-export"
+
+
+@training.command("export")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_EXPORT,
+    show_default=True,
+    help="Directory for fr.yml / en.yml (never data/: a developer reviews and merges).",
+)
+def training_export(out: Path) -> None:
+    """Write the messages reviewers labelled in /staff/unanswered as Rasa NLU YAML, one
+    file per language (data/nlu/ format), e-mails, phones, references and names masked
+    (audited)."""
+    data = (ROOT / "data").resolve()
+    target = out.resolve()
+    if target == data or data in target.parents:
+        click.echo(f"error: {out} is under data/: export elsewhere and merge by hand", err=True)
+        sys.exit(2)
+    store = _store()
+    try:
+        labels = Labels(store.engine, _now).all()
+        masker = Masker.from_database(store.engine)
+        files = training_data(labels, masker.text)
+        target.mkdir(parents=True, exist_ok=True)
+        for language, text in files.items():
+            (target / f"{language}.yml").write_text(text, encoding="utf-8")
+        store.audit(
+            "cli",
+            "training_export",
+            None,
+            f"{len(labels)} label(s), {', '.join(sorted(files)) or 'no file'}: {out}"[:255],
+        )
+    finally:
+        store.engine.dispose()
+    for language in sorted(files):
+        click.echo(f"wrote {out / f'{language}.yml'}")
+    if not files:
+        click.echo("no labelled message: nothing written")

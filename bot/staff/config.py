@@ -41,6 +41,13 @@ class StaffConfig:
     force_secure_cookie: bool = False  # behind a proxy that terminates HTTPS
     page_size: int = 50
     export_batch_size: int = 200  # conversations read per query while exporting
+    # LOG_RETENTION_DAYS: conversations idle longer are purged once a day by the running
+    # app (bot/staff/retention.py); 0 keeps them.
+    retention_days: int = 0
+    retention_first_delay: float = 60.0  # seconds after start before the first check
+    retention_check_interval: float = 3600.0  # seconds between checks (one run a day)
+    unanswered_max: int = 2000  # most recent unanswered messages clustered
+    unanswered_threshold: float = 0.4  # cosine similarity to join a group
 
     @classmethod
     def from_env(cls) -> StaffConfig:
@@ -55,4 +62,19 @@ class StaffConfig:
             idle_timeout=int(os.environ.get("STAFF_IDLE_TIMEOUT", 30 * 60)),
             force_secure_cookie=os.environ.get("STAFF_SECURE_COOKIE", "").lower()
             in ("1", "true", "yes"),
+            retention_days=retention_days(os.environ.get("LOG_RETENTION_DAYS", "")),
         )
+
+
+def retention_days(value: str) -> int:
+    """LOG_RETENTION_DAYS: unset, empty or 0 keeps the conversations."""
+    value = value.strip()
+    if not value:
+        return 0
+    try:
+        days = int(value)
+    except ValueError:
+        raise ConfigError("LOG_RETENTION_DAYS must be a whole number of days") from None
+    if days < 0:
+        raise ConfigError("LOG_RETENTION_DAYS must be 0 (keep) or more")
+    return days

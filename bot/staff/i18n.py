@@ -208,6 +208,39 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "age_day": "1 à 24 heures",
         "age_3days": "1 à 3 jours",
         "age_week": "plus de 3 jours",
+        "nav_unanswered": "Sans réponse",
+        "unanswered_title": "Questions sans réponse, regroupées par similarité",
+        "unanswered_intro": (
+            "Messages sur lesquels l'assistant s'est abstenu ou s'est replié (ou de "
+            "confiance faible, si un seuil est donné), parmi les {limit} plus récents ; "
+            "les plus grands groupes d'abord. Indiquez l'intention et la langue justes "
+            "des messages cochés ; `python -m bot training export` les écrit comme "
+            "données d'entraînement à relire."
+        ),
+        "below_label": "Confiance inférieure à",
+        "below_help": "(entre 0 et 1 ; vide : seulement abstentions et replis)",
+        "unlabelled_only": "Seulement les messages sans étiquette d'intention",
+        "unanswered_summary": "{messages} message(s) en {groups} groupe(s)",
+        "unanswered_none": "Aucun message sans réponse.",
+        "group_title": "Groupe {number} : {count} message(s), par exemple",
+        "why": "Raison",
+        "reason_abstention": "abstention",
+        "reason_fallback": "repli",
+        "reason_fallback_intent": "intention de repli",
+        "reason_low_confidence": "confiance faible",
+        "label_current": "Intention indiquée",
+        "select_message": "Sélectionner le message « {text} »",
+        "more_messages": "… et {count} autre(s) message(s) non affiché(s), non concernés.",
+        "label_legend": "Intention juste des messages cochés",
+        "label_intent": "Intention",
+        "label_language": "Langue du message",
+        "label_submit": "Enregistrer",
+        "done_label": "Intention enregistrée pour les messages cochés.",
+        "error_label_empty": "Cochez au moins un message.",
+        "error_label_intent": "Choisissez une intention de la liste.",
+        "error_label_language": "Choisissez la langue (FR ou EN).",
+        "action_label": "intention indiquée",
+        "action_training_export": "export des données d'entraînement",
     },
     "en": {
         "console": "Staff console — CMC Assistant",
@@ -400,5 +433,38 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "age_day": "1 to 24 hours",
         "age_3days": "1 to 3 days",
         "age_week": "more than 3 days",
+        "nav_unanswered": "Unanswered",
+        "unanswered_title": "Unanswered questions, grouped by similarity",
+        "unanswered_intro": (
+            "Messages the assistant abstained or fell back on (or answered with a low "
+            "confidence, when a threshold is given), among the {limit} most recent; "
+            "largest groups first. Record the right intent and language of the ticked "
+            "messages; `python -m bot training export` writes them as training data to "
+            "review."
+        ),
+        "below_label": "Confidence below",
+        "below_help": "(between 0 and 1; empty: only abstentions and fallbacks)",
+        "unlabelled_only": "Only messages without a recorded intent",
+        "unanswered_summary": "{messages} message(s) in {groups} group(s)",
+        "unanswered_none": "No unanswered messages.",
+        "group_title": "Group {number}: {count} message(s), for example",
+        "why": "Reason",
+        "reason_abstention": "abstention",
+        "reason_fallback": "fallback",
+        "reason_fallback_intent": "fallback intent",
+        "reason_low_confidence": "low confidence",
+        "label_current": "Recorded intent",
+        "select_message": "Select the message “{text}”",
+        "more_messages": "… and {count} more message(s) not shown, not included.",
+        "label_legend": "Right intent of the ticked messages",
+        "label_intent": "Intent",
+        "label_language": "Language of the message",
+        "label_submit": "Record",
+        "done_label": "Intent recorded for the ticked messages.",
+        "error_label_empty": "Tick at least one message.",
+        "error_label_intent": "Choose an intent from the list.",
+        "error_label_language": "Choose the language (FR or EN).",
+        "action_label": "intent recorded",
+        "action_training_export": "training data export",
     },
 }

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.staff.schema import TAG_MAX, staff_notes, staff_reviews, staff_tags
+from bot.staff.schema import TAG_MAX, staff_labels, staff_notes, staff_reviews, staff_tags
 
 NOTE_MAX = 2000
 BULK_MAX = 500  # conversations one bulk action may name
@@ -272,8 +272,9 @@ class Reviews:
 
     @staticmethod
     def forget(connection: Any, sender_ids: list[str]) -> None:
-        """Delete every review row of these conversations (erasure, purge)."""
+        """Delete every review row of these conversations, labels included (erasure,
+        purge)."""
         for start in range(0, len(sender_ids), 500):
             chunk = sender_ids[start : start + 500]
-            for table in (staff_tags, staff_notes, staff_reviews):
+            for table in (staff_tags, staff_notes, staff_reviews, staff_labels):
                 connection.execute(table.delete().where(table.c.sender_id.in_(chunk)))

@@ -1,6 +1,6 @@
 """The staff console's tables, in the project database (DATABASE_URL) next to the
 participant store's: same MetaData, hence the same naming convention and one Alembic
-history (bot/participants/migrations/, revisions 0005 and 0006). Importing this module registers
+history (bot/participants/migrations/, revisions 0005 to 0007). Importing this module registers
 them; the migrations' env.py does."""
 
 from __future__ import annotations
@@ -100,4 +100,38 @@ staff_reviews = sa.Table(
     sa.PrimaryKeyConstraint("sender_id", name="pk_staff_reviews"),
     sa.Index("ix_staff_reviews_reviewed_at", "reviewed_at"),
     sa.Index("ix_staff_reviews_flagged_at", "flagged_at"),
+)
+
+# Revision 0007.
+
+# Background jobs shared by every replica: one row per job, `last_run_at` taken with a
+# conditional UPDATE (bot/staff/retention.py: claim), so one replica runs it per period.
+staff_jobs = sa.Table(
+    "staff_jobs",
+    metadata,
+    sa.Column("name", sa.String(32), nullable=False),
+    sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("run_by", sa.String(64), nullable=True),  # host:pid of the replica
+    sa.PrimaryKeyConstraint("name", name="pk_staff_jobs"),
+)
+
+LABEL_INTENT_MAX = 64
+
+# The right intent and language of a user message the assistant abstained or fell back
+# on (bot/staff/unanswered.py), for `python -m bot training export`. The message's text
+# is kept here (the tracker store may be another database); erasure and purge delete
+# the rows with the conversation's other review rows.
+staff_labels = sa.Table(
+    "staff_labels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("event_id", sa.Integer, nullable=False),  # the tracker store's events.id
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(LABEL_INTENT_MAX), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.UniqueConstraint("sender_id", "event_id", name="uq_staff_labels_sender_id"),
+    sa.Index("ix_staff_labels_event_id", "event_id"),
 )

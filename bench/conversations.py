@@ -201,7 +201,20 @@ def _registration_turn(turn: dict[str, Any]) -> bool:
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    return yaml.safe_load((SETS / f"{name}.yml").read_text("utf-8"))
+    """A set, with YAML's booleans read back as the words written (`starts: [yes]`)."""
+    conversations = yaml.safe_load((SETS / f"{name}.yml").read_text("utf-8"))
+    for conversation in conversations:
+        for turn in conversation["turns"]:
+            for key in ("starts", "must_not"):
+                turn[key] = [_word(v) for v in turn.get(key) or []]
+            turn["must"] = [[_word(v) for v in group] for group in turn.get("must") or []]
+    return conversations
+
+
+def _word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 @contextlib.contextmanager

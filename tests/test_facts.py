@@ -134,6 +134,10 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
             "Peut-on suivre ça depuis Abidjan sans faire le voyage ?",
             [(NOT_IN_SOURCE, None), ("venue", None)],
         ),
+        # Dates in figures: the month checked, the days counted.
+        ("C'est bien le 26/10 et le 27/10 ?", [("dates", "yes")]),
+        ("Conference dates 26-27.10, correct?", [("dates", "yes")]),
+        ("C'est le 26/11 ?", [("dates", "no")]),
         # A statistic the release does not give.
         ("How many migrants live in Geneva today?", [(NOT_IN_SOURCE, None), ("venue", None)]),
     ],

@@ -164,7 +164,7 @@ _WHY_DECISION_RE = re.compile(
     r"\b(?:why (?:was|were|is|has|have|am|are) (?:i|my|we|our|it|me)\b.{0,30}\b(?:refus\w*|"
     r"reject\w*|cancel\w*|declin\w*|turned down|not (?:accepted|selected|confirmed)|still|"
     r"wait ?list\w*|pending)|pourquoi\b.{0,30}\b(?:refus\w*|rejet\w*|annul\w*|pas (?:ete )?"
-    r"(?:retenu\w*|accepte\w*|confirme\w*)|encore en attente|toujours en attente|"
+    r"(?:retenu\w*|accepte\w*|confirme\w*|valide\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
     # A request to undo a decision, whatever else the message says ("I can come after all").
     r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*)\b"

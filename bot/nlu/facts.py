@@ -42,7 +42,7 @@ _WH_OPENING_WORDS = 3
 _WH_CLOSING_WORDS = 3
 # Sentences with their end mark, then clauses ("the dates, the venue and whom to write").
 # ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
-_SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
+_SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d))+[?!.\n]*")  # "26.10" is not two sentences
 _CLAUSE_RE = re.compile(
     r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
 )
@@ -119,6 +119,18 @@ _OR_ONLY_RE = re.compile(
 _ONLY_RE = re.compile(
     r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?)\b"
 )
+# A date in figures: "26/10", "26.10.2015", "26-27.10".
+_NUMERIC_DATE_RE = re.compile(
+    r"\b(?P<days>\d{1,2}(?:\s?-\s?\d{1,2})?)[/.](?P<month>\d{1,2})(?:[/.]\d{2,4})?\b"
+)
+# The months the fact base names, as numbers (a fact's `months` are folded stems).
+_MONTH_NUMBERS = {"octob": 10}
+
+
+def _days(date: re.Match[str]) -> str:
+    return date.group("days")
+
+
 # "May" only as a date ("in May", "3 May"): "mayors", "may I" are not months.
 _MONTH_RE = re.compile(
     r"\b(?:janv|janu|fevr|febr|avril|april|juin|june|juil|july|aout|august|sept|octo|nove|"
@@ -368,6 +380,13 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
     if not (claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
         return None
     checked = False
+    if fact.months:
+        # "le 26/10", "26-27.10": the month as a number, then only the days are counted.
+        for date in _NUMERIC_DATE_RE.finditer(sentence):
+            if int(date.group("month")) != _MONTH_NUMBERS.get(fact.months[0], 0):
+                return "no"
+            checked = True
+        clause, sentence = (_NUMERIC_DATE_RE.sub(_days, t) for t in (clause, sentence))
     if fact.numbers:
         numbers = {int(n) for n in _NUMBER_RE.findall(clause)} or {
             int(n) for n in _NUMBER_RE.findall(sentence)

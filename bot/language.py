@@ -69,6 +69,12 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
 
 
 _REQUESTS = {lang: _request_patterns(lang) for lang in LANGUAGES}
+# A language someone does not speak or read: a request for the other.
+_NOT_SPOKEN_RE = re.compile(
+    r"\b(?:(?:don\x27t|doesn\x27t|do not|does not|can\x27t|cannot) (?:speak|read|understand)|"
+    r"(?:ne )?(?:parle|parlons|comprend|comprends|lit|lis) (?:pas|plus)(?: le| bien)?) "
+    r"(?P<name>french|english|francais|anglais)\b"
+)
 
 
 # French typography puts a space before "?" and "!" ("dates ?"), English none ("dates?").
@@ -91,6 +97,9 @@ def requested_language(text: str) -> str | None:
     folded = fold(text)
     if len(folded) > 120:  # a request to switch is short; long texts merely mention languages
         return None
+    refused = _NOT_SPOKEN_RE.search(folded)
+    if refused:  # "my boss doesn't speak French": the other one
+        return ENGLISH if refused.group("name") in ("french", "francais") else FRENCH
     hits = [lang for lang in LANGUAGES if any(p.search(folded) for p in _REQUESTS[lang])]
     return hits[0] if len(hits) == 1 else None
 

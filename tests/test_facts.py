@@ -138,6 +138,15 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("C'est bien le 26/10 et le 27/10 ?", [("dates", "yes")]),
         ("Conference dates 26-27.10, correct?", [("dates", "yes")]),
         ("C'est le 26/11 ?", [("dates", "no")]),
+        # "Not only ministers": no "no" from "only".
+        (
+            "Les élus communaux, et pas seulement les ministres, sont-ils invités ?",
+            [("followup:9", "yes"), ("invitees", "yes")],
+        ),
+        (
+            "I heard only NGOs have confirmed so far, no governments at all. True?",
+            [("confirmed", "no")],
+        ),
         # A statistic the release does not give.
         ("How many migrants live in Geneva today?", [(NOT_IN_SOURCE, None), ("venue", None)]),
     ],

@@ -149,3 +149,16 @@ async def test_language_id_on_held_out_short_messages(agent: object) -> None:
     assert scores[ENGLISH].accuracy >= 0.97, scores[ENGLISH].errors
     # Cognates ("information", "agenda") may lean one way; keeping the language is what matters.
     assert scores[NEUTRAL].accuracy >= 0.85, scores[NEUTRAL].errors
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Sorry, my boss doesn't speak French. Since when has IOM existed?", "en"),
+        ("Mon collègue ne parle pas anglais, vous pouvez répondre ?", "fr"),
+        ("and in French?", "fr"),
+        ("et en anglais ?", "en"),
+    ],
+)
+def test_a_language_refused_or_asked_in_passing_is_a_switch(text: str, language: str) -> None:
+    assert requested_language(text) == language

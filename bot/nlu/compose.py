@@ -17,6 +17,8 @@ _CONTACT_FACTS = ("contact", "samri")
 # Asked in the past tense right after the earlier conference: about it, not the CMC.
 _PAST_TOPICS = {"diaspora": "diaspora_2013"}
 _PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed", "urban_share"})
+# Who and how many: a short follow-up on the earlier conference asks its figures.
+_COUNT_FACTS = frozenset({"confirmed", "invitees", "urban_share"})
 
 
 def _resolve(
@@ -44,7 +46,9 @@ def resolve(
     resolved = []
     for item in items:
         key = _resolve(item, base, topic, guess)
-        if item.get("past") and topic in _PAST_TOPICS and key in _PRESENT_FACTS:
+        past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
+        counted = item.get("short") and key in _COUNT_FACTS  # "how big?", "ministers?"
+        if (past or counted) and topic in _PAST_TOPICS:
             key = _PAST_TOPICS[topic]
         if key:
             resolved.append({"fact": key, "verdict": item.get("verdict")})

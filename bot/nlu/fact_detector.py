@@ -113,7 +113,7 @@ _OWN_STATUS_RE = re.compile(
 )
 # After a status: asking to change, explain or appeal a decision, when no fact is asked.
 _DECISION_RE = re.compile(
-    r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo|reverse|reconsider|overturn|"
+    r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo\b|reverse\b|reconsider|overturn|"
     r"(?:validate|approve|accept|confirm) (?:it|me|my)|(?:change|update|move|put) (?:my|me|it)|"
     r"why (?:was|were|did|has|have|is|am) (?:i|my|it|she|he|we|our|me)\b|reason|"
     r"who (?:did|cancel\w*|reject\w*|decided|refused)|speed (?:it )?up|expedite|"

@@ -115,6 +115,7 @@ _KNOWN_NAMES = ("samri", "swing", "azzouz", "william", "lacy", "genev", "iom", "
 _OR_ONLY_RE = re.compile(
     r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|bien|alors))? "
     r"(?:only|just|seulement|uniquement|juste)\b"
+    r"|\b(?:pas|not|non) (?:seulement|only|just|uniquement)\b"  # "not only ministers"
 )
 _ONLY_RE = re.compile(
     r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?)\b"
@@ -131,6 +132,8 @@ def _days(date: re.Match[str]) -> str:
     return date.group("days")
 
 
+# A message this short is a follow-up of the conversation's topic ("how big?").
+_SHORT_WORDS = 3
 # "May" only as a date ("in May", "3 May"): "mayors", "may I" are not months.
 _MONTH_RE = re.compile(
     r"\b(?:janv|janu|fevr|febr|avril|april|juin|june|juil|july|aout|august|sept|octo|nove|"
@@ -448,6 +451,9 @@ def analyse(text: str, base: FactBase) -> Analysis:
     found.sort(key=lambda pair: pair[0])
     items = [item for _, item in found]
     # A follow-up word alone ("who", "job") says nothing of the domain.
+    if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
+        for item in items:
+            item["short"] = True  # "how big?", "ministers?": about the topic of the answer
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
 

@@ -45,7 +45,7 @@ def drift(url: str) -> list:
 
 
 def names(url: str) -> dict[str, set[str | None]]:
-    """Every table's primary key, unique constraint and index names."""
+    """Every table's primary key, unique constraint, index and foreign key names."""
     engine = sa.create_engine(url, future=True)
     try:
         with engine.connect() as connection:
@@ -54,6 +54,7 @@ def names(url: str) -> dict[str, set[str | None]]:
                 table: {inspector.get_pk_constraint(table)["name"]}
                 | {u["name"] for u in inspector.get_unique_constraints(table)}
                 | {i["name"] for i in inspector.get_indexes(table)}
+                | {f["name"] for f in inspector.get_foreign_keys(table)}
                 for table in metadata.tables
                 if inspector.has_table(table)  # below head, the newer ones are not there
             }
@@ -105,6 +106,11 @@ def test_the_convention_names_every_constraint_and_index() -> None:
             "pk_staff_labels",
             "uq_staff_labels_sender_id",
             "ix_staff_labels_event_id",
+        },
+        "staff_saved_filters": {
+            "pk_staff_saved_filters",
+            "uq_staff_saved_filters_account_id",
+            "fk_staff_saved_filters_account_id_staff_accounts",
         },
     }
 

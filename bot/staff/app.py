@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp_jinja2
 import jinja2
@@ -42,6 +42,8 @@ from bot.staff.i18n import STRINGS
 from bot.staff.masking import Masker
 from bot.staff.retention import erase, run_daily
 from bot.staff.reviews import BULK_MAX, ReviewError, Reviews, parse_tags
+from bot.staff.saved_filters import SavedFilters
+from bot.staff.sources import sources_of
 from bot.staff.unanswered import LABEL_MAX, LabelError, Labels, find, group, label_intents
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ STORE_KEY = web.AppKey("staff_store", StaffStore)
 CONVERSATIONS_KEY = web.AppKey("staff_conversations", Conversations)
 REVIEWS_KEY = web.AppKey("staff_reviews", Reviews)
 LABELS_KEY = web.AppKey("staff_labels", Labels)
+SAVED_FILTERS_KEY = web.AppKey("staff_saved_filters", SavedFilters)
 CLOCK_KEY = web.AppKey("staff_clock", Callable[[], datetime])
 ACCOUNT = "staff_account"  # request key: the signed-in account
 LANGUAGE = "staff_language"  # request key: (language, chosen now)
@@ -404,6 +407,12 @@ async def _list(
     reviews = request.app[REVIEWS_KEY]
     marks = await asyncio.to_thread(reviews.summaries, [row.sender_id for row in rows])
     now = request.app[CLOCK_KEY]().timestamp()
+    account: Account = request[ACCOUNT]
+    saved = (
+        await asyncio.to_thread(request.app[SAVED_FILTERS_KEY].of, account.id)
+        if route == "conversations"
+        else []
+    )
     return await render(
         request,
         "conversations.html",
@@ -428,8 +437,10 @@ async def _list(
                 )
             ),
             "error": request.query.get("error") if request.query.get("error") in ERRORS else None,
-            "done": request.query.get("done") if request.query.get("done") == "done_bulk" else None,
+            "done": request.query.get("done") if request.query.get("done") in LIST_DONE else None,
             "export_query": _export_query(request),
+            "saved_filters": saved,
+            "filter_query": urlencode(filters.to_query()),
             "previous": str(request.rel_url.update_query(page=page - 1)) if page > 1 else None,
             "next": str(request.rel_url.update_query(page=page + 1)) if more else None,
         },
@@ -493,6 +504,8 @@ async def transcript(request: web.Request) -> web.Response:
         {
             "sender_id": sender_id,
             "turns": turns,
+            # Under each reply composed from the fact base, the release's sentences.
+            "sources": [sources_of(turn.facts) if turn.replies else [] for turn in turns],
             "review": review,
             "in_queue": sender_id in waiting,
             "error": request.query.get("error") if request.query.get("error") in ERRORS else None,
@@ -501,7 +514,15 @@ async def transcript(request: web.Request) -> web.Response:
     )
 
 
-ERRORS = ("error_tag_empty", "error_note_empty", "error_bulk_empty")
+ERRORS = (
+    "error_tag_empty",
+    "error_note_empty",
+    "error_bulk_empty",
+    "error_filter_name",
+    "error_filter_empty",
+    "error_filter_limit",
+)
+LIST_DONE = ("done_bulk", "done_filter_saved", "done_filter_deleted")
 DONE = ("done_tags", "done_note", "done_review", "done_flag", "done_closed", "done_bulk")
 
 
@@ -610,6 +631,33 @@ async def bulk(request: web.Request) -> web.Response:
     except ReviewError as error:
         raise web.HTTPSeeOther(f"{back}{separator}error={error.key}") from None
     raise web.HTTPSeeOther(f"{back}{separator}done=done_bulk")
+
+
+async def save_filter(request: web.Request) -> web.Response:
+    """Save the list's current filters (the form's `query`) under a name, for the
+    signed-in account; the same name again replaces them."""
+    form = await request.post()
+    account: Account = request[ACCOUNT]
+    query = str(form.get("query", ""))[:4000]
+    filters = Filters.from_query(dict(parse_qsl(query)))
+    url = request.app.router["conversations"].url_for()
+    try:
+        await asyncio.to_thread(
+            request.app[SAVED_FILTERS_KEY].save, account.id, str(form.get("name", "")), filters
+        )
+    except ReviewError as error:
+        back = [*filters.to_query(), ("error", error.key)]
+        raise web.HTTPSeeOther(url.with_query(back)) from None
+    raise web.HTTPSeeOther(url.with_query([*filters.to_query(), ("done", "done_filter_saved")]))
+
+
+async def delete_filter(request: web.Request) -> web.Response:
+    """Delete one of the signed-in account's saved filters (another's: nothing)."""
+    form = await request.post()
+    account: Account = request[ACCOUNT]
+    await asyncio.to_thread(request.app[SAVED_FILTERS_KEY].delete, account.id, form.get("id", ""))
+    url = request.app.router["conversations"].url_for()
+    raise web.HTTPSeeOther(url.with_query(done="done_filter_deleted"))
 
 
 async def dashboard(request: web.Request) -> web.Response:
@@ -939,6 +987,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     app[CONVERSATIONS_KEY] = Conversations(tracker)
     app[REVIEWS_KEY] = Reviews(engine, app[CLOCK_KEY])
     app[LABELS_KEY] = Labels(engine, app[CLOCK_KEY])
+    app[SAVED_FILTERS_KEY] = SavedFilters(engine, app[CLOCK_KEY])
     yield
     tracker.dispose()
     engine.dispose()
@@ -1009,6 +1058,8 @@ def create_app(config: StaffConfig, clock: Callable[[], datetime] = now_utc) -> 
     app.router.add_get("/export.csv", export_csv, name="export_csv")
     app.router.add_get("/export.jsonl", export_jsonl, name="export_jsonl")
     app.router.add_post("/bulk", bulk, name="bulk")
+    app.router.add_post("/filters", save_filter, name="save_filter")
+    app.router.add_post("/filters/delete", delete_filter, name="delete_filter")
     app.router.add_get("/conversations/{sender_id:.+}", transcript, name="transcript")
     app.router.add_post("/conversations/{sender_id:.+}/erase", erase_conversation, name="erase")
     app.router.add_post("/conversations/{sender_id:.+}/tags", add_tags, name="tags")

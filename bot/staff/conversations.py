@@ -109,6 +109,21 @@ class Filters:
             tag=normalise_tag(query.get("tag", "")[:SEARCH_MAX]),
         )
 
+    def to_query(self) -> list[tuple[str, str]]:
+        """The query-string pairs `from_query` reads back to these filters (not the
+        resolved `only` / `exclude`): what a saved filter keeps."""
+        pairs = [
+            ("from", self.start.isoformat() if self.start else ""),
+            ("to", self.end.isoformat() if self.end else ""),
+            ("language", self.language or ""),
+            ("channel", self.channel or ""),
+            ("person", "1" if self.person_requested else ""),
+            ("reviewed", self.reviewed or ""),
+            ("tag", self.tag),
+            ("q", self.search),
+        ]
+        return [(key, value) for key, value in pairs if value]
+
     def restricted(self, only: Iterable[str] | None, exclude: Iterable[str] = ()) -> Filters:
         """These filters, also limited to `only` (intersected with an earlier limit)
         and without `exclude`."""
@@ -162,6 +177,9 @@ class Turn:
     entities: list[tuple[str, str]] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
+    # The fact base's facts the reply was composed from (bot/nlu/facts.yml ids), in
+    # order: the sources of the answer (bot/staff/sources.py).
+    facts: list[str] = field(default_factory=list)
 
 
 class Conversations:
@@ -409,7 +427,16 @@ def turns_of(rows: Iterable[Any]) -> list[Turn]:
     """Turns from a conversation's (type_name, timestamp, data) rows, in order."""
     turns = [Turn()]
     for type_name, timestamp, raw in rows:
-        if type_name not in ("user", "action", "bot"):
+        if type_name not in ("user", "action", "bot", "slot"):
+            continue
+        if type_name == "slot":
+            # The facts the answer action resolved (follow-ups included), when it set
+            # them in this turn: they replace the parse data's items.
+            if turns[-1].text is not None and raw and FACTS_SLOT in raw:
+                event = _load(raw)
+                value = list(dict.fromkeys(_strings(event.get("value"))))
+                if event.get("name") == FACTS_SLOT and value:
+                    turns[-1].facts = value
             continue
         event = _load(raw)
         if type_name == "user":
@@ -426,6 +453,7 @@ def turns_of(rows: Iterable[Any]) -> list[Turn]:
                         for e in parse.get("entities") or []
                         if isinstance(e, dict)
                     ],
+                    facts=answer_facts(parse),
                 )
             )
         elif type_name == "action" and event.get("name") != "action_listen":
@@ -434,6 +462,39 @@ def turns_of(rows: Iterable[Any]) -> list[Turn]:
         elif type_name == "bot" and event.get("text"):
             turns[-1].replies.append(str(event["text"]))
     return [turn for turn in turns if turn.text is not None or turn.actions or turn.replies]
+
+
+FACTS_SLOT = "answer_facts"  # actions/answers.py, bot/nlu/fact_detector.py
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def answer_facts(parse: dict[str, Any]) -> list[str]:
+    """The facts a reply was composed from, as the NLU left them in the parse data:
+    entities `answer_facts` when the fact detector composed the reply itself, else the
+    items of `answer` (each with its `fact`) that the answer action composes from. A
+    follow-up item ("how many?") names no fact: the action's `answer_facts` slot, set in
+    the same turn, gives it (turns_of). Duplicates dropped, order kept."""
+    found = [
+        str(e.get("value"))
+        for e in parse.get("entities") or []
+        if isinstance(e, dict) and e.get("entity") == FACTS_SLOT and isinstance(e.get("value"), str)
+    ]
+    if not found:
+        answer = parse.get("answer")
+        items = answer.get("items") if isinstance(answer, dict) else None
+        found = [
+            item["fact"]
+            for item in items or []
+            if isinstance(item, dict) and isinstance(item.get("fact"), str)
+        ]
+    return list(dict.fromkeys(found))
 
 
 def _load(raw: str | None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The staff console's tables, in the project database (DATABASE_URL) next to the
 participant store's: same MetaData, hence the same naming convention and one Alembic
-history (bot/participants/migrations/, revisions 0005 to 0007). Importing this module registers
+history (bot/participants/migrations/, revisions 0005 to 0008). Importing this module registers
 them; the migrations' env.py does."""
 
 from __future__ import annotations
@@ -134,4 +134,23 @@ staff_labels = sa.Table(
     sa.Column("actor", sa.String(64), nullable=False),
     sa.UniqueConstraint("sender_id", "event_id", name="uq_staff_labels_sender_id"),
     sa.Index("ix_staff_labels_event_id", "event_id"),
+)
+
+# Revision 0008.
+
+SAVED_FILTER_NAME_MAX = 80
+SAVED_FILTER_QUERY_MAX = 1000
+
+# A reviewer's saved list filters: a name and the list's query string (canonical,
+# bot/staff/conversations.py: Filters.to_query), per account. Accounts are disabled,
+# never deleted, so the rows stay with their account.
+staff_saved_filters = sa.Table(
+    "staff_saved_filters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("staff_accounts.id"), nullable=False),
+    sa.Column("name", sa.String(SAVED_FILTER_NAME_MAX), nullable=False),
+    sa.Column("query", sa.String(SAVED_FILTER_QUERY_MAX), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("account_id", "name", name="uq_staff_saved_filters_account_id"),
 )

@@ -168,12 +168,15 @@ _WHY_DECISION_RE = re.compile(
     r"liste d\x27attente))"
     # A request to undo a decision, whatever else the message says ("I can come after all").
     r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*)\b"
+    # The waiting list itself: since when, how many places are left.
+    r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
+    r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
 )
 # A person's own migration case (asylum, permits): outside the conference altogether.
 _PERSONAL_CASE_RE = re.compile(
     r"\b(?:asile|asylum|demandeur d\x27asile|refugee status|statut de refugie|"
     r"permis de (?:sejour|travail)|residence permit|work permit|titre de sejour|"
-    r"deportation|expulsion|naturali[sz]ation)\b"
+    r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum)\b"
 )
 # "Please check my status": a check, whatever else the message says.
 _CHECK_MINE_RE = re.compile(
@@ -339,7 +342,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
-        if _HUMAN_RE.search(folded) and not asks_fact:
+        only_contacts = all(
+            i.get("fact") in _CONTACT_FACTS for i in analysis.items if "fact" in i
+        )
+        if _HUMAN_RE.search(folded) and only_contacts:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
             return True
         if name == "request_human" and analysis.items and all(

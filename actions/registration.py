@@ -83,7 +83,7 @@ class ActionCheckRegistration(Action):
             if asked:  # "am I confirmed?": yes or no first, then the status
                 same = asked == result.participant.status
                 dispatcher.utter_message(
-                    response="utter_status_is_asked" if same else "utter_status_is_not_asked"
+                    response="utter_registration_yes" if same else "utter_registration_no"
                 )
             dispatcher.utter_message(
                 response=f"utter_registration_{result.participant.status}",

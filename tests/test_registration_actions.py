@@ -75,10 +75,10 @@ async def check(
 @pytest.mark.parametrize(
     ("asked", "status", "first"),
     [
-        ("confirmed", "confirmed", "utter_status_is_asked"),
-        ("confirmed", "pending", "utter_status_is_not_asked"),
-        ("waitlisted", "waitlisted", "utter_status_is_asked"),
-        ("confirmed", "cancelled", "utter_status_is_not_asked"),
+        ("confirmed", "confirmed", "utter_registration_yes"),
+        ("confirmed", "pending", "utter_registration_no"),
+        ("waitlisted", "waitlisted", "utter_registration_yes"),
+        ("confirmed", "cancelled", "utter_registration_no"),
     ],
 )
 async def test_a_yes_no_question_on_the_status_is_answered_yes_or_no_first(

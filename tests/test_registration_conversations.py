@@ -62,7 +62,10 @@ def test_every_status_in_both_languages(
     assert [r[:2] for r in talk(servers, variants, sender, reference)] == [
         ("utter_ask_email", language)
     ]
-    (answer,) = talk(servers, variants, sender, email)
+    # The opening asked "is it confirmed?": yes or no first, then the status.
+    verdict, answer = talk(servers, variants, sender, email)
+    yes_no = "utter_registration_yes" if status == "confirmed" else "utter_registration_no"
+    assert verdict[:2] == (yes_no, language)
     assert answer[:2] == (f"utter_registration_{status}", language)
     assert name in answer[2]
 

@@ -52,6 +52,13 @@ def abstention_phrases() -> tuple[str, ...]:
     return tuple(str(text) for text in found.values() if text)
 
 
+def says_abstention(data: sa.ColumnElement) -> sa.ColumnElement:
+    """An event's JSON text holds the abstention sentence, as Rasa writes it (json.dumps:
+    accents as \\u escapes) or unescaped: no JSON parsing of every reply."""
+    forms = {f for phrase in abstention_phrases() for f in (phrase, json.dumps(phrase)[1:-1])}
+    return sa.or_(*[data.contains(form, autoescape=True) for form in sorted(forms)])
+
+
 @dataclass
 class Figures:
     days: list[date]
@@ -150,10 +157,7 @@ def compute(conversations: Conversations, now: datetime, days: int = DAYS) -> Fi
         ]
 
         # Fallback and abstention per day.
-        # The phrase in the event's JSON text, as Rasa writes it (json.dumps: accents
-        # as \u escapes) or unescaped: no JSON parsing of every reply.
-        forms = {f for phrase in abstention_phrases() for f in (phrase, json.dumps(phrase)[1:-1])}
-        abstained = sa.or_(*[events.c.data.contains(form, autoescape=True) for form in forms])
+        abstained = says_abstention(events.c.data)
         is_user = events.c.type_name == "user"
         day = _day(engine, events.c.timestamp)
         for number, messages, fallback, abstention in connection.execute(

@@ -39,7 +39,7 @@ from sklearn.preprocessing import normalize
 from sqlalchemy.engine import Engine
 
 from bot.staff.conversations import LANGUAGES, Conversations, events, json_text
-from bot.staff.dashboard import abstention_phrases
+from bot.staff.dashboard import says_abstention
 from bot.staff.schema import LABEL_INTENT_MAX, staff_labels
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -153,11 +153,7 @@ def find(conversations: Conversations, limit: int, below: float | None = None) -
             )
             .scalar_subquery()
         )
-        forms = {f for phrase in abstention_phrases() for f in (phrase, json.dumps(phrase)[1:-1])}
-        abstained = sa.and_(
-            events.c.type_name == "bot",
-            sa.or_(*[events.c.data.contains(form, autoescape=True) for form in forms]),
-        )
+        abstained = sa.and_(events.c.type_name == "bot", says_abstention(events.c.data))
         fell_back = sa.and_(
             events.c.type_name == "action", events.c.action_name.in_(FALLBACK_ACTIONS)
         )

@@ -60,40 +60,52 @@ def user(text: str, intent: str, confidence: float, **entities: str) -> dict[str
     }
 
 
-def add_conversation(
-    engine: sa.engine.Engine, sender: str, start: float, language: str, turns: list[Any]
-) -> None:
-    """Rows as Rasa's SQLTrackerStore writes them: session start, language slot, then
-    per turn the user message, the action and the bot's reply."""
-    rows = []
-    t = start
+Event = tuple[dict[str, Any], str | None, str | None]  # data, intent, action
 
-    def row(data: dict[str, Any], intent: str | None = None, action: str | None = None) -> None:
-        nonlocal t
-        t += 1
-        data = {**data, "timestamp": t}
-        rows.append(
+
+def insert_events(engine: sa.engine.Engine, sender: str, start: float, rows: list[Event]) -> None:
+    """Rows as Rasa's SQLTrackerStore writes them, one second apart: the type, intent
+    and action columns beside the event's JSON (ensure_ascii, as Rasa writes it)."""
+    table_rows = []
+    for offset, (data, intent, action) in enumerate(rows, start=1):
+        t = start + offset
+        table_rows.append(
             {
                 "sender_id": sender,
                 "type_name": data["event"],
                 "timestamp": t,
                 "intent_name": intent,
                 "action_name": action,
-                "data": json.dumps(data),
+                "data": json.dumps({**data, "timestamp": t}),
             }
         )
-
-    row({"event": "action", "name": "action_session_start"}, action="action_session_start")
-    row({"event": "session_started"})
-    row({"event": "slot", "name": "language", "value": language}, action="language")
-    for message, reply in turns:
-        row(message, intent=message["parse_data"]["intent"]["name"])
-        action = "utter_answer"
-        row({"event": "action", "name": action, "confidence": 1.0}, action=action)
-        row({"event": "bot", "text": reply, "metadata": {"utter_action": action}})
-        row({"event": "action", "name": "action_listen"}, action="action_listen")
     with engine.begin() as connection:
-        connection.execute(events.insert(), rows)
+        connection.execute(events.insert(), table_rows)
+
+
+def turn_events(message: dict[str, Any], intent: str, action: str, reply: str) -> list[Event]:
+    """One turn: the user message, the action, its reply, then listening."""
+    return [
+        (message, intent, None),
+        ({"event": "action", "name": action, "confidence": 1.0}, None, action),
+        ({"event": "bot", "text": reply, "metadata": {"utter_action": action}}, None, None),
+        ({"event": "action", "name": "action_listen"}, None, "action_listen"),
+    ]
+
+
+def add_conversation(
+    engine: sa.engine.Engine, sender: str, start: float, language: str, turns: list[Any]
+) -> None:
+    """Session start, language slot, then per turn the user message, `utter_answer` and
+    the bot's reply."""
+    rows: list[Event] = [
+        ({"event": "action", "name": "action_session_start"}, None, "action_session_start"),
+        ({"event": "session_started"}, None, None),
+        ({"event": "slot", "name": "language", "value": language}, None, "language"),
+    ]
+    for message, reply in turns:
+        rows += turn_events(message, message["parse_data"]["intent"]["name"], "utter_answer", reply)
+    insert_events(engine, sender, start, rows)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ audit, erasure) and `python -m bot training export`. Fixtures: tests/test_staff.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from click.testing import CliRunner
 from bot.__main__ import cli
 from bot.staff.accounts import StaffStore
 from bot.staff.config import StaffConfig
-from bot.staff.conversations import Conversations, create_tracker_engine, events
+from bot.staff.conversations import Conversations, create_tracker_engine
 from bot.staff.dashboard import abstention_phrases
 from bot.staff.masking import Masker
 from bot.staff.retention import purge
@@ -36,12 +35,15 @@ from tests.test_staff import (  # noqa: F401 - fixtures
     NOW,
     XSS,
     Console,
+    Event,
     clock,
     config,
     console,
+    insert_events,
     project_db,
     store,
     tracker_db,
+    turn_events,
     user,
 )
 
@@ -50,33 +52,13 @@ ABSTAIN_FR, ABSTAIN_EN = sorted(abstention_phrases(), key=lambda p: not p.starts
 
 
 def add_turns(engine: sa.engine.Engine, sender: str, start: float, turns: list[Any]) -> None:
-    """Rows as Rasa writes them; each turn: (text, intent, confidence, action, reply)."""
-    rows = []
-    t = start
-
-    def row(data: dict[str, Any], intent: str | None = None, action: str | None = None) -> None:
-        nonlocal t
-        t += 1
-        data = {**data, "timestamp": t}
-        rows.append(
-            {
-                "sender_id": sender,
-                "type_name": data["event"],
-                "timestamp": t,
-                "intent_name": intent,
-                "action_name": action,
-                "data": json.dumps(data),  # ensure_ascii, as Rasa's store writes it
-            }
-        )
-
+    """Each turn: (text, intent, confidence, action, reply)."""
+    rows: list[Event] = []
     for text, intent, confidence, action, reply in turns:
         language = "fr" if sender.endswith("fr") else "en"
-        row(user(text, intent, confidence, language=language), intent=intent)
-        row({"event": "action", "name": action}, action=action)
-        row({"event": "bot", "text": reply, "metadata": {"utter_action": action}})
-        row({"event": "action", "name": "action_listen"}, action="action_listen")
-    with engine.begin() as connection:
-        connection.execute(events.insert(), rows)
+        message = user(text, intent, confidence, language=language)
+        rows += turn_events(message, intent, action, reply)
+    insert_events(engine, sender, start, rows)
 
 
 WIFI_FR = ["Y a-t-il du wifi sur place ?", "y a t il du wi-fi sur place svp"]

@@ -536,12 +536,13 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         if _PAST_RE.search(clause):
             item["past"] = True  # "when was that one held?": maybe the earlier conference
         yield fact.id, pos, item
-    if any_fact and missing is None and not found_dates and _WHEN_RE.search(clause):
+    when = _WHEN_RE.search(clause) if any_fact and missing is None and not found_dates else None
+    if when:
         # "la conférence se tient quand ?": "se tient" named the venue, "quand" the dates.
         item = {"fact": "dates", "verdict": None}
         if _PAST_RE.search(clause):
             item["past"] = True  # "when was that one held?": maybe the earlier conference
-        yield "dates", _WHEN_RE.search(clause).start(), item
+        yield "dates", when.start(), item
         any_fact = True
     wrong_place = _claimed_place(base, clause)
     if wrong_place and (

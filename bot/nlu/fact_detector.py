@@ -90,6 +90,9 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
+    # "whats John Okafors status": a name's status, in English's possessive.
+    r"|\b(?!(?:whats|thats|its|hers|his|lets|ones|mines|yours|ours|whos|heres|theres)\b)"
+    r"[a-z]{3,}(?:\x27s|s) (?:status|registration|application)\b"
 )
 _REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b")
 # Asking to change the details of a registration: only the IDM Workshop can.

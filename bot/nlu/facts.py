@@ -60,7 +60,9 @@ _YES_NO_RE = re.compile(
     r"est-ce|est ce|ce sera|ca sera|y a-t-il|y aura-t-il|il y a|il y aura|y a|ya|y aura|peut-on|"
     r"puis-je)\b"
     r"|\b[a-z]+-(?:t-)?(?:elle|il|elles|ils|on)\b"
-    r"|\b(?:c\x27est|c est|cest) (?:bien|ca|juste|vrai|exact)\b"
+    r"|\b(?:c\x27est|c est|cest|c) (?:bien|ca|juste|vrai|exact)\b"
+    # "je voudrais savoir si...", "I want to know if...": a yes/no question, reported.
+    r"|\b(?:savoir|know|wonder\w*|demande\w*|ask\w*) (?:si|s\x27il|s\x27ils|if|whether)\b"
     r"|\b(?:right|correct|true|vrai|n\x27est-ce pas|hein|isn\x27t it|aren\x27t they|is that so|"
     r"ou pas|or not|innit|confirm(?:ez|e)?|c\x27est ca|c\x27est bien ca|juste|c bien ca|c ca|"
     r"non|yeah|yes|exact|exactement|ou bien|c\x27tu vrai|is (?:he|she|that) right|no|y/n|o/n|"
@@ -79,6 +81,7 @@ _PREMISE_RE = re.compile(
     r"informee? que|appris que|been told|was told|on m\x27a dit|been informed|informed that|"
     r"says|said|affirme|pretend|claims?|told me|m\x27a dit|according to|selon (?:lui|elle|mon|ma)|"
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne|"
+    r"j\x27ai vu|i saw|i\x27ve seen|i have seen|"
     r"confirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
     r"les informations|les elements|les details))\b"
 )

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from alembic.util import CommandError
 
 from bot import privacy
 from bot.participants import csvio, migrate
@@ -13,7 +14,19 @@ from bot.participants.store import ParticipantStore, create_engine
 from bot.staff.cli import logs, staff, training
 
 
-@click.group()
+class Cli(click.Group):
+    """Refusals (a database not at head, Alembic's errors) as one line on stderr and
+    exit status 2, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (migrate.NotMigrated, CommandError) as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=Cli)
 def cli() -> None:
     """CMC Assistant administration."""
     privacy.install()
@@ -61,16 +74,6 @@ def db_revision(message: str, autogenerate: bool) -> None:
     migrate.revision(message, autogenerate=autogenerate)
 
 
-def require_migrated() -> None:
-    """Exit 2 unless the database is at the latest revision: no command but
-    `db upgrade` changes the schema."""
-    try:
-        migrate.require_head()
-    except migrate.NotMigrated as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-
-
 @cli.group()
 def participants() -> None:
     """Import, export and look up registered participants."""
@@ -93,7 +96,7 @@ def import_(file: Path) -> None:
             click.echo(f"line {problem.line}: {problem.reason}", err=True)
         click.echo(f"{len(errors)} problem(s); nothing was imported", err=True)
         sys.exit(1)
-    require_migrated()
+    migrate.require_head()
     engine = create_engine()
     try:
         with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
@@ -109,7 +112,7 @@ def import_(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export(file: Path) -> None:
     """Write every participant to a CSV file with the import header."""
-    require_migrated()
+    migrate.require_head()
     engine = create_engine()
     try:
         count = csvio.export(engine, file)
@@ -122,7 +125,7 @@ def export(file: Path) -> None:
 @click.argument("reference")
 def show(reference: str) -> None:
     """Show one participant (staff use: prints the e-mail address)."""
-    require_migrated()
+    migrate.require_head()
     store = ParticipantStore(create_engine())
     found = store.get(reference)
     store.engine.dispose()

@@ -17,9 +17,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.language import LANGUAGES
 from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import NOT_IN_SOURCE, FactBase, fact_base
+from bot.nlu.language import LANGUAGES
 
 TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"

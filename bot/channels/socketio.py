@@ -52,7 +52,7 @@ from bot.channels.common import (
     sender_key,
 )
 from bot.channels.web_sessions import SessionSigner
-from bot.participants.references import EMAIL_RE, REFERENCE_RE
+from bot.nlu.formats import EMAIL_RE, REFERENCE_RE
 
 logger = logging.getLogger(__name__)
 

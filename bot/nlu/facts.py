@@ -23,9 +23,9 @@ from typing import Any, Dict, FrozenSet, List, Pattern, Sequence, Tuple
 
 import yaml
 
+from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE
 from bot.nlu.spelling import Corrector, cue_words, dictionary_words
-from bot.participants.references import EMAIL_RE, PHONE_RE, REFERENCE_RE
-from bot.text import URL_RE, fold
+from bot.nlu.text import URL_RE, fold
 
 FACTS_FILE = Path(__file__).with_name("facts.yml")
 NOT_IN_SOURCE = "not_in_source"

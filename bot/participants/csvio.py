@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.participants.references import (
+from bot.nlu.formats import (
     EMAIL_RE,
     REFERENCE_RE,
     is_assignable,

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 from bot.keys import local_key
-from bot.participants.references import normalise_email, normalise_reference
+from bot.nlu.formats import normalise_email, normalise_reference
 from bot.participants.schema import lookup_attempts, participants
 
 DEFAULT_DATABASE_URL = "sqlite:///var/participants.db"

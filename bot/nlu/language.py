@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
 
-from bot.text import WORD_RE, fold, strip_neutral_spans, words
+from bot.nlu.text import WORD_RE, fold, strip_neutral_spans, words
 
 FRENCH = "fr"
 ENGLISH = "en"

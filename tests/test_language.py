@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import NEUTRAL, evaluate_language_id
+from bot.nlu import ENGLISH, FRENCH
 from bot.nlu.language import (
-    ENGLISH,
-    FRENCH,
     InDomainModel,
     LanguageIdentifier,
     chat_word_examples,

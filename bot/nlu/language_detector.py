@@ -20,10 +20,9 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import ENGLISH, FRENCH
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language import (
-    ENGLISH,
-    FRENCH,
     InDomainModel,
     LanguageIdentifier,
     chat_word_examples,

@@ -32,8 +32,8 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import BaseDefaults, Language
 from spacy.lookups import load_lookups
 
+from bot.nlu import ENGLISH, FRENCH
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.nlu.language import ENGLISH, FRENCH
 from bot.nlu.language_detector import LANGUAGE_GUESS, example_language
 from bot.nlu.text import fold
 

@@ -17,8 +17,9 @@ from bot.nlu.formats import (
     is_assignable,
     normalise_reference,
 )
-from bot.participants.schema import CATEGORIES, LANGUAGES, STATUSES, participants
+from bot.participants.schema import CATEGORIES, STATUSES, participants
 from bot.participants.store import Participant
+from bot.settings import LANGUAGES
 
 HEADER = [
     "reference",

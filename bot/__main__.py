@@ -137,7 +137,11 @@ def show(reference: str) -> None:
 @cli.command("actions")
 @click.option("--host", envvar="ACTIONS_HOST", default=DEFAULTS["ACTIONS_HOST"], show_default=True)
 @click.option(
-    "--port", envvar="ACTIONS_PORT", default=DEFAULTS["ACTIONS_PORT"], show_default=True, type=int
+    "--port",
+    envvar="ACTIONS_PORT",
+    default=int(DEFAULTS["ACTIONS_PORT"]),
+    show_default=True,
+    type=int,
 )
 def actions(host: str, port: int) -> None:
     """Serve the custom actions for Rasa (ACTIONS_HOST, ACTIONS_PORT).
@@ -159,7 +163,7 @@ def actions(host: str, port: int) -> None:
 @cli.command("web")
 @click.option("--host", envvar="WEB_HOST", default=DEFAULTS["WEB_HOST"], show_default=True)
 @click.option(
-    "--port", envvar="WEB_PORT", default=DEFAULTS["WEB_PORT"], show_default=True, type=int
+    "--port", envvar="WEB_PORT", default=int(DEFAULTS["WEB_PORT"]), show_default=True, type=int
 )
 def web(host: str, port: int) -> None:
     """Serve the conference page with the chat widget, and /health (WEB_PORT)."""

@@ -23,8 +23,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export LOG_LEVEL ?= INFO
 
 # The model depends on everything that shapes it; make retrains only when one changed.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-	$(wildcard bot/*.py bot/nlu/*.py bot/nlu/*.yml) bot/participants/references.py
+# The list is bot/nlu/fingerprint.py's, the one Rasa's training cache uses (standard
+# library only: it runs before .venv exists).
+TRAINING_INPUTS := $(shell $(PYTHON) -I bot/nlu/fingerprint.py)
+ifeq ($(TRAINING_INPUTS),)
+$(error bot/nlu/fingerprint.py listed no training inputs)
+endif
 
 .PHONY: help install train migrate run test check lint bench eval lock clean browser postgres redis webchat
 

@@ -30,7 +30,7 @@ import aiohttp
 import sqlalchemy as sa
 import yaml
 
-from bot.text import fold
+from bot.nlu.text import fold
 
 SETS = Path(__file__).resolve().parent / "conversations"
 ROOT = SETS.parent.parent

@@ -11,6 +11,7 @@ from alembic.util import CommandError
 from bot import privacy
 from bot.participants import csvio, migrate
 from bot.participants.store import ParticipantStore, create_engine
+from bot.settings import DEFAULTS
 from bot.staff.cli import logs, staff, training
 
 
@@ -34,7 +35,7 @@ def cli() -> None:
 
 @cli.group()
 def db() -> None:
-    """The participant database (DATABASE_URL, default sqlite:///var/participants.db)."""
+    """The participant database (DATABASE_URL; defaults in bot/settings.py)."""
 
 
 @db.command("upgrade")
@@ -137,8 +138,14 @@ def show(reference: str) -> None:
 
 
 @cli.command("actions")
-@click.option("--host", envvar="ACTIONS_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="ACTIONS_PORT", default=5055, show_default=True, type=int)
+@click.option("--host", envvar="ACTIONS_HOST", default=DEFAULTS["ACTIONS_HOST"], show_default=True)
+@click.option(
+    "--port",
+    envvar="ACTIONS_PORT",
+    default=int(DEFAULTS["ACTIONS_PORT"]),
+    show_default=True,
+    type=int,
+)
 def actions(host: str, port: int) -> None:
     """Serve the custom actions for Rasa (ACTIONS_HOST, ACTIONS_PORT).
 
@@ -157,8 +164,10 @@ def actions(host: str, port: int) -> None:
 
 
 @cli.command("web")
-@click.option("--host", envvar="WEB_HOST", default="0.0.0.0", show_default=True)
-@click.option("--port", envvar="WEB_PORT", default=8080, show_default=True, type=int)
+@click.option("--host", envvar="WEB_HOST", default=DEFAULTS["WEB_HOST"], show_default=True)
+@click.option(
+    "--port", envvar="WEB_PORT", default=int(DEFAULTS["WEB_PORT"]), show_default=True, type=int
+)
 def web(host: str, port: int) -> None:
     """Serve the conference page with the chat widget, and /health (WEB_PORT)."""
     from bot.staff.config import ConfigError

@@ -10,7 +10,7 @@ import yaml
 
 from bot.channels.common import EDITED_MESSAGE, TOO_LONG_MESSAGE, UNSUPPORTED_MESSAGE
 from bot.evaluation import evaluate_intents, nlu_examples
-from bot.text import fold
+from bot.nlu.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("fr", "en")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -24,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import settings
 from bot.participants.schema import webhook_deliveries
 from bot.participants.store import create_engine
 
@@ -110,5 +110,5 @@ class RedisDeliveryLog:
 
 
 def delivery_log_from_env() -> DeliveryLog:
-    redis_url = os.environ.get("WEBHOOK_REDIS_URL", "")
+    redis_url = settings.get("WEBHOOK_REDIS_URL")
     return RedisDeliveryLog(redis_url) if redis_url else SqlDeliveryLog(create_engine())

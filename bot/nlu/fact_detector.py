@@ -28,12 +28,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import LANGUAGES, requested_language
+from bot.nlu import LANGUAGES
 from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
 from bot.nlu.fingerprint import CodeFingerprinted
+from bot.nlu.language import requested_language
 from bot.nlu.language_detector import LANGUAGE_HINT
-from bot.text import fold
+from bot.nlu.text import fold
 
 ANSWER_KEY = "answer"
 ASK_QUESTION = "ask_question"

@@ -23,9 +23,10 @@ from typing import Any, Dict, FrozenSet, List, Pattern, Sequence, Tuple
 
 import yaml
 
+from bot.nlu import LANGUAGES
+from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE
 from bot.nlu.spelling import Corrector, cue_words, dictionary_words
-from bot.participants.references import EMAIL_RE, PHONE_RE, REFERENCE_RE
-from bot.text import URL_RE, fold
+from bot.nlu.text import URL_RE, fold
 
 FACTS_FILE = Path(__file__).with_name("facts.yml")
 NOT_IN_SOURCE = "not_in_source"
@@ -264,7 +265,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         f["id"]: Fact(
             id=f["id"],
             group=f["group"],
-            texts={"fr": f["fr"], "en": f["en"]},
+            texts={lang: f[lang] for lang in LANGUAGES},
             source=f["source"],
             cues=_compile(f.get("cues", [])),
             numbers=frozenset(f.get("numbers", [])),
@@ -284,7 +285,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
     cue_lists = [f.get("cues", []) for f in raw["facts"]]
     cue_lists += [f["cues"] for f in raw["followups"]]
     cue_lists += [raw["not_in_source"][k] for k in ("cues", "domain", "venue_details")]
-    answers = " ".join(f[lang] for f in raw["facts"] for lang in ("fr", "en"))
+    answers = " ".join(f[lang] for f in raw["facts"] for lang in LANGUAGES)
     return FactBase(
         facts=facts,
         followups=tuple(
@@ -301,7 +302,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         domain=_compile(raw["not_in_source"]["domain"]),
         not_cancelled=_compile(raw["not_cancelled"]["cues"]),
         venue_details=_compile(raw["not_in_source"]["venue_details"]),
-        not_cancelled_texts={k: raw["not_cancelled"][k] for k in ("fr", "en")},
+        not_cancelled_texts={k: raw["not_cancelled"][k] for k in LANGUAGES},
         # "in Vienna", or "the Vienna conference"
         wrong_places=re.compile(
             rf"\b{_PLACE_PREFIX}(?:{places})"

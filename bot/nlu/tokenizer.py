@@ -32,10 +32,10 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import BaseDefaults, Language
 from spacy.lookups import load_lookups
 
-from bot.language import ENGLISH, FRENCH
+from bot.nlu import ENGLISH, FRENCH
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language_detector import LANGUAGE_GUESS, example_language
-from bot.text import fold
+from bot.nlu.text import fold
 
 
 def french_punctuation() -> Any:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -32,11 +31,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
+from bot import settings
 from bot.keys import local_key
-from bot.participants.references import normalise_email, normalise_reference
+from bot.nlu.formats import normalise_email, normalise_reference
 from bot.participants.schema import lookup_attempts, participants
 
-DEFAULT_DATABASE_URL = "sqlite:///var/participants.db"
 LOCK_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_CONVERSATION = 5
 FREE_FAILURES_PER_REFERENCE = 5
@@ -52,7 +51,7 @@ PENDING = "pending"  # an attempt being evaluated: never committed as such
 
 
 def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    return settings.get("DATABASE_URL")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

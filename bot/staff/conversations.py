@@ -22,8 +22,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
+from bot.settings import LANGUAGES
+
 CHANNELS = ("web", "rest", "telegram", "whatsapp")  # sender id namespaces (bot/channels)
-LANGUAGES = ("fr", "en")
 REQUEST_HUMAN = "request_human"
 SEARCH_MAX = 200  # characters of a search actually used
 REVIEWED = ("yes", "no")

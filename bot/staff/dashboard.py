@@ -31,7 +31,8 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
-from bot.staff.conversations import CHANNELS, LANGUAGES, Conversations, events, json_text
+from bot.settings import LANGUAGES
+from bot.staff.conversations import CHANNELS, Conversations, events, json_text
 
 DAYS = 30
 TOP_INTENTS = 10

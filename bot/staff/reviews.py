@@ -24,7 +24,7 @@ BULK_MAX = 500  # conversations one bulk action may name
 
 
 class ReviewError(ValueError):
-    """A tag or note that cannot be stored; `key` names the message (bot/staff/i18n.py)."""
+    """A tag or note that cannot be stored; `key` names the message (bot/messages.yml, `staff.`)."""
 
     def __init__(self, key: str) -> None:
         super().__init__(key)

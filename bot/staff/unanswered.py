@@ -38,7 +38,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sqlalchemy.engine import Engine
 
-from bot.staff.conversations import LANGUAGES, Conversations, events, json_text
+from bot.settings import LANGUAGES
+from bot.staff.conversations import Conversations, events, json_text
 from bot.staff.dashboard import says_abstention
 from bot.staff.schema import LABEL_INTENT_MAX, staff_labels
 

@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
 
-from bot.text import WORD_RE, fold, strip_neutral_spans, words
+from bot.nlu import ENGLISH, FRENCH, LANGUAGES
+from bot.nlu.text import WORD_RE, fold, strip_neutral_spans, words
 
-FRENCH = "fr"
-ENGLISH = "en"
-LANGUAGES = (FRENCH, ENGLISH)
 SHARED = "shared"
 _FRENCH_LETTERS = set("éèêëàâçîïôûùœ")
 

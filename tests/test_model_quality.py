@@ -17,8 +17,9 @@ LANGUAGES = ("fr", "en")
 
 
 def _key(text: str) -> str:
-    """Case, accents, punctuation and spacing folded away."""
-    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
+    """Case, accents, punctuation and spacing folded away; a message of punctuation
+    alone ("?", "@+") is its own key."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split()) or text.strip()
 
 
 def _blind_sentences() -> list[str]:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot import patches
 from bot.participants.migrate import upgrade
 from bot.staff import app as staff_app
 from bot.staff.accounts import FREE_PER_ACCOUNT, FREE_PER_CLIENT, StaffStore, login_delay
@@ -34,7 +35,7 @@ from bot.staff.conversations import (
 )
 from bot.staff.i18n import STRINGS
 from bot.staff.schema import staff_audit, staff_login_attempts
-from bot.web import WebConfig, compat, create_app
+from bot.web import WebConfig, create_app
 from tests.conftest import Clock
 
 Client = TestClient  # type: ignore[type-arg]
@@ -215,7 +216,7 @@ async def console(
     aiohttp_client: MakeClient, config: StaffConfig, store: StaffStore, clock: Clock
 ) -> Console:
     app = staff_app.create_app(config, clock)
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     parent.add_subapp("/staff", app)
     return Console(await aiohttp_client(parent), app)
@@ -547,7 +548,7 @@ def test_every_string_exists_in_both_languages() -> None:
 async def test_secure_cookie_behind_a_proxy(
     aiohttp_client: MakeClient, config: StaffConfig, store: StaffStore
 ) -> None:
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     secure = StaffConfig(**{**vars(config), "force_secure_cookie": True})
     parent.add_subapp("/staff", staff_app.create_app(secure))
@@ -559,7 +560,7 @@ async def test_secure_cookie_behind_a_proxy(
 async def test_the_web_app_mounts_the_console_under_staff(
     aiohttp_client: MakeClient, config: StaffConfig, project_db: str, store: StaffStore
 ) -> None:
-    """Through the page's own factory, with a port in the Host header (bot/web/compat.py:
+    """Through the page's own factory, with a port in the Host header (bot/patches/aiohttp_url.py:
     without it, any request reaching the sub-application failed with a bare 500)."""
     web_config = WebConfig(
         rasa_url="http://127.0.0.1:9",

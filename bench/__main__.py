@@ -420,7 +420,7 @@ def main() -> None:
 
     text += "\n### Participant store\n\n" + "\n".join(registration.main()) + "\n"
     text += "\n### Channels\n\n" + "\n".join(channels.main()) + "\n"
-    text += "\n### bot/speedups.py\n\n" + "\n".join(speedups.main()) + "\n"
+    text += "\n### Per-message fixes (bench/speedups.py)\n\n" + "\n".join(speedups.main()) + "\n"
     (OUT / "latest.md").write_text(text)
     (OUT / "latest.json").write_text(json.dumps({v.name: v.results for v in variants}, indent=1))
     print(text)

@@ -84,6 +84,16 @@ def test_the_tracker_store_refuses_another_rasa_instead_of_falling_back_to_memor
         create_tracker_store(config, Domain.empty())
 
 
+def test_the_action_server_refuses_another_rasa_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa_sdk
+
+    from bot.action_server import ActionServerConfig, create_app
+
+    monkeypatch.setattr(rasa_sdk, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match=r"rasa-sdk 3\.6\.2; this is rasa-sdk 3\.7\.0"):
+        create_app(ActionServerConfig())
+
+
 def test_the_intent_classifier_refuses_another_scikit_learn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

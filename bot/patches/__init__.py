@@ -1,4 +1,4 @@
-"""Every piece of code written against the inside of Rasa, scikit-learn or aiohttp.
+"""Every piece of code written against the inside of Rasa, rasa_sdk, scikit-learn or aiohttp.
 
 Such code is right only for the release it was read from, so each piece names the
 libraries it depends on, `require` refuses (RuntimeError) to run it on any other version
@@ -13,7 +13,8 @@ Installed explicitly, never as a side effect:
 Used, not installed: `sklearn_proba` (the intent classifier's probabilities).
 Subclasses that override Rasa's private methods stay where Rasa's configuration names
 them, and check their versions when built: `bot/tracker_store.py` (endpoints.yml) and
-`bot/nlu/intent_classifier.py` (config.yml; `_create_X`, `process`).
+`bot/nlu/intent_classifier.py` (config.yml; `_create_X`, `process`); so does the action
+server (`bot/action_server.py`: rasa_sdk's catch-all error handler, Sanic's parsed body).
 """
 
 from __future__ import annotations
@@ -28,8 +29,17 @@ WRITTEN_FOR = {
     "scikit-learn": "1.1.3",
     "aiohttp": "3.9.5",
     "yarl": "1.25.1",
+    "rasa-sdk": "3.6.2",
+    "sanic": "21.12.2",
 }
-_MODULES = {"rasa": "rasa", "scikit-learn": "sklearn", "aiohttp": "aiohttp", "yarl": "yarl"}
+_MODULES = {
+    "rasa": "rasa",
+    "scikit-learn": "sklearn",
+    "aiohttp": "aiohttp",
+    "yarl": "yarl",
+    "rasa-sdk": "rasa_sdk",
+    "sanic": "sanic",
+}
 
 
 def require(libraries: Iterable[str], what: str) -> None:

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot import patches
+
 if TYPE_CHECKING:  # imported when the app is built, not with the CLI
     from sanic import Sanic
     from sanic.request import Request
@@ -212,6 +214,9 @@ def create_app(config: ActionServerConfig) -> Sanic:
     echo requests."""
     from rasa_sdk.endpoint import create_app as create_sdk_app
 
+    # Replaces rasa_sdk's catch-all by its key and fills Sanic's parsed body: both read
+    # from these releases (bot/patches/__init__.py).
+    patches.require(("rasa-sdk", "sanic"), f"{__name__}.create_app")
     app = create_sdk_app(config.actions_package, cors_origins=None)
     # Same key as rasa_sdk's @app.exception(Exception): this one replaces it.
     app.error_handler.add(Exception, _on_error)

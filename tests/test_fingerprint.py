@@ -31,12 +31,14 @@ def test_every_project_component_adds_the_code_fingerprint() -> None:
         assert component.fingerprint_addon({}) == fingerprint.code_fingerprint(), name
 
 
-def test_the_nlu_imports_nothing_of_bot_outside_bot_nlu() -> None:
-    """Else a helper outside bot/nlu/ could change without retraining."""
+def test_the_nlu_imports_nothing_of_bot_outside_the_fingerprinted_code() -> None:
+    """Else a helper outside bot/nlu/ and bot/patches/ could change without retraining."""
     outside = []
     for path in (ROOT / "bot" / "nlu").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
+            if isinstance(node, ast.ImportFrom) and node.module in ("bot", "actions"):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             elif isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -45,12 +47,13 @@ def test_the_nlu_imports_nothing_of_bot_outside_bot_nlu() -> None:
             outside += [
                 f"{path.name}: {name}"
                 for name in names
-                if name.split(".")[0] in ("bot", "actions") and not name.startswith("bot.nlu")
+                if name.split(".")[0] in ("bot", "actions")
+                and name.split(".")[1] not in fingerprint.CODE_DIRS
             ]
     assert outside == []
 
 
-def test_the_training_inputs_are_the_nlu_package_and_rasas_data() -> None:
+def test_the_training_inputs_are_the_nlu_and_patches_and_rasas_data() -> None:
     inputs = {path.as_posix() for path in fingerprint.training_inputs()}
     assert {
         "config.yml",
@@ -72,7 +75,10 @@ def test_the_training_inputs_are_the_nlu_package_and_rasas_data() -> None:
         "bot/i18n.py",
         "actions/answers.py",
     }
-    assert all(p.startswith("bot/nlu/") for p in inputs if p.startswith("bot/"))
+    assert "bot/patches/sklearn_proba.py" in inputs
+    assert all(
+        p.startswith(("bot/nlu/", "bot/patches/")) for p in inputs if p.startswith("bot/")
+    )
     assert not [p for p in inputs if "__pycache__" in p]
 
 
@@ -111,6 +117,7 @@ def test_the_makefile_retrains_on_the_same_list() -> None:
         ("nlu/formats.py", True),
         ("nlu/chat_words.yml", True),
         ("nlu/tokenizer.py", True),
+        ("patches/sklearn_proba.py", True),
         ("web/app.py", False),
         ("__main__.py", False),
         ("staff/app.py", False),
@@ -121,14 +128,13 @@ def test_the_makefile_retrains_on_the_same_list() -> None:
 def test_the_fingerprint_follows_the_nlu_only(changed: str, retrains: bool, tmp_path: Path) -> None:
     copy = tmp_path / "bot"
     shutil.copytree(ROOT / "bot", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    nlu = copy / "nlu"
     try:
-        before = fingerprint.code_fingerprint(nlu)
+        before = fingerprint.code_fingerprint(copy)
         fingerprint.code_fingerprint.cache_clear()
-        assert fingerprint.code_fingerprint(nlu) == before  # stable
+        assert fingerprint.code_fingerprint(copy) == before  # stable
         with (copy / changed).open("a", encoding="utf-8") as file:
             file.write("\n# changed\n")
         fingerprint.code_fingerprint.cache_clear()
-        assert (fingerprint.code_fingerprint(nlu) != before) is retrains
+        assert (fingerprint.code_fingerprint(copy) != before) is retrains
     finally:
         fingerprint.code_fingerprint.cache_clear()

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot import patches
 from bot.i18n import strings as catalogue
 from bot.participants.migrate import upgrade
 from bot.staff import app as staff_app
@@ -34,7 +35,7 @@ from bot.staff.conversations import (
     events,
 )
 from bot.staff.schema import staff_audit, staff_login_attempts
-from bot.web import WebConfig, compat, create_app
+from bot.web import WebConfig, create_app
 from tests.conftest import Clock
 
 Client = TestClient  # type: ignore[type-arg]
@@ -215,7 +216,7 @@ async def console(
     aiohttp_client: MakeClient, config: StaffConfig, store: StaffStore, clock: Clock
 ) -> Console:
     app = staff_app.create_app(config, clock)
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     parent.add_subapp("/staff", app)
     return Console(await aiohttp_client(parent), app)
@@ -542,7 +543,7 @@ async def test_both_languages_render_and_are_remembered(console: Console, langua
 async def test_secure_cookie_behind_a_proxy(
     aiohttp_client: MakeClient, config: StaffConfig, store: StaffStore
 ) -> None:
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     secure = StaffConfig(**{**vars(config), "force_secure_cookie": True})
     parent.add_subapp("/staff", staff_app.create_app(secure))
@@ -554,7 +555,7 @@ async def test_secure_cookie_behind_a_proxy(
 async def test_the_web_app_mounts_the_console_under_staff(
     aiohttp_client: MakeClient, config: StaffConfig, project_db: str, store: StaffStore
 ) -> None:
-    """Through the page's own factory, with a port in the Host header (bot/web/compat.py:
+    """Through the page's own factory, with a port in the Host header (bot/patches/aiohttp_url.py:
     without it, any request reaching the sub-application failed with a bare 500)."""
     web_config = WebConfig(
         rasa_url="http://127.0.0.1:9",

@@ -14,13 +14,13 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot import i18n, settings
+from bot import i18n, patches, settings
 from bot.nlu.facts import FACTS_FILE, fact_base
 from bot.participants.store import create_engine
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff.app import create_app as create_staff_app
 from bot.staff.config import StaffConfig
-from bot.web import compat, health
+from bot.web import health
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +218,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(config: WebConfig) -> web.Application:
+    patches.install_web()  # aiohttp 3.9 + yarl 1.25: sub-application routing
     app = web.Application(middlewares=[security_headers, error_pages])
     app[CONFIG_KEY] = config
     app[SECTIONS_KEY] = page_sections(config.facts_path)
@@ -231,7 +232,6 @@ def create_app(config: WebConfig) -> web.Application:
     app.router.add_get("/health", health_view, name="health")
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     if config.staff is not None:
-        compat.install()  # aiohttp 3.9 + yarl 1.25: sub-application routing
         app.add_subapp("/staff", create_staff_app(config.staff))
     return app
 

@@ -67,7 +67,8 @@ _REGISTRATION_ENTITIES = frozenset({"reference", "email"})
 # "My registration", "am I...": a check is about the writer ("has anyone confirmed
 # yet?" is a question on the conference).
 _FIRST_PERSON_RE = re.compile(
-    r"\b(?:my|mine|me|i|i\x27m|im|am i|mon|ma|mes|je|j\x27|suis-je|moi|m\x27)(?:\b|(?<=\x27))"
+    r"\b(?:my|mine|me|i|i\x27m|im|am i|mon|ma|mes|je|j\x27|suis-je|moi|m\x27|"
+    r"jveux|jsuis|jsui|chui|jai|g(?= ete\b))(?:\b|(?<=\x27))"
 )
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
@@ -91,9 +92,12 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
-    # "whats John Okafors status": a name's status, in English's possessive.
-    r"|\b(?!(?:whats|thats|its|hers|his|lets|ones|mines|yours|ours|whos|heres|theres)\b)"
-    r"[a-z]{3,}(?:\x27s|s) (?:status|registration|application)\b"
+)
+# "whats John Okafors status": a name's status, in English's possessive (on the text as
+# written: the name is capitalised).
+_NAMES_STATUS_RE = re.compile(
+    r"\b(?!(?:What|That|It|Her|His|Let|One|Who|Here|There)[\x27\u2019]?s\b)"
+    r"[A-Z][a-z]{2,}(?:[\x27\u2019]s|s) (?:status|registration|application)\b"
 )
 _REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b")
 # Asking to change the details of a registration: only the IDM Workshop can.
@@ -213,6 +217,8 @@ CHECK_REGISTRATION = "check_registration"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
+# A check the classifier is this sure of stands when the message asks no fact.
+_SURE = 0.8
 # Words of a real sentence: a shorter message not understood is asked to be rephrased.
 _SENTENCE_WORDS = 4
 _LETTER_WORDS = 25
@@ -334,7 +340,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
         proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
-        if name != CHECK_REGISTRATION and not proving and _SOMEONE_ELSES_RE.search(folded):
+        someone_else = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
+        if name != CHECK_REGISTRATION and not proving and someone_else:
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
@@ -420,8 +427,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if name == "stop" and analysis.items:
             return False  # "never mind, and the dates?", "c gratuit ou pas": answered
         folded = fold(text)
+        confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
+        asks_no_fact = not any("fact" in i for i in analysis.items)
         return name in self._keep or name == CHECK_REGISTRATION and bool(
-            _STATUS_RE.search(folded) and _FIRST_PERSON_RE.search(folded)
+            _FIRST_PERSON_RE.search(folded)
+            and (_STATUS_RE.search(folded) or confident and asks_no_fact)  # "and mine?"
             or _registration_given(message)
         )
 

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.participants.store import dialect_insert
 from bot.staff.schema import TAG_MAX, staff_labels, staff_notes, staff_reviews, staff_tags
 
 NOTE_MAX = 2000
@@ -186,11 +187,8 @@ class Reviews:
     # Writing
 
     def _upsert(self, connection: Any, sender_id: str, **values: Any) -> None:
-        changed = connection.execute(
-            staff_reviews.update().where(staff_reviews.c.sender_id == sender_id).values(**values)
-        ).rowcount
-        if not changed:
-            connection.execute(staff_reviews.insert().values(sender_id=sender_id, **values))
+        insert = dialect_insert(connection, staff_reviews).values(sender_id=sender_id, **values)
+        connection.execute(insert.on_conflict_do_update(index_elements=["sender_id"], set_=values))
 
     def add_tags(self, sender_ids: Iterable[str], tags: list[str], actor: str) -> int:
         """Tags on each conversation (already there: kept); returns rows added."""
@@ -199,20 +197,12 @@ class Reviews:
         added = 0
         now = self.clock()
         with self.engine.begin() as connection:
+            insert = dialect_insert(connection, staff_tags).on_conflict_do_nothing()
             for sender in sender_ids:
-                present = set(
-                    connection.execute(
-                        sa.select(staff_tags.c.tag).where(staff_tags.c.sender_id == sender)
-                    ).scalars()
-                )
                 for tag in tags:
-                    if tag not in present:
-                        connection.execute(
-                            staff_tags.insert().values(
-                                sender_id=sender, tag=tag, at=now, actor=actor
-                            )
-                        )
-                        added += 1
+                    added += connection.execute(
+                        insert.values(sender_id=sender, tag=tag, at=now, actor=actor)
+                    ).rowcount
         return added
 
     def remove_tag(self, sender_id: str, tag: str) -> None:

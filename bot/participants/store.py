@@ -89,9 +89,7 @@ def create_engine(url: str | None = None) -> Engine:
     return sa.create_engine(parsed, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, **options)
 
 
-def dialect_insert(
-    bind: Connection | Engine, table: sa.Table
-) -> postgresql.Insert | sqlite.Insert:
+def dialect_insert(bind: Connection | Engine, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
     """INSERT in `bind`'s own dialect, which has `on_conflict_do_update/nothing`
     (an upsert in one statement); the stores run on SQLite and PostgreSQL only."""
     dialect = postgresql if bind.dialect.name == "postgresql" else sqlite

@@ -74,7 +74,7 @@ def try_claim(
     replicas asking at once, exactly one gets `taken` for the period."""
     by = by or replica_name()
     with engine.begin() as connection:
-        job_row = dialect_insert(engine, staff_jobs).values(name=job)
+        job_row = dialect_insert(connection, staff_jobs).values(name=job)
         connection.execute(job_row.on_conflict_do_nothing())  # there already: the usual case
         previous = connection.execute(
             sa.select(staff_jobs.c.last_run_at).where(staff_jobs.c.name == job)

@@ -307,8 +307,7 @@ class Labels:
         now = self.clock()
         values = {"intent": intent, "language": language, "at": now, "actor": actor}
         with self.engine.begin() as connection:
-            insert = dialect_insert(connection, staff_labels)
-            label = insert.on_conflict_do_update(
+            label = dialect_insert(connection, staff_labels).on_conflict_do_update(
                 index_elements=["sender_id", "event_id"], set_=values
             )
             for event_id, sender_id, raw in rows:

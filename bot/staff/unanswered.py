@@ -306,16 +306,19 @@ class Labels:
             ).all()
         now = self.clock()
         values = {"intent": intent, "language": language, "at": now, "actor": actor}
-        with self.engine.begin() as connection:
-            label = dialect_insert(connection, staff_labels).on_conflict_do_update(
-                index_elements=["sender_id", "event_id"], set_=values
-            )
-            for event_id, sender_id, raw in rows:
-                text = str(_load(raw).get("text") or "").strip()
-                if text:
-                    connection.execute(
-                        label.values(sender_id=sender_id, event_id=event_id, text=text, **values)
-                    )
+        labels = [
+            {"sender_id": sender_id, "event_id": event_id, "text": text, **values}
+            for event_id, sender_id, raw in rows
+            if (text := str(_load(raw).get("text") or "").strip())
+        ]
+        if labels:
+            with self.engine.begin() as connection:
+                insert = dialect_insert(connection, staff_labels)
+                relabel = insert.on_conflict_do_update(
+                    index_elements=["sender_id", "event_id"],
+                    set_={key: insert.excluded[key] for key in values},
+                )
+                connection.execute(relabel, labels)
         return len(rows)
 
     def of(self, messages: list[Message]) -> dict[int, Label]:

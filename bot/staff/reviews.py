@@ -187,8 +187,8 @@ class Reviews:
     # Writing
 
     def _upsert(self, connection: Any, sender_ids: Iterable[str], **values: Any) -> None:
-        """`values` on each conversation's row, created if it has none (one statement,
-        run for every conversation: SQLAlchemy 1.4 compiles it again at each call)."""
+        """`values` on each conversation's row, created if it has none. One executemany:
+        SQLAlchemy 1.4 compiles a dialect's INSERT at every execution, here once a batch."""
         rows = [{"sender_id": sender, **values} for sender in sender_ids]
         if rows:
             insert = dialect_insert(connection, staff_reviews)

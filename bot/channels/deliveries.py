@@ -19,13 +19,12 @@ from typing import Protocol
 import sqlalchemy as sa
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import settings
 from bot.participants.schema import webhook_deliveries
-from bot.participants.store import create_engine
+from bot.participants.store import create_engine, dialect_insert
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +48,8 @@ class SqlDeliveryLog:
 
     def _claim(self, provider: str, delivery_id: str) -> bool:
         now = datetime.now(timezone.utc)
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         insert = (
-            dialect.insert(webhook_deliveries)
+            dialect_insert(self.engine, webhook_deliveries)
             .values(provider=provider, delivery_id=delivery_id, received_at=now)
             .on_conflict_do_nothing()
         )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
@@ -86,6 +87,13 @@ def create_engine(url: str | None = None) -> Engine:
     if sqlite:  # in memory: SQLAlchemy's default pool, one connection per thread
         return sa.create_engine(parsed, **options)
     return sa.create_engine(parsed, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, **options)
+
+
+def dialect_insert(bind: Connection | Engine, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """INSERT in `bind`'s own dialect, which has `on_conflict_do_update/nothing`
+    (an upsert in one statement); the stores run on SQLite and PostgreSQL only."""
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def reference_delay(failures: int) -> timedelta:

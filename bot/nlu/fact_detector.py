@@ -92,6 +92,13 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
+    # "he registered last month, is he in?", "est-ce que John Okafor est inscrit ?"
+    r"|\b(?:he|she)(?:\x27s| is| has| was)? (?:registered|signed up|in\b|on the list|"
+    r"confirmed|accepted)"
+    r"|\b(?:il|elle) (?:est|a ete) (?:bien )?(?:inscrit\w*|accepte\w*|retenu\w*)"
+    r"|\b(?:is|est-ce que|est ce que) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|"
+    r"there|ce|c\x27|cette|ca|registration|inscription)\b)[a-z]+ [a-z]+(?: (?:de|from|of) [a-z]+)?"
+    r" (?:est |is )?(?:inscrit\w*|registered|confirme\w*|confirmed|accepte\w*|accepted)\b"
 )
 # "whats John Okafors status": a name's status, in English's possessive (on the text as
 # written: the name is capitalised).
@@ -132,6 +139,9 @@ _DECISION_RE = re.compile(
     r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
     r"valide[rz]?(?:-la| la| moi| ma)|(?:la|le|me|nous) valider|approuve[rz]? (?:la|ma|moi)|"
     r"passer en|"
+    # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
+    r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
+    r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
     r"me (?:mettre|remettre|faire passer)|changer (?:mon|le) statut|raison|motif|"
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
     r"qui a (?:annule|refuse|fait|decide)|accelerer|"
@@ -193,6 +203,7 @@ _CHECK_MINE_RE = re.compile(
     # "Can you search by my name?": the check asks for the reference and e-mail.
     r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up)\s+(?:\w+\s+){0,2}my\s+name)\b"
     r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
+    r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
 )
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
@@ -341,7 +352,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return True
         proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
         someone_else = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
-        if name != CHECK_REGISTRATION and not proving and someone_else:
+        # A letter on behalf of a minister asks the facts, not anyone's status.
+        if name != CHECK_REGISTRATION and not proving and someone_else and not asks_fact:
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
@@ -424,7 +436,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         a doubtful "stop" ("Gratuit ?" at 0.2) is not one."""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if name == "stop" and analysis.items:
+        if name == "stop" and any(
+            "followup" in i or i.get("fact") not in _CONTACT_FACTS for i in analysis.items
+        ):
             return False  # "never mind, and the dates?", "c gratuit ou pas": answered
         folded = fold(text)
         confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE

@@ -223,7 +223,7 @@ def create_app(config: ActionServerConfig) -> Sanic:
     if config.token:
         app.middleware("request")(_token_middleware(config.token))
     app.middleware("request")(_validate_webhook)
-    return cast(Sanic, app)
+    return cast("Sanic", app)
 
 
 def serve(config: ActionServerConfig) -> None:

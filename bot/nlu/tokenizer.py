@@ -124,4 +124,4 @@ class BilingualLemmaTokenizer(CodeFingerprinted, Tokenizer):
         ]
         if not tokens:  # Rasa needs at least one token, e.g. for "?" or an emoji
             tokens = [Token(text, 0, lemma=fold(text))]
-        return cast(List[Token], self._apply_token_pattern(tokens))
+        return cast("List[Token]", self._apply_token_pattern(tokens))

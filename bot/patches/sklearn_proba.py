@@ -43,10 +43,10 @@ def predict_proba(pipeline: Any, X: csr_matrix) -> NDArray[np.float64]:
         probabilities = 1.0 / (1.0 + np.exp(-scores))
         if scores.shape[1] == 1:  # two classes: one score, for the second
             return np.hstack([1.0 - probabilities, probabilities])
-        return cast(NDArray[np.float64], probabilities / probabilities.sum(axis=1, keepdims=True))
+        return cast("NDArray[np.float64]", probabilities / probabilities.sum(axis=1, keepdims=True))
     scores -= scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
-    return cast(NDArray[np.float64], scores / scores.sum(axis=1, keepdims=True))
+    return cast("NDArray[np.float64]", scores / scores.sum(axis=1, keepdims=True))
 
 
 def one_vs_rest(logreg: Any) -> bool:

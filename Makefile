@@ -34,7 +34,7 @@ endif
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
-	@echo "make check  ruff and the fast tests (no server, model or browser)"
+	@echo "make check  ruff, mypy and the fast tests (no server, model or browser)"
 	@echo "make test   everything the tests need, then make check, then the slow tests"
 	@echo "make train  train the model if its inputs changed"
 	@echo "make migrate  apply the participant store's migrations (DATABASE_URL)"
@@ -116,6 +116,7 @@ redis:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The fast loop: lint and every test that needs no server, model or browser (markers
 # are enforced by tests/conftest.py). Starts PostgreSQL and Redis for the stores' tests.

@@ -22,7 +22,7 @@ import traceback
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from bot import patches
 
@@ -223,7 +223,7 @@ def create_app(config: ActionServerConfig) -> Sanic:
     if config.token:
         app.middleware("request")(_token_middleware(config.token))
     app.middleware("request")(_validate_webhook)
-    return app
+    return cast("Sanic", app)
 
 
 def serve(config: ActionServerConfig) -> None:

@@ -61,4 +61,4 @@ def accepted_language(header: str) -> str | None:
         if weight > 0 and tag.strip():
             ranked.append((-weight, position, tag.strip().lower().replace("_", "-")))
     preferred = [tag for *_, tag in sorted(ranked)]
-    return negotiate_locale(preferred, LANGUAGES, sep="-", aliases=None)
+    return negotiate_locale(preferred, LANGUAGES, sep="-", aliases={})

@@ -28,6 +28,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from bot import patches
@@ -45,6 +46,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 class TunedSQLTrackerStore(SQLTrackerStore):
     """`type: bot.tracker_store.TunedSQLTrackerStore` in endpoints.yml."""
+
+    engine: Engine
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # A RuntimeError: Rasa would replace an ImportError by an in-memory store.

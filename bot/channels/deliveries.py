@@ -59,7 +59,8 @@ class SqlDeliveryLog:
                     webhook_deliveries.c.received_at < now - RETENTION
                 )
             )
-            return connection.execute(insert).rowcount == 1
+            inserted: int = connection.execute(insert).rowcount
+            return inserted == 1
 
     def _release(self, provider: str, delivery_id: str) -> None:
         with self.engine.begin() as connection:

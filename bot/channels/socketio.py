@@ -209,7 +209,7 @@ class ChatSocketIOInput(SocketIOInput):
             max_http_buffer_size=MAX_BODY_BYTES,
             client_manager=AsyncRedisManager(redis_url) if redis_url else None,
         )
-        webhook = SocketBlueprint(
+        webhook: Blueprint = SocketBlueprint(
             sio, self.socketio_path or "/socket.io", "socketio_webhook", __name__
         )
         bound_request_size(webhook)

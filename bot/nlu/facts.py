@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Pattern, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Pattern, Sequence, Set, Tuple
 
 import yaml
 
@@ -195,7 +195,7 @@ class Fact:
     texts: Dict[str, str]
     source: str
     cues: Tuple[Pattern[str], ...]
-    numbers: frozenset = frozenset()
+    numbers: FrozenSet[int] = frozenset()
     # Which words a number goes with (IOM: 175 member states, 171 countries).
     numbers_near: Dict[int, Tuple[str, ...]] = field(default_factory=dict)
     places: Tuple[str, ...] = ()
@@ -435,7 +435,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
         if len(sentences) == 1 or _sentence_asks(s) or _in_list_item(folded, p)
     ]
     found: List[Tuple[int, Dict[str, Any]]] = []
-    seen: set = set()
+    seen: Set[str] = set()
     for position, sentence in asking:
         cursor = 0
         for clause in _CLAUSE_RE.split(sentence):
@@ -447,7 +447,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
                     found.append((position + cursor + pos, item))
     named = _NAMED_PERSON_RE.search(text)
     unknown = named and not any(k in fold(named.group(0)) for k in _KNOWN_NAMES)
-    if unknown and NOT_IN_SOURCE not in seen:
+    if named and unknown and NOT_IN_SOURCE not in seen:
         found.append((named.start(), {"fact": NOT_IN_SOURCE}))
     office_holder = _OFFICE_HOLDER_RE.search(folded)
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
@@ -462,7 +462,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     return Analysis(items=items, in_domain=in_domain)
 
 
-def _misplaced(fact: Fact, numbers: set, clause: str) -> bool:
+def _misplaced(fact: Fact, numbers: Set[int], clause: str) -> bool:
     """A right number on the wrong thing: "175 countries" (175 member states)."""
     for number in numbers & set(fact.numbers_near):
         own = fact.numbers_near[number]
@@ -509,13 +509,15 @@ def _sentence_asks(sentence: str) -> bool:
     )
 
 
-def _clause_items(clause: str, sentence: str, base: FactBase):
+def _clause_items(
+    clause: str, sentence: str, base: FactBase
+) -> Iterator[Tuple[str, int, Dict[str, Any]]]:
     """(key, position, item) for each item one clause asks about."""
     cancelled = _first(base.not_cancelled, clause)
     if cancelled is not None:
-        verdict = "yes" if _STILL_ON_RE.search(clause) else "no"
+        verdict: str | None = "yes" if _STILL_ON_RE.search(clause) else "no"
         asked = _claim_form(sentence) or _short_claim(sentence) or _PREMISE_RE.search(sentence)
-        item = {"fact": NOT_CANCELLED, "verdict": verdict if asked else None}
+        item: Dict[str, Any] = {"fact": NOT_CANCELLED, "verdict": verdict if asked else None}
         yield NOT_CANCELLED, cancelled, item
         return
     missing = _first(base.not_in_source, clause)
@@ -559,7 +561,7 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         for index, followup in enumerate(base.followups):
             pos = _first(followup.cues, clause)
             if pos is not None:
-                item: Dict[str, Any] = {"followup": index}
+                item = {"followup": index}
                 asked = (
                     _claim_form(sentence)
                     or _short_claim(sentence)

@@ -52,7 +52,9 @@ class IntentGate(CodeFingerprinted, GraphComponent):
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         needed = self._requires.get(intent)
         found = {e["entity"] for e in message.get(ENTITIES, [])}
-        return bool(needed) and not (needed & found)
+        if not needed:
+            return False
+        return not (needed & found)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

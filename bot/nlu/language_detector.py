@@ -9,7 +9,7 @@ guess on the message (`language_guess`) for the tokenizer, even when neutral.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, cast
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -41,7 +41,7 @@ def example_language(message: Message) -> str | None:
     for level in ("example", "intent"):
         value = (metadata.get(level) or {}).get("language")
         if value in (FRENCH, ENGLISH):
-            return value
+            return cast(str, value)
     return None
 
 

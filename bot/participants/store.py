@@ -103,7 +103,8 @@ def reference_delay(failures: int) -> timedelta:
     if failures < FREE_FAILURES_PER_REFERENCE:
         return timedelta(0)
     doublings = min(failures - FREE_FAILURES_PER_REFERENCE, 16)
-    return min(FIRST_REFERENCE_DELAY * 2**doublings, MAX_REFERENCE_DELAY)
+    factor: int = 2**doublings
+    return min(FIRST_REFERENCE_DELAY * factor, MAX_REFERENCE_DELAY)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from yarl import URL
 
 # What this replaces (bot/patches/__init__.py): aiohttp's Request.url, built with yarl.
 LIBRARIES = ("aiohttp", "yarl")
-# aiohttp's own, for the tests that compare.
-AIOHTTP_URL = web.BaseRequest.url
+# aiohttp's own descriptor (from the class's namespace), for the tests that compare.
+AIOHTTP_URL: reify[URL] = vars(web.BaseRequest)["url"]
 
 
 def _url(request: web.BaseRequest) -> URL:
@@ -27,4 +27,4 @@ def _url(request: web.BaseRequest) -> URL:
 
 def install() -> None:
     """Idempotent (versions checked by `bot.patches.install_web`)."""
-    web.BaseRequest.url = reify(_url)  # type: ignore[assignment,method-assign]
+    web.BaseRequest.url = reify(_url)  # type: ignore[method-assign]

@@ -33,7 +33,7 @@ def memoise_event_type_lookup() -> None:
     if getattr(current, "cache_info", None):
         return
     cached = lru_cache(maxsize=None)(current)
-    events.Event.resolve_by_type = staticmethod(cached)  # type: ignore[method-assign]
+    events.Event.resolve_by_type = staticmethod(cached)
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +61,7 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 def cache_action_result_validator() -> None:
     """Install `_validate_action_result` on Rasa's RemoteAction (idempotent)."""
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 class _KeptSession:
@@ -94,7 +94,7 @@ def _kept_session(self: EndpointConfig) -> Any:
 
 def keep_endpoint_sessions() -> None:
     """Install `_kept_session` on Rasa's EndpointConfig (idempotent)."""
-    EndpointConfig.session = _kept_session  # type: ignore[method-assign]
+    EndpointConfig.session = _kept_session
 
 
 def install() -> None:

@@ -6,9 +6,10 @@ version when it is built."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 
 # What this re-implements (bot/patches/__init__.py): scikit-learn 1.1's TfidfTransformer
@@ -16,7 +17,7 @@ from scipy.sparse import csr_matrix
 LIBRARIES = ("scikit-learn",)
 
 
-def predict_proba(pipeline: Any, X: csr_matrix) -> np.ndarray:
+def predict_proba(pipeline: Any, X: csr_matrix) -> NDArray[np.float64]:
     """`pipeline.predict_proba(X)` for Pipeline([("tfidf", CountsTfidf), ("logreg",
     LogisticRegression)]); `X` itself is left unchanged."""
     tfidf, logreg = pipeline.named_steps["tfidf"], pipeline.named_steps["logreg"]
@@ -37,15 +38,15 @@ def predict_proba(pipeline: Any, X: csr_matrix) -> np.ndarray:
         # every call, most of a message's classification time; once in Fortran
         # order its transpose is used in place.
         logreg.coef_ = np.asfortranarray(logreg.coef_)
-    scores = X @ logreg.coef_.T + logreg.intercept_
+    scores: NDArray[np.float64] = X @ logreg.coef_.T + logreg.intercept_
     if one_vs_rest(logreg):  # always so for two classes
         probabilities = 1.0 / (1.0 + np.exp(-scores))
         if scores.shape[1] == 1:  # two classes: one score, for the second
             return np.hstack([1.0 - probabilities, probabilities])
-        return probabilities / probabilities.sum(axis=1, keepdims=True)
+        return cast("NDArray[np.float64]", probabilities / probabilities.sum(axis=1, keepdims=True))
     scores -= scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
-    return scores / scores.sum(axis=1, keepdims=True)
+    return cast("NDArray[np.float64]", scores / scores.sum(axis=1, keepdims=True))
 
 
 def one_vs_rest(logreg: Any) -> bool:

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp_jinja2
@@ -61,7 +61,7 @@ CONVERSATIONS_KEY = web.AppKey("staff_conversations", Conversations)
 REVIEWS_KEY = web.AppKey("staff_reviews", Reviews)
 LABELS_KEY = web.AppKey("staff_labels", Labels)
 SAVED_FILTERS_KEY = web.AppKey("staff_saved_filters", SavedFilters)
-CLOCK_KEY = web.AppKey("staff_clock", Callable[[], datetime])
+CLOCK_KEY: web.AppKey[Callable[[], datetime]] = web.AppKey("staff_clock")
 ACCOUNT = "staff_account"  # request key: the signed-in account
 LANGUAGE = "staff_language"  # request key: (language, chosen now)
 
@@ -119,7 +119,7 @@ def request_language(request: web.Request) -> tuple[str, bool]:
 def language(request: web.Request) -> str:
     if LANGUAGE not in request:
         request[LANGUAGE] = request_language(request)
-    return request[LANGUAGE][0]
+    return cast(str, request[LANGUAGE][0])
 
 
 async def csrf_token(request: web.Request) -> str:
@@ -989,7 +989,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     engine.dispose()
 
 
-RETENTION_TASK_KEY = web.AppKey("staff_retention_task", asyncio.Task)  # type: ignore[type-arg]
+RETENTION_TASK_KEY = web.AppKey("staff_retention_task", asyncio.Task)
 
 
 async def retention_task(app: web.Application) -> AsyncIterator[None]:

@@ -397,7 +397,7 @@ class Conversations:
         if not self._exists():
             return []
         with self.engine.begin() as connection:
-            old = (
+            old: list[str] = (
                 connection.execute(
                     sa.select(events.c.sender_id)
                     .group_by(events.c.sender_id)

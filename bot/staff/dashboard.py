@@ -360,7 +360,7 @@ def stacked_days(
     step = _x_labels(chart, days)
     plot_h = chart.height - TOP - BOTTOM
     for i in range(len(days)):
-        y = TOP + plot_h
+        y: float = TOP + plot_h
         for number, (_, values) in enumerate(series):
             height = plot_h * values[i] / top
             if height > 0:

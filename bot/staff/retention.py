@@ -105,7 +105,7 @@ def release(engine: Engine, job: str, taken_at: datetime, previous: datetime | N
 def next_due(engine: Engine, job: str, now: datetime, period: timedelta = PERIOD) -> float:
     """Seconds until the job is due again (0 if it is due, or never ran)."""
     with engine.connect() as connection:
-        last = connection.execute(
+        last: datetime | None = connection.execute(
             sa.select(staff_jobs.c.last_run_at).where(staff_jobs.c.name == job)
         ).scalar_one_or_none()
     if last is None:

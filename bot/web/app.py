@@ -6,13 +6,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot import i18n, patches, settings
 from bot.nlu.facts import FACTS_FILE, fact_base
@@ -29,8 +29,8 @@ ROOT = HERE.parent.parent
 LANGUAGE_COOKIE = "cmc_lang"
 ONE_YEAR = 365 * 24 * 3600
 
-CONFIG_KEY = web.AppKey("config", "WebConfig")
-ENGINE_KEY = web.AppKey("engine", Any)
+CONFIG_KEY: web.AppKey[WebConfig] = web.AppKey("config")
+ENGINE_KEY: web.AppKey[Engine] = web.AppKey("engine")
 HTTP_KEY = web.AppKey("http", aiohttp.ClientSession)
 SECTIONS_KEY = web.AppKey("sections", dict)
 # The page's sections: (id, the facts of bot/nlu/facts.yml it shows, in order); their

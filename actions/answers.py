@@ -25,6 +25,7 @@ TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
+STOP = "stop"
 
 
 def _reply_language(tracker: Tracker) -> tuple[str, List[EventType]]:
@@ -43,6 +44,17 @@ def _reply_language(tracker: Tracker) -> tuple[str, List[EventType]]:
     if first and not metadata.get("language"):
         return hint, [SlotSet("language", hint)]
     return language, []
+
+
+def _replied_this_turn(tracker: Tracker) -> bool:
+    """The assistant already said something since the user's message (a check
+    stopped: "utter_registration_stopped")."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
 
 
 class ActionAnswer(Action):
@@ -66,6 +78,9 @@ class ActionAnswer(Action):
         answer = message.get("answer") or {}
         items = list(answer.get("items") or [])
         if not items:  # a button payload, or an intent no fact cue named
+            if intent == STOP and not _replied_this_turn(tracker):
+                dispatcher.utter_message(response="utter_anything_else")  # "never mind"
+                return []
             if intent not in base.intents:
                 return []  # after a step of the dialogue that asked nothing else
             items = [{"fact": f} for f in base.intents[intent]] or [{"fact": NOT_IN_SOURCE}]

@@ -63,6 +63,14 @@ _STRICT_REGISTRATION_RE = re.compile(
     r"\b(?:inscri\w*|regist\w*|statut|status|dossier|candidature|application|reference|"
     r"waiting list|liste d\x27attente|waitlist\w*|accept\w*|retenu\w*|refus\w*|reject\w*)\b"
 )
+# In a letter that asks facts, only these words make it about someone's registration
+# ("the registration fee", "confirm the city" do not).
+_LETTER_STATUS_RE = re.compile(
+    r"\b(?:status|statut|registered|inscrite?s?|waiting list|liste d\x27attente|waitlist\w*|"
+    r"accepted|acceptee?s?|refus\w*|reject\w*|"
+    r"(?:mon|ma|son|sa|leur|my|his|her|their|our|notre) (?:inscription|registration|candidature|"
+    r"application|dossier))\b"
+)
 _REGISTRATION_ENTITIES = frozenset({"reference", "email"})
 # "My registration", "am I...": a check is about the writer ("has anyone confirmed
 # yet?" is a question on the conference).
@@ -92,6 +100,9 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
+    # "l'inscription de notre bourgmestre", "the registration of our mayor"
+    r"|\b(?:inscription|statut|dossier) (?:de|d\x27) ?(?:notre|son|sa|leur|madame|monsieur|mme)\b"
+    r"|\b(?:registration|status|application) of (?:our|his|her|their|mr|mrs|ms|dr)\b"
     # "he registered last month, is he in?", "est-ce que John Okafor est inscrit ?"
     r"|\b(?:he|she)(?:\x27s| is| has| was)? (?:registered|signed up|in\b|on the list|"
     r"confirmed|accepted)"
@@ -138,7 +149,7 @@ _DECISION_RE = re.compile(
     r"avoir (?:la|une) reponse|get (?:an|the) answer|quand (?:saurai|aurai|vais-je)|"
     r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
     r"valide[rz]?(?:-la| la| moi| ma)|(?:la|le|me|nous) valider|approuve[rz]? (?:la|ma|moi)|"
-    r"passer en|"
+    r"passer en|(?:changer|modifier) (?:ca|cela)|"
     # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
     r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
     r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
@@ -194,7 +205,10 @@ _WHY_DECISION_RE = re.compile(
 _PERSONAL_CASE_RE = re.compile(
     r"\b(?:asile|asylum|demandeur d\x27asile|refugee status|statut de refugie|"
     r"permis de (?:sejour|travail)|residence permit|work permit|titre de sejour|"
-    r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum)\b"
+    r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
+    # Looking for work: "je cherche un travail en Suisse".
+    r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
+    r"(?:travail|emploi|job|employeur|employer|work))\b"
 )
 # "Please check my status": a check, whatever else the message says.
 _CHECK_MINE_RE = re.compile(
@@ -204,6 +218,9 @@ _CHECK_MINE_RE = re.compile(
     r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up)\s+(?:\w+\s+){0,2}my\s+name)\b"
     r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
+    # "mon inscription a été refusée ?? vous pouvez vérifier"
+    r"|\b(?:my|mon|ma)\s+(?:registration|inscription|status|statut|candidature|dossier)\b"
+    r".{0,40}\b(?:verif\w*|check\w*)\b"
 )
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
@@ -225,6 +242,13 @@ _OTHER_PERSON_RE = re.compile(
     r"mayors|maires|ministers|ministres|how many people|combien de personnes)\b"
 )
 CHECK_REGISTRATION = "check_registration"
+STOP = "stop"
+# "Never mind, what's the website?": the check stops, then the question is answered.
+_STOP_RE = re.compile(
+    r"\W*(?:(?:ok|okay|bon|ah|bah|ben|hmm+|actually|en fait|pis|non|no|oh|oops)\W+){0,3}"
+    r"(?:never ?mind|nvm|forget (?:it|that|about it)|laisse[rz]? (?:tomber|faire|beton)|"
+    r"oublie[rz]?(?: ca)?|cancel|annule[rz]?|stop)\b"
+)
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
@@ -347,6 +371,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
         given = {e.get("entity") for e in message.get(ENTITIES) or []}
+        if _STOP_RE.match(folded) and name not in _STEPS:
+            _set_intent(message, STOP, 1.0)
+            return False
         if _CHANGE_DETAILS_RE.search(folded):
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
@@ -418,6 +445,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         elif (
             not _REGISTRATION_RE.search(folded)
             or about_event and not _STRICT_REGISTRATION_RE.search(folded)
+            or about_event
+            and len(text.split()) >= _LETTER_WORDS
+            and not _LETTER_STATUS_RE.search(folded)
             or (
                 name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded)
             )
@@ -436,11 +466,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         a doubtful "stop" ("Gratuit ?" at 0.2) is not one."""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if name == "stop" and any(
+        folded = fold(text)
+        if name == STOP and not _STOP_RE.match(folded) and any(
             "followup" in i or i.get("fact") not in _CONTACT_FACTS for i in analysis.items
         ):
-            return False  # "never mind, and the dates?", "c gratuit ou pas": answered
-        folded = fold(text)
+            return False  # "c gratuit ou pas" taken for a stop at 0.2: answered
         confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
         asks_no_fact = not any("fact" in i for i in analysis.items)
         return name in self._keep or name == CHECK_REGISTRATION and bool(
@@ -460,14 +490,17 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         if dialogue:
             # A detail the release lacks, only in a letter: in a short message the words
-            # of the check itself ("form", "apply") would be taken for one.
+            # of the check itself ("form", "apply") would be taken for one. After "never
+            # mind", everything asked is answered ("forget it, what's the website?").
             letter = len(text.split()) >= _LETTER_WORDS or text.count("?") >= 2
+            stopped = name == STOP
             asked = [
                 i
                 for i in analysis.items
                 if "followup" in i
-                or i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
-                or letter and i.get("fact") == NOT_IN_SOURCE
+                or i.get("fact") in self._base.facts
+                and (stopped or i.get("fact") not in _CONTACT_FACTS)
+                or (letter or stopped) and i.get("fact") == NOT_IN_SOURCE
             ]
             return asked or None
         if analysis.items:

@@ -43,6 +43,8 @@ _WH_OPENING_WORDS = 3
 _WH_CLOSING_WORDS = 3
 # Sentences with their end mark, then clauses ("the dates, the venue and whom to write").
 # ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
+# A number of an inline list ("confirmation of: 1. the dates; 2. the venue").
+_ENUMERATOR_RE = re.compile(r"(?<=[:;,] )(\d{1,2})\.(?= )")
 _SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d))+[?!.\n]*")  # "26.10" is not two sentences
 _CLAUSE_RE = re.compile(
     r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
@@ -76,7 +78,7 @@ _WH_RE = re.compile(
 )
 # A statement that carries a claim to check: "I heard it was in Vienna".
 _PREMISE_RE = re.compile(
-    r"\b(?:thought|heard|told|believe|read|understand|assume|guess|suppose|given that|since|"
+    r"\b(?:thought|heard|told|believe|read|understands?|assume|guess|suppose|given that|since|"
     r"pensais|pense|crois|croyais|entendu|dit que|lu que|lu qu|compris|il parait|parait-il|"
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
     r"informee? que|appris que|been told|was told|on m\x27a dit|been informed|informed that|"
@@ -122,7 +124,7 @@ _OR_ONLY_RE = re.compile(
     r"|\b(?:pas|not|non) (?:seulement|only|just|uniquement)\b"  # "not only ministers"
 )
 _ONLY_RE = re.compile(
-    r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?)\b"
+    r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?|seule?s?)\b"
 )
 # A date in figures: "26/10", "26.10.2015", "26-27.10".
 _NUMERIC_DATE_RE = re.compile(
@@ -144,6 +146,8 @@ _MONTH_RE = re.compile(
     r"dece)\w*|\b(?:mars|march|mai|jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
     r"|\b(?:in|on|early|late|mid|\d{1,2}(?:st|nd|rd|th)?) may\b|\bmay \d"
 )
+# A quoted title: "Le rapport « Migrations et climat » ?" names a report to check.
+_QUOTED_RE = re.compile(r"[\u00ab\u201c\"](?P<title>[^\u00bb\u201d\"]{3,80})[\u00bb\u201d\"]")
 # The past tense: after an answer on the 2013 conference, "when was it?" is about it.
 _PAST_RE = re.compile(
     r"\b(?:was|were|did|had|happened|came|attended|avait|avaient|etait|c\x27etait|"
@@ -205,6 +209,7 @@ class Fact:
     names: Tuple[str, ...] = ()
     wrong: Tuple[str, ...] = ()
     only_means_no: bool = False
+    titled: bool = False  # a quoted title in a claim is checked against `names`
     partial: bool = False
 
 
@@ -277,6 +282,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             names=tuple(f.get("names", [])),
             wrong=tuple(f.get("wrong", [])),
             only_means_no=bool(f.get("only_means_no", False)),
+            titled=bool(f.get("titled", False)),
             partial=bool(f.get("partial", False)),
         )
         for f in raw["facts"]
@@ -307,6 +313,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         wrong_places=re.compile(
             rf"\b{_PLACE_PREFIX}(?:{places})"
             rf"|\b(?:{places})\w{{0,3}}\s(?:conference|conf\w{{0,6}}|cmc|meeting|event|summit|sommet)\b"
+            rf"|^\W*(?:{places})\w{{0,3}}\W*$"  # "Vienna, right?": a clause of the place alone
         ),
         intents={k: list(v) for k, v in raw["intents"].items()},
         spellings={str(k): str(v) for k, v in (raw.get("spellings") or {}).items()},
@@ -332,6 +339,7 @@ def _clean(text: str, base: FactBase) -> str:
     spellings written out ("kel" -> "quel", "ppl" -> "people")."""
     for pattern in (URL_RE, EMAIL_RE, REFERENCE_RE, PHONE_RE):
         text = pattern.sub(" ", text)
+    text = _ENUMERATOR_RE.sub(r"\1)", text)  # "of: 1. the dates; 2. ...": one sentence
     spellings, corrector = base.spellings, base.corrector
     names = {fold(m.group(0)) for m in _CAPITALISED_RE.finditer(text)}
 
@@ -415,6 +423,9 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
             checked = True
     if any(w in sentence for w in fact.wrong):
         return "no"
+    quoted = _QUOTED_RE.search(sentence) if fact.titled else None
+    if quoted:  # a title: the report's own, or another one
+        return "yes" if any(n in quoted.group("title") for n in fact.names) else "no"
     if fact.only_means_no and _ONLY_RE.search(sentence) and not _OR_ONLY_RE.search(sentence):
         return "no"
     checked = checked or any(n in sentence for n in fact.names)

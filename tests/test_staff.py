@@ -5,10 +5,8 @@ roles, login throttling, escaping, filters, erasure, both languages. No Rasa ser
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
@@ -35,7 +33,7 @@ from bot.staff.conversations import (
 from bot.staff.i18n import STRINGS
 from bot.staff.schema import staff_audit, staff_login_attempts
 from bot.web import WebConfig, compat, create_app
-from tests.conftest import Clock
+from tests.conftest import Clock, invoke
 
 Client = TestClient  # type: ignore[type-arg]
 MakeClient = Callable[..., Awaitable[Client]]
@@ -612,20 +610,12 @@ def test_the_secret_key_comes_from_the_environment(
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'participants.db'}",
-            "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
-            "PARTICIPANT_HASH_KEY": "test-only-key",
-            **env,
-        },
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return invoke(
+        *args,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'participants.db'}",
+        TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'tracker.db'}",
+        PARTICIPANT_HASH_KEY="test-only-key",
+        **env,
     )
 
 

@@ -4,9 +4,7 @@ upgrade again, offline SQL, and no command that migrates as a side effect."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,20 +16,14 @@ from alembic.script import ScriptDirectory
 from bot.participants import migrate
 from bot.participants.schema import metadata, participants
 from bot.staff import schema as _staff_tables  # noqa: F401 - the console's tables, same metadata
+from tests.conftest import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
 
 
 def run_cli(*args: str, database: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return invoke(*args, DATABASE_URL=database)
 
 
 def drift(url: str) -> list:

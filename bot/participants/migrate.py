@@ -7,6 +7,7 @@ Nothing migrates as a side effect: the commands that use the store call
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,7 +27,8 @@ class NotMigrated(RuntimeError):
 
 
 def alembic_config(url: str | None = None) -> Config:
-    config = Config()
+    # The stdout of the moment: Alembic's default is the one of its import.
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
     return config

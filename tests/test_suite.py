@@ -1,0 +1,52 @@
+"""The suite's own rules (tests/conftest.py): `make check` stays fast because a test not
+marked slow can neither use a fixture that starts a server, loads the model or drives
+a browser (refused at collection) nor start a process (failed when it tries)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from tests.conftest import HEAVY_FIXTURES, pytest_collection_modifyitems
+
+
+def item(name: str, fixtures: list[str], slow: bool) -> Any:
+    marker = object() if slow else None
+    return SimpleNamespace(nodeid=name, fixturenames=fixtures, get_closest_marker=lambda _: marker)
+
+
+def test_a_heavy_fixture_in_a_test_not_marked_slow_stops_the_collection() -> None:
+    items = [item("ok_fast", ["tmp_path"], False), item("ok_slow", ["servers"], True)]
+    pytest_collection_modifyitems(None, items)  # type: ignore[arg-type]
+    for fixture in sorted(HEAVY_FIXTURES):
+        with pytest.raises(pytest.UsageError, match="bad_fast"):
+            pytest_collection_modifyitems(
+                None,  # type: ignore[arg-type]
+                [*items, item("bad_fast", ["tmp_path", fixture], False)],
+            )
+
+
+@pytest.mark.parametrize(
+    "spawn",
+    [
+        lambda: subprocess.run([sys.executable, "-c", "pass"], check=False),
+        lambda: subprocess.Popen(["true"]),
+        lambda: asyncio.run(asyncio.create_subprocess_exec("true")),
+        lambda: os.system("true"),
+    ],
+    ids=["run", "popen", "asyncio", "system"],
+)
+def test_a_test_not_marked_slow_cannot_start_a_process(spawn: Any) -> None:
+    with pytest.raises(pytest.fail.Exception, match="starts a process: mark it slow"):
+        spawn()
+
+
+@pytest.mark.slow
+def test_a_slow_test_may_start_one() -> None:
+    assert subprocess.run([sys.executable, "-c", "pass"], check=False).returncode == 0

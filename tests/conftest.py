@@ -76,13 +76,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # And at run time: a test not marked slow may run servers in this process (aiohttp's and
 # Sanic's test servers start in milliseconds) but never start a process (a server, a
 # `python -m bot` command, Rasa's CLI), which costs seconds and is what `slow` is for.
-SPAWNERS = (
-    (subprocess.Popen, "_execute_child"),
-    *(
-        (os, name)
-        for name in ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
-    ),
-)
+SPAWNERS = ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
+# What the standard library runs to probe the machine when a library asks, at whatever
+# import or call comes first (platform.processor: `uname -p`; ctypes.util.find_library:
+# ldconfig, gcc, ld): not a test starting a process.
+PROBES = {"uname", "ldconfig", "gcc", "cc", "ld", "objdump", "file", "lsb_release"}
 
 
 @pytest.fixture(autouse=True)
@@ -99,9 +97,18 @@ def _fast_tests_start_no_process(
             pytrace=False,
         )
 
-    for owner, name in SPAWNERS:
-        if hasattr(owner, name):
-            monkeypatch.setattr(owner, name, refuse)
+    execute_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+
+    def probe_only(popen: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> Any:
+        program = args if isinstance(args, (str, bytes, os.PathLike)) else args[0]
+        if Path(os.fsdecode(program)).name not in PROBES:
+            refuse()
+        return execute_child(popen, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", probe_only)
+    for name in SPAWNERS:
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refuse)
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,12 @@ def test_a_test_not_marked_slow_cannot_start_a_process(spawn: Any) -> None:
         spawn()
 
 
+def test_the_standard_librarys_machine_probes_are_not_refused() -> None:
+    """platform.processor() runs `uname -p` at whichever import asks first."""
+    probe = subprocess.run(["uname", "-p"], capture_output=True, check=True)
+    assert probe.stdout.strip()
+
+
 @pytest.mark.slow
 def test_a_slow_test_may_start_one() -> None:
     assert subprocess.run([sys.executable, "-c", "pass"], check=False).returncode == 0

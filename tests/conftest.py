@@ -109,6 +109,10 @@ def _fast_tests_start_no_process(
     for name in SPAWNERS:
         if hasattr(os, name):
             monkeypatch.setattr(os, name, refuse)
+    # uvloop (Sanic installs its policy) starts processes in C, past subprocess.Popen.
+    for module in (asyncio, asyncio.subprocess):
+        for name in ("create_subprocess_exec", "create_subprocess_shell"):
+            monkeypatch.setattr(module, name, refuse)
 
 
 @pytest.fixture(autouse=True)
@@ -536,13 +540,11 @@ def web_page(servers: Servers) -> Iterator[WebPage]:
         stop(process)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: an SQLite file, or a new database on the machine's PostgreSQL
-    (TEST_POSTGRES_URL), dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'participants.db'}"
-        return
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[tuple[sa.engine.Engine, str]]:
+    """One database on the machine's PostgreSQL (TEST_POSTGRES_URL) for the session, and
+    a connection to it that hands out a schema per test: a schema is made in
+    milliseconds, a database in a few hundred."""
     name = f"cmc_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", future=True)
     try:
@@ -550,10 +552,39 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as error:
         admin.dispose()
-        unavailable(f"no PostgreSQL at {PG_ADMIN} ({type(error).__name__}): `make test` starts it")
+        unavailable(f"no PostgreSQL at {PG_ADMIN} ({type(error).__name__}): `make check` starts it")
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    owner = sa.create_engine(url, isolation_level="AUTOCOMMIT", future=True)
     try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        yield owner, url
     finally:
+        owner.dispose()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: an SQLite file, or a new schema of the session's PostgreSQL
+    database (every connection of the URL works in it alone), dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'participants.db'}"
+        return
+    owner, url = request.getfixturevalue("postgres_database")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with owner.connect() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with owner.connect() as connection:
+            # The test's own connections may still be open: end them, as DROP DATABASE
+            # WITH (FORCE) would.
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -50,7 +50,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # `make check` (`-m "not slow"`) stays fast. Enforced at collection.
 HEAVY_FIXTURES = {
     "servers",
-    "own_servers",
+    "spare_servers",
     "web_page",
     "agent",
     "model_path",
@@ -351,13 +351,14 @@ def servers(
         yield running
 
 
-@pytest.fixture
-def own_servers(
-    model_path: Path, tmp_path: Path, provider_apis: FakeProviderApis
+@pytest.fixture(scope="session")
+def spare_servers(
+    model_path: Path, tmp_path_factory: pytest.TempPathFactory, provider_apis: FakeProviderApis
 ) -> Iterator[Servers]:
-    """Servers of one test alone: for a test that stops, restarts or breaks them, so
-    that the session's servers stay as every other test expects them."""
-    with started(Servers(workdir=tmp_path, provider_api_url=provider_apis.url)) as running:
+    """A second pair, for the tests that stop or restart a server (each leaves them
+    running): the session's servers never go down under the other tests."""
+    workdir = tmp_path_factory.mktemp("spare-servers")
+    with started(Servers(workdir=workdir, provider_api_url=provider_apis.url)) as running:
         yield running
 
 

@@ -157,10 +157,10 @@ def test_a_name_alone_unlocks_nothing(servers: Servers, variants: dict[str, Vari
 
 
 def test_action_server_down_gets_a_polite_reply_then_recovers(
-    own_servers: Servers, variants: dict[str, Variant]
+    spare_servers: Servers, variants: dict[str, Variant]
 ) -> None:
-    """On servers of its own: the session's must never see their action server stop."""
-    servers = own_servers
+    """On the spare servers: the session's never see their action server stop."""
+    servers = spare_servers
     sender = f"reg-{uuid.uuid4()}"
     talk(servers, variants, sender, "bonjour")  # session started while everything is up
     servers.stop_actions()

@@ -185,10 +185,10 @@ def test_a_button_the_assistant_offered_is_a_payload(
 
 @pytest.mark.slow
 def test_conversation_survives_a_restart(
-    own_servers: Servers, variants: dict[str, Variant]
+    spare_servers: Servers, variants: dict[str, Variant]
 ) -> None:
-    """On servers of its own: the session's are never restarted under other tests."""
-    servers = own_servers
+    """On the spare servers: the session's are never restarted under other tests."""
+    servers = spare_servers
     sender = f"restart-{uuid.uuid4()}"
     servers.say(sender, "Hello, who is invited?")
     servers.restart_rasa()

@@ -144,7 +144,7 @@ def page_loads() -> dict[str, dict[str, float]]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     sys.path.insert(0, str(ROOT))
-    from tests.test_browser import CHROMEDRIVER, chromium_options
+    from tests.conftest import CHROMEDRIVER, chromium_options
 
     os.environ["SE_OFFLINE"] = "true"
     results: dict[str, list[float]] = {"new visitor": [], "returning visitor": []}

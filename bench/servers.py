@@ -75,8 +75,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @dataclass
 class Stack:
     """An action server and a Rasa server (endpoints.yml: the store that ships), with
-    their own SQLite tracker store and participant store under `workdir`. `env` adds
-    to (or overrides) the environment both get; `logs` keeps their output in workdir."""
+    their own SQLite tracker store and participant store under `workdir`. `extra_env`
+    adds to (or overrides) the environment both get; `logs` keeps their output in
+    workdir."""
 
     workdir: Path
     model: Path

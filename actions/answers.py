@@ -17,9 +17,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.language import LANGUAGES
 from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import NOT_IN_SOURCE, FactBase, fact_base
+from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"
@@ -31,7 +31,7 @@ def _reply_language(tracker: Tracker) -> tuple[str, List[EventType]]:
     """The conversation's language; on its first message, when that message and the
     channel say nothing of it, the hint of its punctuation ("dates?": English)."""
     language = tracker.get_slot("language")
-    language = language if language in LANGUAGES else "fr"
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     hint = (tracker.latest_message or {}).get("language_hint")
     if hint not in LANGUAGES or hint == language:
         return language, []

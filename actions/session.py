@@ -9,8 +9,8 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.registration import REGISTRATION_SLOTS
+from bot.i18n import accepted_language
 
-LANGUAGES = ("fr", "en")
 # Never carried into a new session: the channel's metadata, and the registration
 # details (personal data that served one check, or a check left unfinished).
 NOT_CARRIED = ("session_started_metadata", "requested_slot", *REGISTRATION_SLOTS)
@@ -19,10 +19,7 @@ NOT_CARRIED = ("session_started_metadata", "requested_slot", *REGISTRATION_SLOTS
 def channel_language(metadata: Dict[str, Any] | None) -> str | None:
     """`metadata.language` ("fr", "en-GB", "FR"...) reduced to fr/en, if it is one of them."""
     value = (metadata or {}).get("language")
-    if not isinstance(value, str):
-        return None
-    primary = value.strip().lower().replace("_", "-").split("-")[0]
-    return primary if primary in LANGUAGES else None
+    return accepted_language(value) if isinstance(value, str) else None
 
 
 class ActionSessionStart(Action):

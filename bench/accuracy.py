@@ -9,12 +9,14 @@ from pathlib import Path
 
 from rasa.core.agent import Agent
 
+from bot import patches
 from bot.evaluation import evaluate_intents, evaluate_language_id
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 async def main(model: str) -> None:
+    patches.install_rasa()  # as `python -m bot.run_rasa` serves it
     agent = Agent.load(model)
     intents = await evaluate_intents(agent, [ROOT / "tests/nlu/fr.yml", ROOT / "tests/nlu/en.yml"])
     language = await evaluate_language_id(agent, ROOT / "tests/data/language_id.yml")

@@ -9,10 +9,10 @@ from typing import Callable
 
 from bot import privacy
 from bot.channels.telegram import message_text
-from bot.language import requested_language
-from bot.participants.references import normalise_email, normalise_reference
-from bot.roles import default_lexicon
-from bot.text import strip_neutral_spans, words
+from bot.nlu.formats import normalise_email, normalise_reference
+from bot.nlu.language import requested_language
+from bot.nlu.roles import default_lexicon
+from bot.nlu.text import strip_neutral_spans, words
 
 # Each repeats a piece that almost matches one of the patterns.
 PIECES = {

@@ -1,8 +1,8 @@
 """The per-message fixes side by side, in one process, on the same model, data and
 action server: `python -m bench.speedups` (also part of `make bench`).
 
-1. `bot/speedups.py`: Rasa's own code first, then with the fixes installed (they patch
-   Rasa, so this one is before/after rather than alternating).
+1. `bot/patches/rasa_speedups.py`: Rasa's own code first, then with the fixes installed
+   (they patch Rasa, so this one is before/after rather than alternating).
 2. The tracker store: Rasa's `SQLTrackerStore` and `TunedSQLTrackerStore`, rounds
    alternating, on the REST benchmark's message mix.
 3. The intent classifier: Rasa's `LogisticRegressionClassifier` code path and ours,
@@ -131,7 +131,7 @@ async def measure(workdir: Path) -> dict[str, dict[str, float]]:
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import speedups
+    from bot import patches
     from bot.tracker_store import TunedSQLTrackerStore
 
     domain = Domain.load(str(ROOT / "domain.yml"))
@@ -148,9 +148,9 @@ async def measure(workdir: Path) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {
         "Rasa 3.6 as shipped": await per_message_ms(agent, "before")
     }
-    speedups.install()
+    patches.install_rasa()
     await per_message_ms(agent, "warm-up-2")
-    results["with bot/speedups.py"] = await per_message_ms(agent, "after")
+    results["with bot/patches/rasa_speedups.py"] = await per_message_ms(agent, "after")
 
     tuned_store = TunedSQLTrackerStore(domain=domain, host=f"sqlite:///{workdir / 'tuned.db'}")
     tuned = Agent.load(model, tracker_store=tuned_store, action_endpoint=endpoint)
@@ -189,27 +189,28 @@ def main() -> list[str]:
     finally:
         actions.terminate()
         actions.wait(timeout=30)
-    before, after = results["Rasa 3.6 as shipped"], results["with bot/speedups.py"]
+    before = results["Rasa 3.6 as shipped"]
+    after = results["with bot/patches/rasa_speedups.py"]
     store, classifier = results["store"], results["classifier"]
     rasa_store, tuned_store = store["Rasa's SQLTrackerStore"], store["TunedSQLTrackerStore"]
     rasa_clf, our_clf = classifier["Rasa's LogisticRegressionClassifier"], classifier["ours"]
     return [
-        f"In process, one model and action server. `bot/speedups.py`: Rasa's SQL tracker"
-        f" store on SQLite, {CONVERSATIONS} conversations of two messages, median per"
+        "In process, one model and action server. `bot/patches/rasa_speedups.py`: Rasa's SQL"
+        f" tracker store on SQLite, {CONVERSATIONS} conversations of two messages, median per"
         " message:",
         "",
         "| code | first message (action_session_start) | follow-up |",
         "|---|---|---|",
         *(
             f"| {name} | {results[name]['first']:.1f} ms | {results[name]['follow_up']:.1f} ms |"
-            for name in ("Rasa 3.6 as shipped", "with bot/speedups.py")
+            for name in ("Rasa 3.6 as shipped", "with bot/patches/rasa_speedups.py")
         ),
         "",
         f"Ratio, with / without: first message {after['first'] / before['first']:.2f}×,"
         f" follow-up {after['follow_up'] / before['follow_up']:.2f}×",
         "",
         f"Tracker store ({ROUNDS} alternating rounds of the REST benchmark's"
-        f" {len(MESSAGES)} messages, both with `bot/speedups.py`), median per message:"
+        f" {len(MESSAGES)} messages, both with `bot/patches/rasa_speedups.py`), median per message:"
         f" Rasa's SQLTrackerStore {rasa_store:.2f} ms, TunedSQLTrackerStore"
         f" {tuned_store:.2f} ms (×{tuned_store / rasa_store:.2f}).",
         "",

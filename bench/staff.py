@@ -147,11 +147,11 @@ def percentiles(values: list[float]) -> dict[str, float]:
 async def measure(workdir: Path, runs: int, export_runs: int) -> dict[str, Any]:
     import sqlalchemy as sa
 
+    from bot import patches
     from bot.participants.migrate import upgrade
     from bot.staff import app as staff_app
     from bot.staff.accounts import StaffStore
     from bot.staff.config import StaffConfig, fernet_key
-    from bot.web import compat
 
     project = f"sqlite:///{workdir / 'participants.db'}"
     os.environ.setdefault("PARTICIPANT_HASH_KEY", "bench-only-key")
@@ -164,7 +164,7 @@ async def measure(workdir: Path, runs: int, export_runs: int) -> dict[str, Any]:
         tracker_store_url=f"sqlite:///{workdir / 'tracker.db'}",
         secret_key=fernet_key("bench-only-staff-secret-key-0123456789"),
     )
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     parent.add_subapp("/staff", staff_app.create_app(config))
     client = TestClient(TestServer(parent, host="127.0.0.1"))

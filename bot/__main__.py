@@ -6,14 +6,28 @@ import sys
 from pathlib import Path
 
 import click
+from alembic.util import CommandError
 
 from bot import privacy
 from bot.participants import csvio, migrate
 from bot.participants.store import ParticipantStore, create_engine
+from bot.settings import DEFAULTS
 from bot.staff.cli import logs, staff, training
 
 
-@click.group()
+class Cli(click.Group):
+    """Refusals (a database not at head, Alembic's errors) as one line on stderr and
+    exit status 2, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (migrate.NotMigrated, CommandError) as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=Cli)
 def cli() -> None:
     """CMC Assistant administration."""
     privacy.install()
@@ -21,7 +35,7 @@ def cli() -> None:
 
 @cli.group()
 def db() -> None:
-    """The participant database (DATABASE_URL, default sqlite:///var/participants.db)."""
+    """The participant database (DATABASE_URL; defaults in bot/settings.py)."""
 
 
 @db.command("upgrade")
@@ -61,16 +75,6 @@ def db_revision(message: str, autogenerate: bool) -> None:
     migrate.revision(message, autogenerate=autogenerate)
 
 
-def require_migrated() -> None:
-    """Exit 2 unless the database is at the latest revision: no command but
-    `db upgrade` changes the schema."""
-    try:
-        migrate.require_head()
-    except migrate.NotMigrated as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-
-
 @cli.group()
 def participants() -> None:
     """Import, export and look up registered participants."""
@@ -93,7 +97,7 @@ def import_(file: Path) -> None:
             click.echo(f"line {problem.line}: {problem.reason}", err=True)
         click.echo(f"{len(errors)} problem(s); nothing was imported", err=True)
         sys.exit(1)
-    require_migrated()
+    migrate.require_head()
     engine = create_engine()
     try:
         with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
@@ -109,7 +113,7 @@ def import_(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export(file: Path) -> None:
     """Write every participant to a CSV file with the import header."""
-    require_migrated()
+    migrate.require_head()
     engine = create_engine()
     try:
         count = csvio.export(engine, file)
@@ -122,7 +126,7 @@ def export(file: Path) -> None:
 @click.argument("reference")
 def show(reference: str) -> None:
     """Show one participant (staff use: prints the e-mail address)."""
-    require_migrated()
+    migrate.require_head()
     store = ParticipantStore(create_engine())
     found = store.get(reference)
     store.engine.dispose()
@@ -134,8 +138,14 @@ def show(reference: str) -> None:
 
 
 @cli.command("actions")
-@click.option("--host", envvar="ACTIONS_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="ACTIONS_PORT", default=5055, show_default=True, type=int)
+@click.option("--host", envvar="ACTIONS_HOST", default=DEFAULTS["ACTIONS_HOST"], show_default=True)
+@click.option(
+    "--port",
+    envvar="ACTIONS_PORT",
+    default=int(DEFAULTS["ACTIONS_PORT"]),
+    show_default=True,
+    type=int,
+)
 def actions(host: str, port: int) -> None:
     """Serve the custom actions for Rasa (ACTIONS_HOST, ACTIONS_PORT).
 
@@ -154,8 +164,10 @@ def actions(host: str, port: int) -> None:
 
 
 @cli.command("web")
-@click.option("--host", envvar="WEB_HOST", default="0.0.0.0", show_default=True)
-@click.option("--port", envvar="WEB_PORT", default=8080, show_default=True, type=int)
+@click.option("--host", envvar="WEB_HOST", default=DEFAULTS["WEB_HOST"], show_default=True)
+@click.option(
+    "--port", envvar="WEB_PORT", default=int(DEFAULTS["WEB_PORT"]), show_default=True, type=int
+)
 def web(host: str, port: int) -> None:
     """Serve the conference page with the chat widget, and /health (WEB_PORT)."""
     from bot.staff.config import ConfigError

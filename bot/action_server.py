@@ -17,23 +17,25 @@ import hmac
 import ipaddress
 import json
 import logging
-import os
 import re
 import traceback
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from bot import patches
 
 if TYPE_CHECKING:  # imported when the app is built, not with the CLI
     from sanic import Sanic
     from sanic.request import Request
     from sanic.response import HTTPResponse
 
+from bot import settings
+from bot.settings import DEFAULTS
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 5055
 OPEN_PATHS = frozenset({"/health"})
 # Action names as Rasa writes them (domain.yml); anything else is refused before
 # rasa_sdk's 404 reply, which repeats the name, can repeat arbitrary text.
@@ -59,8 +61,8 @@ def is_loopback(host: str) -> bool:
 
 @dataclass(frozen=True)
 class ActionServerConfig:
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
+    host: str = DEFAULTS["ACTIONS_HOST"]
+    port: int = int(DEFAULTS["ACTIONS_PORT"])
     # Empty: no token required (loopback only, see check()).
     token: str = ""
     actions_package: str = "actions"
@@ -70,11 +72,10 @@ class ActionServerConfig:
         cls, environ: Mapping[str, str] | None = None, **overrides: Any
     ) -> ActionServerConfig:
         """From ACTIONS_HOST, ACTIONS_PORT and ACTIONS_TOKEN; `overrides` (not None) win."""
-        env = os.environ if environ is None else environ
         values: dict[str, Any] = {
-            "host": env.get("ACTIONS_HOST") or DEFAULT_HOST,
-            "port": int(env.get("ACTIONS_PORT") or DEFAULT_PORT),
-            "token": env.get("ACTIONS_TOKEN", ""),
+            "host": settings.get("ACTIONS_HOST", environ),
+            "port": int(settings.get("ACTIONS_PORT", environ)),
+            "token": settings.get("ACTIONS_TOKEN", environ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -213,13 +214,16 @@ def create_app(config: ActionServerConfig) -> Sanic:
     echo requests."""
     from rasa_sdk.endpoint import create_app as create_sdk_app
 
+    # Replaces rasa_sdk's catch-all by its key and fills Sanic's parsed body: both read
+    # from these releases (bot/patches/__init__.py).
+    patches.require(("rasa-sdk", "sanic"), f"{__name__}.create_app")
     app = create_sdk_app(config.actions_package, cors_origins=None)
     # Same key as rasa_sdk's @app.exception(Exception): this one replaces it.
     app.error_handler.add(Exception, _on_error)
     if config.token:
         app.middleware("request")(_token_middleware(config.token))
     app.middleware("request")(_validate_webhook)
-    return app
+    return cast("Sanic", app)
 
 
 def serve(config: ActionServerConfig) -> None:
@@ -229,7 +233,7 @@ def serve(config: ActionServerConfig) -> None:
     from rasa_sdk.plugin import plugin_manager
 
     config.check()
-    utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
+    utils.configure_colored_logging(settings.get("LOG_LEVEL").upper())
     utils.update_sanic_log_level()
     app = create_app(config)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)

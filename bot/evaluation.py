@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -55,7 +55,7 @@ def detected_language(parse: dict[str, Any]) -> str:
 def understood_intent(parse: dict[str, Any]) -> str:
     """The intent as the NLU understood it, before the FactDetector named the facts to
     answer (`ask_question`): the labels of the held-out files."""
-    return (parse.get("answer") or {}).get("intent") or parse["intent"]["name"]
+    return cast(str, (parse.get("answer") or {}).get("intent") or parse["intent"]["name"])
 
 
 async def evaluate_intents(agent: Any, paths: list[Path]) -> dict[str, Score]:

@@ -6,17 +6,19 @@ processes that must agree on a key) need the variable set to the same value.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
+
+from bot import settings
 
 KEY_DIR = Path("var")
 
 
 def local_key(variable: str, filename: str) -> bytes:
     """`$variable`, else the key in var/`filename`, created (mode 600) on first use."""
-    if os.environ.get(variable):
-        return os.environ[variable].encode()
+    value = settings.get(variable)
+    if value:
+        return value.encode()
     path = KEY_DIR / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

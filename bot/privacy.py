@@ -14,7 +14,7 @@ import re
 import traceback
 from typing import Any
 
-from bot.participants.references import EMAIL_RE, PHONE_RE, REFERENCE_RE
+from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE
 
 # References first: "CMC-2015-0004" also looks like a phone number's digits.
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -11,9 +11,9 @@ per-message cost (docs/benchmarks.md):
   to count what is stored before writing) and writes each event through the ORM's
   unit of work. Here equivalent queries are built once as Core statements and new events
   are inserted in one statement.
-- Rasa's own per-message fixes in `bot/speedups.py` (memoised event-type lookup,
-  action replies checked with a validator built once) are installed from here, as
-  every deployment loads this store.
+Both replace Rasa 3.6.21's private code (the engine, `_retrieve`, `save`): the store
+refuses to start on another Rasa (bot/patches/__init__.py). Rasa's per-message fixes
+(`bot/patches/rasa_speedups.py`) are installed by the entry point, whatever the store.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-from bot import speedups
+from bot import patches
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class TunedSQLTrackerStore(SQLTrackerStore):
     """`type: bot.tracker_store.TunedSQLTrackerStore` in endpoints.yml."""
 
+    engine: Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # A RuntimeError: Rasa would replace an ImportError by an in-memory store.
+        patches.require(("rasa",), f"{__name__}.{type(self).__name__}")
         super().__init__(*args, **kwargs)
-        speedups.install()
         url = self.engine.url
         self.engine.dispose()
         if url.get_dialect().name == "sqlite" and url.database not in (None, "", ":memory:"):

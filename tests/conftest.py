@@ -472,9 +472,13 @@ def variants(domain: dict[str, Any]) -> dict[str, Variant]:
 
 @pytest.fixture(scope="session")
 def agent(model_path: Path) -> Any:
-    """The trained model in process, for NLU-only checks (no tracker, no actions)."""
+    """The trained model in process, patched as `python -m bot.run_rasa` runs it, for
+    NLU-only checks (no tracker, no actions)."""
     from rasa.core.agent import Agent
 
+    from bot import patches
+
+    patches.install_rasa()
     return Agent.load(str(model_path))
 
 

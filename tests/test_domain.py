@@ -117,7 +117,7 @@ def test_status_answers_exist_for_every_status(domain: dict[str, Any]) -> None:
 
 
 def test_prompts_show_only_the_reference_nobody_can_own(domain: dict[str, Any]) -> None:
-    from bot.participants.references import EXAMPLE_REFERENCE, REFERENCE_RE, is_assignable
+    from bot.nlu.formats import EXAMPLE_REFERENCE, REFERENCE_RE, is_assignable
 
     shown = {
         f"CMC-{m.group(1)}-{m.group(2)}"

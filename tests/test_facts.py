@@ -383,14 +383,14 @@ async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:
     [("dates?", "en"), ("dates ?", "fr"), ("IDM ??", "fr"), ("livestream!", "en"), ("ok", None)],
 )
 def test_punctuation_hints_the_language_of_a_neutral_message(text: str, hint: str | None) -> None:
-    from bot.language import typographic_language
+    from bot.nlu.language import typographic_language
 
     assert typographic_language(text) == hint
 
 
 async def test_a_first_neutral_question_is_answered_in_its_punctuations_language() -> None:
     """ "dates?" opening a conversation: English typography, English answer; later in
-    a French conversation the same message keeps French (see bot/language.py)."""
+    a French conversation the same message keeps French (see bot/nlu/language.py)."""
     latest = {
         "intent": {"name": "ask_question"},
         "language_hint": "en",

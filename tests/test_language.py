@@ -7,15 +7,14 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import NEUTRAL, evaluate_language_id
-from bot.language import (
-    ENGLISH,
-    FRENCH,
+from bot.nlu import ENGLISH, FRENCH
+from bot.nlu.language import (
     InDomainModel,
     LanguageIdentifier,
     chat_word_examples,
     requested_language,
 )
-from bot.text import fold, strip_neutral_spans
+from bot.nlu.text import fold, strip_neutral_spans
 
 DATA = Path(__file__).parent / "data"
 
@@ -135,7 +134,7 @@ def test_folding_and_neutral_spans() -> None:
 
 
 def test_lingua_general_detector_on_sentences() -> None:
-    from bot.language import lingua_detector
+    from bot.nlu.language import lingua_detector
 
     detector = lingua_detector()
     assert detector.french_log_odds("Je voudrais connaître le programme de la réunion") > 2

@@ -10,15 +10,16 @@ import yaml
 
 from bot.channels.common import EDITED_MESSAGE, TOO_LONG_MESSAGE, UNSUPPORTED_MESSAGE
 from bot.evaluation import evaluate_intents, nlu_examples
-from bot.text import fold
+from bot.nlu.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("fr", "en")
 
 
 def _key(text: str) -> str:
-    """Case, accents, punctuation and spacing folded away."""
-    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split())
+    """Case, accents, punctuation and spacing folded away; a message of punctuation
+    alone ("?", "@+") is its own key."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(text)).split()) or text.strip()
 
 
 def _blind_sentences() -> list[str]:

@@ -16,9 +16,9 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy.pool import QueuePool
 
+from bot.nlu.formats import normalise_email, normalise_reference
 from bot.participants import csvio
 from bot.participants.migrate import alembic_config, upgrade
-from bot.participants.references import normalise_email, normalise_reference
 from bot.participants.schema import lookup_attempts, participants
 from bot.participants.store import (
     LOCKED,

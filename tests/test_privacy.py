@@ -11,7 +11,7 @@ import warnings
 import pytest
 
 from bot import privacy
-from bot.participants.references import EMAIL_RE, PHONE_RE, REFERENCE_RE, normalise_email
+from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE, normalise_email
 
 
 @pytest.mark.parametrize(

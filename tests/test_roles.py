@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.roles import RoleLexicon, default_lexicon
+from bot.nlu.roles import RoleLexicon, default_lexicon
 
 
 @pytest.mark.parametrize(

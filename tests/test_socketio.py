@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import socketio
 
-from bot.channels.socketio import HISTORY_NOTICES, TURN_END, allowed_origins, history_messages
+from bot.channels.socketio import TURN_END, allowed_origins, history_messages
 from bot.channels.web_sessions import SessionSigner
+from bot.i18n import text
 from tests.conftest import Servers, Variant, add_participant
 
 
@@ -160,7 +161,7 @@ def test_history_never_replays_a_registration_check(
     finally:
         again.close()
     texts = [m["text"] for m in history]
-    notice = HISTORY_NOTICES["registration_check"]["en"]
+    notice = text("socketio.history_registration_check", "en")
     assert texts.count(notice) == 1
     assert texts[texts.index(notice) + 1] == "When is the conference?"
     joined = " ".join(texts)
@@ -240,7 +241,7 @@ def test_history_shows_a_check_only_as_having_taken_place() -> None:
         UserUttered("Where?"),
         BotUttered("Geneva."),
     ]
-    notice = HISTORY_NOTICES["registration_check"]["en"]
+    notice = text("socketio.history_registration_check", "en")
     assert history_messages(events, "en") == [
         {"sender": "user", "text": "When?"},
         {"sender": "bot", "text": "26-27 October."},

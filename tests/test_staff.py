@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot import patches
+from bot.i18n import strings as catalogue
 from bot.participants.migrate import upgrade
 from bot.staff import app as staff_app
 from bot.staff.accounts import FREE_PER_ACCOUNT, FREE_PER_CLIENT, StaffStore, login_delay
@@ -30,9 +32,8 @@ from bot.staff.conversations import (
     create_tracker_engine,
     events,
 )
-from bot.staff.i18n import STRINGS
 from bot.staff.schema import staff_audit, staff_login_attempts
-from bot.web import WebConfig, compat, create_app
+from bot.web import WebConfig, create_app
 from tests.conftest import Clock, invoke
 
 Client = TestClient  # type: ignore[type-arg]
@@ -213,7 +214,7 @@ async def console(
     aiohttp_client: MakeClient, config: StaffConfig, store: StaffStore, clock: Clock
 ) -> Console:
     app = staff_app.create_app(config, clock)
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     parent.add_subapp("/staff", app)
     return Console(await aiohttp_client(parent), app)
@@ -294,7 +295,7 @@ async def test_wrong_password_and_unknown_user_get_the_same_answer(console: Cons
     unknown = await console.login("nobody", "wrong password!")
     assert wrong.status == unknown.status == 401
     for reply in (wrong, unknown):
-        assert STRINGS["fr"]["login_failed"].replace("'", "&#39;") in await reply.text()
+        assert catalogue("staff", "fr")["login_failed"].replace("'", "&#39;") in await reply.text()
 
 
 async def test_idle_session_expires(console: Console, clock: Clock, config: StaffConfig) -> None:
@@ -380,7 +381,7 @@ async def test_login_is_throttled_per_account(console: Console, clock: Clock) ->
     # Even the right password waits: the attempt is refused without checking it.
     reply = await console.login("alice")
     assert reply.status == 429 and reply.headers["Retry-After"] == "2"
-    assert STRINGS["fr"]["login_throttled"].format(seconds=2) in await reply.text()
+    assert catalogue("staff", "fr")["login_throttled"].format(seconds=2) in await reply.text()
     clock.now += timedelta(seconds=2)
     assert (await console.login("alice")).status == 302
 
@@ -518,7 +519,7 @@ async def test_erasure_from_the_console_leaves_no_row(console: Console, store: S
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 async def test_both_languages_render_and_are_remembered(console: Console, language: str) -> None:
-    strings = STRINGS[language]
+    strings = catalogue("staff", language)
     login = await console.client.get(f"/staff/login?lang={language}")
     html = await login.text()
     assert f'<html lang="{language}">' in html
@@ -539,15 +540,10 @@ async def test_both_languages_render_and_are_remembered(console: Console, langua
     assert strings["error_404"].replace("'", "&#39;") in await missing.text()
 
 
-def test_every_string_exists_in_both_languages() -> None:
-    assert set(STRINGS["fr"]) == set(STRINGS["en"])
-    assert all(STRINGS["fr"].values()) and all(STRINGS["en"].values())
-
-
 async def test_secure_cookie_behind_a_proxy(
     aiohttp_client: MakeClient, config: StaffConfig, store: StaffStore
 ) -> None:
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     secure = StaffConfig(**{**vars(config), "force_secure_cookie": True})
     parent.add_subapp("/staff", staff_app.create_app(secure))
@@ -559,7 +555,7 @@ async def test_secure_cookie_behind_a_proxy(
 async def test_the_web_app_mounts_the_console_under_staff(
     aiohttp_client: MakeClient, config: StaffConfig, project_db: str, store: StaffStore
 ) -> None:
-    """Through the page's own factory, with a port in the Host header (bot/web/compat.py:
+    """Through the page's own factory, with a port in the Host header (bot/patches/aiohttp_url.py:
     without it, any request reaching the sub-application failed with a bare 500)."""
     web_config = WebConfig(
         rasa_url="http://127.0.0.1:9",

@@ -24,12 +24,12 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bot import patches
 from bot.participants.migrate import upgrade
 from bot.staff import app as staff_app
 from bot.staff.accounts import StaffStore
 from bot.staff.config import StaffConfig, fernet_key
 from bot.staff.conversations import events
-from bot.web import compat
 
 pytestmark = pytest.mark.slow
 
@@ -120,7 +120,7 @@ def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     def serve() -> None:
         asyncio.set_event_loop(loop)
-        compat.install()
+        patches.install_web()
         parent = web.Application()
         parent.add_subapp("/staff", staff_app.create_app(config))
         runner.append(web.AppRunner(parent))

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.i18n import strings as catalogue
 from bot.staff import dashboard
 from bot.staff.conversations import Conversations, create_tracker_engine, events
-from bot.staff.i18n import STRINGS
 from tests.test_staff import (  # noqa: F401 - fixtures
     NOW,
     XSS,
@@ -139,7 +139,7 @@ async def test_the_dashboard_page(console: Console) -> None:
     charts = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" role="img"', html)
     assert len(charts) == 7
     for key in ("chart_language", "chart_channel", "chart_intents", "chart_rates"):
-        title = STRINGS["en"][key]
+        title = catalogue("staff", "en")[key]
         assert "<title id=" in html and f">{title}</title>" in html
         assert f"<caption>{title}</caption>" in html
     assert "<desc id=" in html and '<th scope="row">ask_fact</th>' in html
@@ -153,7 +153,7 @@ async def test_the_dashboard_page(console: Console) -> None:
 async def test_the_dashboard_in_both_languages(console: Console, language: str) -> None:
     await console.login("alice")
     html = await (await console.client.get(f"/staff/dashboard?lang={language}")).text()
-    strings = STRINGS[language]
+    strings = catalogue("staff", language)
     assert f'<html lang="{language}">' in html
     for key in ("dashboard_title", "chart_registrations", "chart_response", "chart_queue"):
         assert strings[key].replace("'", "&#39;") in html, key

@@ -210,7 +210,7 @@ async def test_a_large_export_is_read_in_batches(
     the response written batch by batch (never the whole set in memory)."""
     from aiohttp import web
 
-    from bot.web import compat
+    from bot import patches
 
     engine = sa.create_engine(config.tracker_store_url, future=True)
     for number in range(118):
@@ -224,7 +224,7 @@ async def test_a_large_export_is_read_in_batches(
     engine.dispose()
     small = StaffConfig(**{**vars(config), "export_batch_size": 25})
     app = staff_app.create_app(small, clock)  # type: ignore[arg-type]
-    compat.install()
+    patches.install_web()
     parent = web.Application()
     parent.add_subapp("/staff", app)
     client = await aiohttp_client(parent)  # type: ignore[operator]

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 
+from bot import patches
 from bot.staff import app as staff_app
 from bot.staff import retention
 from bot.staff.accounts import StaffStore
@@ -24,7 +25,6 @@ from bot.staff.config import ConfigError, StaffConfig, retention_days
 from bot.staff.conversations import events
 from bot.staff.retention import RETENTION_JOB, try_claim
 from bot.staff.schema import staff_audit, staff_jobs, staff_tags
-from bot.web import compat
 from tests.conftest import Clock
 from tests.test_staff import (  # noqa: F401 - fixtures
     DAY,
@@ -73,7 +73,7 @@ async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
 
 async def start(aiohttp_client: MakeClient, config: StaffConfig, clock: Clock) -> web.Application:
     """One replica: the console mounted as the web app mounts it, started."""
-    compat.install()
+    patches.install_web()
     app = staff_app.create_app(config, clock)
     parent = web.Application()
     parent.add_subapp("/staff", app)

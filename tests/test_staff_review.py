@@ -12,10 +12,10 @@ from urllib.parse import unquote
 import pytest
 import sqlalchemy as sa
 
+from bot.i18n import strings as catalogue
 from bot.staff import app as staff_app
 from bot.staff.accounts import StaffStore
 from bot.staff.conversations import Conversations, create_tracker_engine
-from bot.staff.i18n import STRINGS
 from bot.staff.retention import purge
 from bot.staff.reviews import normalise_tag, parse_tags
 from bot.staff.schema import staff_notes, staff_reviews, staff_tags
@@ -81,7 +81,7 @@ async def test_tags_notes_review_and_flag(console: Console, store: StaffStore) -
     reply = await post(console, f"{ALICE}/notes", note="   ")
     assert reply.headers["Location"].endswith("error=error_note_empty")  # type: ignore[attr-defined]
     page = await console.client.get(reply.headers["Location"] + "&lang=fr")  # type: ignore[attr-defined]
-    assert STRINGS["fr"]["error_note_empty"] in await page.text()
+    assert catalogue("staff", "fr")["error_note_empty"] in await page.text()
     assert len(review_rows(store)["staff_notes"]) == 1
 
 
@@ -161,7 +161,7 @@ async def test_bulk_tag_and_mark_reviewed(console: Console, store: StaffStore) -
     )
     assert empty.headers["Location"].endswith("error=error_bulk_empty")
     page = await console.client.get(empty.headers["Location"] + "&lang=en")
-    assert STRINGS["en"]["error_bulk_empty"] in await page.text()
+    assert catalogue("staff", "en")["error_bulk_empty"] in await page.text()
 
 
 async def test_followup_queue_flag_request_and_close(
@@ -222,7 +222,7 @@ async def test_erasure_leaves_no_review_rows(console: Console, store: StaffStore
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 async def test_review_tools_in_both_languages(console: Console, language: str) -> None:
-    strings = STRINGS[language]
+    strings = catalogue("staff", language)
     await console.login("alice")
     html = await (await console.client.get(f"{ALICE}?lang={language}")).text()
     for key in ("review_title", "tags_input", "mark_reviewed", "flag", "note_add"):

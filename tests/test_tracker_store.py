@@ -17,7 +17,6 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.speedups import memoise_event_type_lookup
 from bot.tracker_store import TunedSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,14 +43,6 @@ async def test_round_trip_and_sqlite_tuning(tmp_path: Path) -> None:
     assert [e.as_dict()["event"] for e in restored.events][-2:] == ["user", "slot"]
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-
-
-def test_memoised_event_lookup_resolves_every_event_type() -> None:
-    memoise_event_type_lookup()
-    memoise_event_type_lookup()  # idempotent
-    assert Event.resolve_by_type("slot") is SlotSet
-    assert Event.resolve_by_type("user") is UserUttered
-    assert Event.resolve_by_type("nope", default=SlotSet) is SlotSet
 
 
 async def test_an_in_memory_database_keeps_its_tables() -> None:

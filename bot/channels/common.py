@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from typing import Any, Awaitable, Callable
 
@@ -17,6 +16,9 @@ from sanic import Blueprint, Sanic, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot import settings
+from bot.i18n import both
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def turn_slot() -> asyncio.Semaphore:
     which makes such calls, took five times as long as a question."""
     loop = asyncio.get_running_loop()
     if loop not in _turn_slots:
-        _turn_slots[loop] = asyncio.Semaphore(int(os.environ.get("MAX_CONCURRENT_TURNS", "8")))
+        _turn_slots[loop] = asyncio.Semaphore(int(settings.get("MAX_CONCURRENT_TURNS")))
     return _turn_slots[loop]
 
 
@@ -134,10 +136,7 @@ def too_large(request: Request, exception: Exception) -> HTTPResponse:
     return response.json(
         {
             "error": "body_too_large",
-            "message": {
-                "en": f"The request body must be at most {MAX_BODY_BYTES} bytes.",
-                "fr": f"Le corps de la requête ne doit pas dépasser {MAX_BODY_BYTES} octets.",
-            },
+            "message": both("http.body_too_large", limit=MAX_BODY_BYTES),
         },
         status=413,
     )

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 import sqlalchemy as sa
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import settings
 from bot.participants.schema import webhook_deliveries
-from bot.participants.store import create_engine
+from bot.participants.store import create_engine, dialect_insert
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +48,8 @@ class SqlDeliveryLog:
 
     def _claim(self, provider: str, delivery_id: str) -> bool:
         now = datetime.now(timezone.utc)
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         insert = (
-            dialect.insert(webhook_deliveries)
+            dialect_insert(self.engine, webhook_deliveries)
             .values(provider=provider, delivery_id=delivery_id, received_at=now)
             .on_conflict_do_nothing()
         )
@@ -61,7 +59,8 @@ class SqlDeliveryLog:
                     webhook_deliveries.c.received_at < now - RETENTION
                 )
             )
-            return connection.execute(insert).rowcount == 1
+            inserted: int = connection.execute(insert).rowcount
+            return inserted == 1
 
     def _release(self, provider: str, delivery_id: str) -> None:
         with self.engine.begin() as connection:
@@ -110,5 +109,5 @@ class RedisDeliveryLog:
 
 
 def delivery_log_from_env() -> DeliveryLog:
-    redis_url = os.environ.get("WEBHOOK_REDIS_URL", "")
+    redis_url = settings.get("WEBHOOK_REDIS_URL")
     return RedisDeliveryLog(redis_url) if redis_url else SqlDeliveryLog(create_engine())

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -29,6 +28,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.channels.common import (
     MAX_SENDER_CHARS,
     bound_request_size,
@@ -39,31 +39,9 @@ from bot.channels.common import (
     turn_slot,
     without_surrogates,
 )
+from bot.i18n import both
 
 logger = logging.getLogger(__name__)
-
-_ERRORS = {
-    "body": (
-        "The body must be a JSON object.",
-        "Le corps de la requête doit être un objet JSON.",
-    ),
-    "message": (
-        '"message" must be a string.',
-        "« message » doit être une chaîne de caractères.",
-    ),
-    "sender": (
-        f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.',
-        f"« sender » doit être une chaîne non vide d'au plus {MAX_SENDER_CHARS} caractères.",
-    ),
-    "metadata": (
-        '"metadata" must be a JSON object.',
-        "« metadata » doit être un objet JSON.",
-    ),
-    "token": (
-        "This channel needs the API token: Authorization: Bearer <token>.",
-        "Ce canal demande le jeton d'API : Authorization: Bearer <jeton>.",
-    ),
-}
 
 
 def request_error(body: Any) -> str | None:
@@ -87,8 +65,8 @@ def request_error(body: Any) -> str | None:
 
 
 def error_response(key: str, status: int = 400) -> HTTPResponse:
-    english, french = _ERRORS[key]
-    return response.json({"error": key, "message": {"en": english, "fr": french}}, status=status)
+    message = both(f"rest.{key}", limit=MAX_SENDER_CHARS)
+    return response.json({"error": key, "message": message}, status=status)
 
 
 def authorised(request: Request, token: str) -> bool:
@@ -111,7 +89,7 @@ class ValidatedRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ValidatedRestInput:
         credentials = credentials or {}
-        return cls(token=credentials.get("token") or os.environ.get("REST_API_TOKEN", ""))
+        return cls(token=credentials.get("token") or settings.get("REST_API_TOKEN"))
 
     def __init__(self, token: str = "") -> None:
         self.token = token

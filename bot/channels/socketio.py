@@ -32,7 +32,6 @@ a session whichever replica it is connected to.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from typing import Any, Awaitable, Callable
 
@@ -45,6 +44,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot import i18n, settings
 from bot.channels.common import (
     MAX_BODY_BYTES,
     CountingOutput,
@@ -55,7 +55,8 @@ from bot.channels.common import (
     sender_key,
 )
 from bot.channels.web_sessions import SessionSigner
-from bot.participants.references import EMAIL_RE, REFERENCE_RE
+from bot.nlu.formats import EMAIL_RE, REFERENCE_RE
+from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -73,35 +74,17 @@ REGISTRATION_INTENTS = {"check_registration", "inform_registration"}
 REGISTRATION_LOOP = "registration_form"
 REGISTRATION_ACTIONS = {REGISTRATION_LOOP, "action_check_registration"}
 
-INPUT_ERRORS = {
-    "session": {
-        "en": "This chat session is not open. Please reload the page.",
-        "fr": "Cette session de discussion n'est pas ouverte. Veuillez recharger la page.",
-    },
-    "message": {
-        "en": "Messages must be text.",
-        "fr": "Les messages doivent être du texte.",
-    },
-}
-HISTORY_NOTICES = {
-    "registration_check": {
-        "en": "A registration check took place here; its details are not shown again.",
-        "fr": "Une vérification d'inscription a eu lieu ici ; ses détails ne sont pas "
-        "réaffichés.",
-    },
-}
-
 
 def allowed_origins(configured: str | list[str] | None = None) -> list[str]:
     """The chat page's own origins: the credentials' `allowed_origins`, else
     CHAT_ALLOWED_ORIGINS (comma-separated), else localhost:WEB_PORT. Never empty: an
     empty list would make engine.io accept every origin."""
-    value = configured or os.environ.get("CHAT_ALLOWED_ORIGINS", "")
+    value = configured or settings.get("CHAT_ALLOWED_ORIGINS")
     items = value.split(",") if isinstance(value, str) else value
     origins = [str(origin).strip().rstrip("/") for origin in items if str(origin).strip()]
     if origins:
         return origins
-    port = os.environ.get("WEB_PORT", "8080")
+    port = settings.get("WEB_PORT")
     return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 
@@ -158,10 +141,12 @@ def turn_messages(turn: list[Event]) -> list[dict[str, Any]]:
     return messages
 
 
-def history_messages(events: list[Event], language: str = "fr") -> list[dict[str, Any]]:
+def history_messages(
+    events: list[Event], language: str = DEFAULT_LANGUAGE
+) -> list[dict[str, Any]]:
     """The session's messages as the widget shows them; the turns of a registration
     check are replaced by one notice that a check took place."""
-    notice = {"sender": "bot", "text": HISTORY_NOTICES["registration_check"][language]}
+    notice = {"sender": "bot", "text": i18n.text("socketio.history_registration_check", language)}
     messages: list[dict[str, Any]] = []
     check_active = False
     for turn in turns(events):
@@ -220,8 +205,8 @@ class ChatSocketIOInput(SocketIOInput):
         self.allowed_origins = allowed_origins
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        redis_url = os.environ.get("SOCKETIO_REDIS_URL", "")
-        websocket_only = os.environ.get("CHAT_WEBSOCKET_ONLY", "").lower() in ("1", "true", "yes")
+        redis_url = settings.get("SOCKETIO_REDIS_URL")
+        websocket_only = settings.get("CHAT_WEBSOCKET_ONLY").lower() in ("1", "true", "yes")
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=self.allowed_origins,
@@ -229,7 +214,7 @@ class ChatSocketIOInput(SocketIOInput):
             max_http_buffer_size=MAX_BODY_BYTES,
             client_manager=AsyncRedisManager(redis_url) if redis_url else None,
         )
-        webhook = SocketBlueprint(
+        webhook: Blueprint = SocketBlueprint(
             sio, self.socketio_path or "/socket.io", "socketio_webhook", __name__
         )
         bound_request_size(webhook)
@@ -252,7 +237,8 @@ class ChatSocketIOInput(SocketIOInput):
             return response.json({"status": "ok"})
 
         async def input_error(sid: str, key: str) -> None:
-            await sio.emit("input_error", {"error": key, "message": INPUT_ERRORS[key]}, room=sid)
+            message = i18n.both(f"socketio.{key}")
+            await sio.emit("input_error", {"error": key, "message": message}, room=sid)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:
@@ -264,8 +250,8 @@ class ChatSocketIOInput(SocketIOInput):
             history: list[dict[str, Any]] = []
             if tracker:
                 language = tracker.get_slot("language")
-                if language not in HISTORY_NOTICES["registration_check"]:
-                    language = "fr"
+                if language not in LANGUAGES:
+                    language = DEFAULT_LANGUAGE
                 history = history_messages(list(tracker.events), language)
             previous = (await sio.get_session(sid)).get("sender_id")
             if previous:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 import re
 from typing import Any, Awaitable, Callable
 
@@ -32,6 +31,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.channels.common import (
     EDITED_MESSAGE,
     UNSUPPORTED_MESSAGE,
@@ -53,7 +53,7 @@ from bot.channels.http_client import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_API_URL = settings.DEFAULTS["TELEGRAM_API_URL"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096  # Telegram's limit per message
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit for an inline button's payload
@@ -148,10 +148,10 @@ class TelegramInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
         credentials = credentials or {}
         return cls(
-            token=credentials.get("bot_token") or os.environ.get("TELEGRAM_BOT_TOKEN", ""),
-            secret=credentials.get("secret_token") or os.environ.get("TELEGRAM_SECRET_TOKEN", ""),
+            token=credentials.get("bot_token") or settings.get("TELEGRAM_BOT_TOKEN"),
+            secret=credentials.get("secret_token") or settings.get("TELEGRAM_SECRET_TOKEN"),
             api_url=credentials.get("api_url")
-            or os.environ.get("TELEGRAM_API_URL", DEFAULT_API_URL),
+            or settings.get("TELEGRAM_API_URL"),
         )
 
     def __init__(self, token: str, secret: str, api_url: str = DEFAULT_API_URL) -> None:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 
-from bot.channels.telegram import DEFAULT_API_URL
+from bot import settings
 
 
 def set_webhook(public_url: str) -> str:
     """Register the webhook with its secret token; returns Telegram's description."""
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "")
-    secret = os.environ.get("TELEGRAM_SECRET_TOKEN", "")
+    token = settings.get("TELEGRAM_BOT_TOKEN")
+    secret = settings.get("TELEGRAM_SECRET_TOKEN")
     if not token or not secret:
         raise RuntimeError("TELEGRAM_BOT_TOKEN and TELEGRAM_SECRET_TOKEN must both be set")
     if not public_url.startswith("https://"):
         raise RuntimeError("Telegram only sends updates to an https:// URL")
-    api = os.environ.get("TELEGRAM_API_URL", DEFAULT_API_URL).rstrip("/")
+    api = settings.get("TELEGRAM_API_URL").rstrip("/")
     body = {
         "url": f"{public_url.rstrip('/')}/webhooks/telegram/webhook",
         "secret_token": secret,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qsl
 
@@ -32,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot import settings
 from bot.channels.common import (
     MAX_SENDER_CHARS,
     UNSUPPORTED_MESSAGE,
@@ -52,7 +52,7 @@ from bot.channels.telegram import split_text
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://api.twilio.com"
+DEFAULT_API_URL = settings.DEFAULTS["TWILIO_API_URL"]
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MAX_TEXT = 1600  # Twilio's limit for a WhatsApp message body
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -113,15 +113,15 @@ class TwilioWhatsAppInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioWhatsAppInput:
         credentials = credentials or {}
 
-        def setting(key: str, variable: str, default: str = "") -> str:
-            return str(credentials.get(key) or os.environ.get(variable, default))
+        def setting(key: str, variable: str) -> str:
+            return str(credentials.get(key) or settings.get(variable))
 
         return cls(
             account_sid=setting("account_sid", "TWILIO_ACCOUNT_SID"),
             auth_token=setting("auth_token", "TWILIO_AUTH_TOKEN"),
             whatsapp_number=setting("whatsapp_number", "TWILIO_WHATSAPP_NUMBER"),
             webhook_url=setting("webhook_url", "TWILIO_WEBHOOK_URL"),
-            api_url=setting("api_url", "TWILIO_API_URL", DEFAULT_API_URL),
+            api_url=setting("api_url", "TWILIO_API_URL"),
         )
 
     def __init__(

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Callable
 
+from bot import settings
 from bot.keys import local_key
 
-DEFAULT_TTL_SECONDS = 24 * 3600
+DEFAULT_TTL_SECONDS = int(settings.DEFAULTS["CHAT_SESSION_TTL"])
 _TOKEN = re.compile(r"^([0-9a-f]{32})\.([0-9]{1,12})\.([0-9a-f]{64})$")
 
 
@@ -34,7 +34,7 @@ class SessionSigner:
     def from_env(cls) -> SessionSigner:
         return cls(
             secret=local_key("CHAT_SESSION_SECRET", "chat_session.key"),
-            ttl_seconds=int(os.environ.get("CHAT_SESSION_TTL", DEFAULT_TTL_SECONDS)),
+            ttl_seconds=int(settings.get("CHAT_SESSION_TTL")),
         )
 
     def _signature(self, conversation: str, expires: int) -> str:

@@ -28,12 +28,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import LANGUAGES, requested_language
+from bot.nlu import LANGUAGES
 from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
 from bot.nlu.fingerprint import CodeFingerprinted
+from bot.nlu.language import requested_language
 from bot.nlu.language_detector import LANGUAGE_HINT
-from bot.text import fold
+from bot.nlu.text import fold
 
 ANSWER_KEY = "answer"
 ASK_QUESTION = "ask_question"
@@ -66,7 +67,8 @@ _REGISTRATION_ENTITIES = frozenset({"reference", "email"})
 # "My registration", "am I...": a check is about the writer ("has anyone confirmed
 # yet?" is a question on the conference).
 _FIRST_PERSON_RE = re.compile(
-    r"\b(?:my|mine|me|i|i\x27m|im|am i|mon|ma|mes|je|j\x27|suis-je|moi|m\x27)(?:\b|(?<=\x27))"
+    r"\b(?:my|mine|me|i|i\x27m|im|am i|mon|ma|mes|je|j\x27|suis-je|moi|m\x27|"
+    r"jveux|jsuis|jsui|chui|jai|g(?= ete\b))(?:\b|(?<=\x27))"
 )
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
@@ -90,6 +92,19 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
+    # "he registered last month, is he in?", "est-ce que John Okafor est inscrit ?"
+    r"|\b(?:he|she)(?:\x27s| is| has| was)? (?:registered|signed up|in\b|on the list|"
+    r"confirmed|accepted)"
+    r"|\b(?:il|elle) (?:est|a ete) (?:bien )?(?:inscrit\w*|accepte\w*|retenu\w*)"
+    r"|\b(?:is|est-ce que|est ce que) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|"
+    r"there|ce|c\x27|cette|ca|registration|inscription)\b)[a-z]+ [a-z]+(?: (?:de|from|of) [a-z]+)?"
+    r" (?:est |is )?(?:inscrit\w*|registered|confirme\w*|confirmed|accepte\w*|accepted)\b"
+)
+# "whats John Okafors status": a name's status, in English's possessive (on the text as
+# written: the name is capitalised).
+_NAMES_STATUS_RE = re.compile(
+    r"\b(?!(?:What|That|It|Her|His|Let|One|Who|Here|There)[\x27\u2019]?s\b)"
+    r"[A-Z][a-z]{2,}(?:[\x27\u2019]s|s) (?:status|registration|application)\b"
 )
 _REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b")
 # Asking to change the details of a registration: only the IDM Workshop can.
@@ -124,6 +139,9 @@ _DECISION_RE = re.compile(
     r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
     r"valide[rz]?(?:-la| la| moi| ma)|(?:la|le|me|nous) valider|approuve[rz]? (?:la|ma|moi)|"
     r"passer en|"
+    # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
+    r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
+    r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
     r"me (?:mettre|remettre|faire passer)|changer (?:mon|le) statut|raison|motif|"
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
     r"qui a (?:annule|refuse|fait|decide)|accelerer|"
@@ -185,6 +203,7 @@ _CHECK_MINE_RE = re.compile(
     # "Can you search by my name?": the check asks for the reference and e-mail.
     r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up)\s+(?:\w+\s+){0,2}my\s+name)\b"
     r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
+    r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
 )
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
@@ -209,6 +228,8 @@ CHECK_REGISTRATION = "check_registration"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
+# A check the classifier is this sure of stands when the message asks no fact.
+_SURE = 0.8
 # Words of a real sentence: a shorter message not understood is asked to be rephrased.
 _SENTENCE_WORDS = 4
 _LETTER_WORDS = 25
@@ -330,7 +351,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
         proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
-        if name != CHECK_REGISTRATION and not proving and _SOMEONE_ELSES_RE.search(folded):
+        someone_else = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
+        # A letter on behalf of a minister asks the facts, not anyone's status.
+        if name != CHECK_REGISTRATION and not proving and someone_else and not asks_fact:
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
@@ -413,11 +436,16 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         a doubtful "stop" ("Gratuit ?" at 0.2) is not one."""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if name == "stop" and analysis.items:
+        if name == "stop" and any(
+            "followup" in i or i.get("fact") not in _CONTACT_FACTS for i in analysis.items
+        ):
             return False  # "never mind, and the dates?", "c gratuit ou pas": answered
         folded = fold(text)
+        confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
+        asks_no_fact = not any("fact" in i for i in analysis.items)
         return name in self._keep or name == CHECK_REGISTRATION and bool(
-            _STATUS_RE.search(folded) and _FIRST_PERSON_RE.search(folded)
+            _FIRST_PERSON_RE.search(folded)
+            and (_STATUS_RE.search(folded) or confident and asks_no_fact)  # "and mine?"
             or _registration_given(message)
         )
 

@@ -19,13 +19,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Pattern, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Pattern, Sequence, Set, Tuple
 
 import yaml
 
+from bot.nlu import LANGUAGES
+from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE
 from bot.nlu.spelling import Corrector, cue_words, dictionary_words
-from bot.participants.references import EMAIL_RE, PHONE_RE, REFERENCE_RE
-from bot.text import URL_RE, fold
+from bot.nlu.text import URL_RE, fold
 
 FACTS_FILE = Path(__file__).with_name("facts.yml")
 NOT_IN_SOURCE = "not_in_source"
@@ -60,7 +61,9 @@ _YES_NO_RE = re.compile(
     r"est-ce|est ce|ce sera|ca sera|y a-t-il|y aura-t-il|il y a|il y aura|y a|ya|y aura|peut-on|"
     r"puis-je)\b"
     r"|\b[a-z]+-(?:t-)?(?:elle|il|elles|ils|on)\b"
-    r"|\b(?:c\x27est|c est|cest) (?:bien|ca|juste|vrai|exact)\b"
+    r"|\b(?:c\x27est|c est|cest|c) (?:bien|ca|juste|vrai|exact)\b"
+    # "je voudrais savoir si...", "I want to know if...": a yes/no question, reported.
+    r"|\b(?:savoir|know|wonder\w*|demande\w*|ask\w*) (?:si|s\x27il|s\x27ils|if|whether)\b"
     r"|\b(?:right|correct|true|vrai|n\x27est-ce pas|hein|isn\x27t it|aren\x27t they|is that so|"
     r"ou pas|or not|innit|confirm(?:ez|e)?|c\x27est ca|c\x27est bien ca|juste|c bien ca|c ca|"
     r"non|yeah|yes|exact|exactement|ou bien|c\x27tu vrai|is (?:he|she|that) right|no|y/n|o/n|"
@@ -79,6 +82,7 @@ _PREMISE_RE = re.compile(
     r"informee? que|appris que|been told|was told|on m\x27a dit|been informed|informed that|"
     r"says|said|affirme|pretend|claims?|told me|m\x27a dit|according to|selon (?:lui|elle|mon|ma)|"
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne|"
+    r"j\x27ai vu|i saw|i\x27ve seen|i have seen|"
     r"confirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
     r"les informations|les elements|les details))\b"
 )
@@ -191,7 +195,7 @@ class Fact:
     texts: Dict[str, str]
     source: str
     cues: Tuple[Pattern[str], ...]
-    numbers: frozenset = frozenset()
+    numbers: FrozenSet[int] = frozenset()
     # Which words a number goes with (IOM: 175 member states, 171 countries).
     numbers_near: Dict[int, Tuple[str, ...]] = field(default_factory=dict)
     places: Tuple[str, ...] = ()
@@ -261,7 +265,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         f["id"]: Fact(
             id=f["id"],
             group=f["group"],
-            texts={"fr": f["fr"], "en": f["en"]},
+            texts={lang: f[lang] for lang in LANGUAGES},
             source=f["source"],
             cues=_compile(f.get("cues", [])),
             numbers=frozenset(f.get("numbers", [])),
@@ -281,7 +285,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
     cue_lists = [f.get("cues", []) for f in raw["facts"]]
     cue_lists += [f["cues"] for f in raw["followups"]]
     cue_lists += [raw["not_in_source"][k] for k in ("cues", "domain", "venue_details")]
-    answers = " ".join(f[lang] for f in raw["facts"] for lang in ("fr", "en"))
+    answers = " ".join(f[lang] for f in raw["facts"] for lang in LANGUAGES)
     return FactBase(
         facts=facts,
         followups=tuple(
@@ -298,7 +302,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         domain=_compile(raw["not_in_source"]["domain"]),
         not_cancelled=_compile(raw["not_cancelled"]["cues"]),
         venue_details=_compile(raw["not_in_source"]["venue_details"]),
-        not_cancelled_texts={k: raw["not_cancelled"][k] for k in ("fr", "en")},
+        not_cancelled_texts={k: raw["not_cancelled"][k] for k in LANGUAGES},
         # "in Vienna", or "the Vienna conference"
         wrong_places=re.compile(
             rf"\b{_PLACE_PREFIX}(?:{places})"
@@ -431,7 +435,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
         if len(sentences) == 1 or _sentence_asks(s) or _in_list_item(folded, p)
     ]
     found: List[Tuple[int, Dict[str, Any]]] = []
-    seen: set = set()
+    seen: Set[str] = set()
     for position, sentence in asking:
         cursor = 0
         for clause in _CLAUSE_RE.split(sentence):
@@ -443,7 +447,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
                     found.append((position + cursor + pos, item))
     named = _NAMED_PERSON_RE.search(text)
     unknown = named and not any(k in fold(named.group(0)) for k in _KNOWN_NAMES)
-    if unknown and NOT_IN_SOURCE not in seen:
+    if named and unknown and NOT_IN_SOURCE not in seen:
         found.append((named.start(), {"fact": NOT_IN_SOURCE}))
     office_holder = _OFFICE_HOLDER_RE.search(folded)
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
@@ -458,7 +462,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     return Analysis(items=items, in_domain=in_domain)
 
 
-def _misplaced(fact: Fact, numbers: set, clause: str) -> bool:
+def _misplaced(fact: Fact, numbers: Set[int], clause: str) -> bool:
     """A right number on the wrong thing: "175 countries" (175 member states)."""
     for number in numbers & set(fact.numbers_near):
         own = fact.numbers_near[number]
@@ -505,13 +509,15 @@ def _sentence_asks(sentence: str) -> bool:
     )
 
 
-def _clause_items(clause: str, sentence: str, base: FactBase):
+def _clause_items(
+    clause: str, sentence: str, base: FactBase
+) -> Iterator[Tuple[str, int, Dict[str, Any]]]:
     """(key, position, item) for each item one clause asks about."""
     cancelled = _first(base.not_cancelled, clause)
     if cancelled is not None:
-        verdict = "yes" if _STILL_ON_RE.search(clause) else "no"
+        verdict: str | None = "yes" if _STILL_ON_RE.search(clause) else "no"
         asked = _claim_form(sentence) or _short_claim(sentence) or _PREMISE_RE.search(sentence)
-        item = {"fact": NOT_CANCELLED, "verdict": verdict if asked else None}
+        item: Dict[str, Any] = {"fact": NOT_CANCELLED, "verdict": verdict if asked else None}
         yield NOT_CANCELLED, cancelled, item
         return
     missing = _first(base.not_in_source, clause)
@@ -555,7 +561,7 @@ def _clause_items(clause: str, sentence: str, base: FactBase):
         for index, followup in enumerate(base.followups):
             pos = _first(followup.cues, clause)
             if pos is not None:
-                item: Dict[str, Any] = {"followup": index}
+                item = {"followup": index}
                 asked = (
                     _claim_form(sentence)
                     or _short_claim(sentence)

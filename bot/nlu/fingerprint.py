@@ -1,7 +1,16 @@
-"""Rasa's training cache keys a component by its class's own source and config only,
-so a change to a helper it uses (`bot/language.py`, `bot/text.py`, a lexicon in
-`bot/nlu/*.yml`, a module-level function) would let `rasa train` reuse the component's
-stale cached output. Every component here adds a hash of that code to its key."""
+"""What the model depends on: the one list, for Rasa's training cache and the Makefile.
+
+Rasa's training cache keys a component by its class's own source and config only, so a
+change to a helper it uses (`text.py`, a lexicon such as `roles.yml`, a module-level
+function) would let `rasa train` reuse the component's stale cached output. Every
+component here adds a hash of the NLU's code and data to its key: every file of
+`bot/nlu/`, where the NLU lives, and of `bot/patches/`, the fixes of Rasa's and
+scikit-learn's internals it runs with (it imports nothing else of `bot`; a test checks),
+so editing the web app, the CLI, the console or the store never retrains.
+
+`python -I bot/nlu/fingerprint.py` prints every training input, one per line (the
+Makefile's `$(MODEL)` prerequisites). Standard library only: it runs before .venv exists.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +19,36 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict
 
-PACKAGE = Path(__file__).resolve().parent.parent
+NLU = Path(__file__).resolve().parent
+ROOT = NLU.parent.parent
+# The folders of `bot/` whose code the model runs with.
+CODE_DIRS = ("nlu", "patches")
+# Besides the NLU's code and data, what `rasa train` reads (the data, config, domain).
+TRAINING_DATA = ("config.yml", "domain.yml", "data/**/*.yml")
+
+
+def code_files(package: Path = NLU.parent) -> list[Path]:
+    """Every file of the CODE_DIRS of `package` (`bot/`), caches aside."""
+    return sorted(
+        path
+        for folder in CODE_DIRS
+        for path in (package / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def training_inputs(root: Path = ROOT) -> list[Path]:
+    """Everything whose change must retrain, relative to the project root."""
+    data = [path for pattern in TRAINING_DATA for path in sorted(root.glob(pattern))]
+    return [p.relative_to(root) for p in [*data, *code_files(root / "bot")]]
 
 
 @cache
-def code_fingerprint() -> str:
-    """Hash of what the components may depend on: the same files as the Makefile's
-    TRAINING_INPUTS from `bot/` (its modules, the NLU modules and their lexicons, the
-    registration reference formats)."""
-    nlu = PACKAGE / "nlu"
-    files = sorted(
-        [
-            *PACKAGE.glob("*.py"),
-            *nlu.glob("*.py"),
-            *nlu.glob("*.yml"),
-            PACKAGE / "participants" / "references.py",
-        ]
-    )
+def code_fingerprint(package: Path = NLU.parent) -> str:
+    """Hash of the names and contents of `code_files`."""
     digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+    for path in code_files(package):
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -41,3 +60,7 @@ class CodeFingerprinted:
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         return code_fingerprint()
+
+
+if __name__ == "__main__":
+    print("\n".join(path.as_posix() for path in training_inputs()))

@@ -30,7 +30,9 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from bot import patches
 from bot.nlu.fingerprint import CodeFingerprinted
+from bot.patches import sklearn_proba
 
 # What a fitted pipeline is, as arrays: the tf-idf weights, the number of trailing
 # dense columns and the regression.
@@ -87,6 +89,8 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
         model_storage: ModelStorage,
         resource: Resource,
     ) -> None:
+        # `_create_X` and `process` replace Rasa's; the probabilities, scikit-learn's.
+        patches.require(("rasa", *sklearn_proba.LIBRARIES), f"{__name__}.{type(self).__name__}")
         super().__init__(config, name, model_storage, resource)
         self.clf = Pipeline(
             [
@@ -132,50 +136,10 @@ class TfidfLogisticRegressionClassifier(CodeFingerprinted, LogisticRegressionCla
         self.clf.set_params(tfidf__dense_columns=dense)
         return super().train(training_data)
 
-    def _predict_proba(self, X: csr_matrix) -> np.ndarray:
-        """`self.clf.predict_proba(X)`, computed directly from the fitted arrays:
-        scikit-learn's input checks cost more than the arithmetic at one message per
-        call (tests/test_intent_classifier.py checks both agree)."""
-        tfidf, logreg = self.clf.named_steps["tfidf"], self.clf.named_steps["logreg"]
-        X = X.astype(np.float64)  # a copy: the message keeps its own features
-        counts = X.indices < X.shape[1] - tfidf.dense_columns  # the entries tf-idf weighs
-        data, columns = X.data[counts], X.indices[counts]
-        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))[counts]
-        if tfidf.sublinear_tf:
-            np.log(data, out=data)
-            data += 1.0
-        data *= tfidf.idf_[columns]
-        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=X.shape[0]))
-        norms[norms == 0.0] = 1.0
-        data /= norms[rows]
-        X.data[counts] = data
-        if not logreg.coef_.flags.f_contiguous:
-            # X @ coef_.T copies a C-ordered coef_ (classes x features, megabytes) on
-            # every call, most of a message's classification time; once in Fortran
-            # order its transpose is used in place.
-            logreg.coef_ = np.asfortranarray(logreg.coef_)
-        scores = X @ logreg.coef_.T + logreg.intercept_
-        if self._one_vs_rest:  # always so for two classes
-            probabilities = 1.0 / (1.0 + np.exp(-scores))
-            if scores.shape[1] == 1:  # two classes: one score, for the second
-                return np.hstack([1.0 - probabilities, probabilities])
-            return probabilities / probabilities.sum(axis=1, keepdims=True)
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        return scores / scores.sum(axis=1, keepdims=True)
-
-    @property
-    def _one_vs_rest(self) -> bool:
-        """How scikit-learn 1.1 turns scores into probabilities for this regression."""
-        logreg = self.clf.named_steps["logreg"]
-        return logreg.multi_class == "ovr" or (
-            logreg.multi_class == "auto"
-            and (len(logreg.classes_) <= 2 or logreg.solver == "liblinear")
-        )
-
     def process(self, messages: List[Message]) -> List[Message]:
-        """The parent's output (intent and ranking), with `_predict_proba`."""
-        probabilities = self._predict_proba(self._create_X(messages))
+        """The parent's output (intent and ranking), with the probabilities computed
+        directly (bot/patches/sklearn_proba.py)."""
+        probabilities = sklearn_proba.predict_proba(self.clf, self._create_X(messages))
         classes = self.clf.named_steps["logreg"].classes_
         for message, row in zip(messages, probabilities, strict=True):
             ranking = [

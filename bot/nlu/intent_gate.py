@@ -20,7 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.text import has_letters
+from bot.nlu.text import has_letters
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -52,7 +52,9 @@ class IntentGate(CodeFingerprinted, GraphComponent):
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         needed = self._requires.get(intent)
         found = {e["entity"] for e in message.get(ENTITIES, [])}
-        return bool(needed) and not (needed & found)
+        if not needed:
+            return False
+        return not (needed & found)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -9,7 +9,7 @@ guess on the message (`language_guess`) for the tokenizer, even when neutral.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, cast
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,15 +20,14 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import (
-    ENGLISH,
-    FRENCH,
+from bot.nlu import ENGLISH, FRENCH
+from bot.nlu.fingerprint import CodeFingerprinted
+from bot.nlu.language import (
     InDomainModel,
     LanguageIdentifier,
     chat_word_examples,
     typographic_language,
 )
-from bot.nlu.fingerprint import CodeFingerprinted
 
 LANGUAGE_ENTITY = "language"
 LANGUAGE_GUESS = "language_guess"
@@ -42,13 +41,13 @@ def example_language(message: Message) -> str | None:
     for level in ("example", "intent"):
         value = (metadata.get(level) or {}).get("language")
         if value in (FRENCH, ENGLISH):
-            return value
+            return cast(str, value)
     return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class LanguageDetector(CodeFingerprinted, GraphComponent, EntityExtractorMixin):
-    """Detects French or English; see `bot.language` for the method."""
+    """Detects French or English; see `bot.nlu.language` for the method."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.participants.references import EMAIL_RE, REFERENCE_RE, normalise_reference
+from bot.nlu.formats import EMAIL_RE, REFERENCE_RE, normalise_reference
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.roles import RoleLexicon, default_lexicon
+from bot.nlu.roles import RoleLexicon, default_lexicon
 
 ROLE_ENTITY = "role"
 

@@ -20,7 +20,7 @@ import spacy_lookups_data
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
-from bot.text import fold
+from bot.nlu.text import fold
 
 # Shorter words have too many neighbours one edit away ("stat" -> "etat", "date").
 MIN_LENGTH = 5

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib.util
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, cast
 
 import spacy
 import spacy.lang
@@ -32,10 +32,10 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import BaseDefaults, Language
 from spacy.lookups import load_lookups
 
-from bot.language import ENGLISH, FRENCH
+from bot.nlu import ENGLISH, FRENCH
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language_detector import LANGUAGE_GUESS, example_language
-from bot.text import fold
+from bot.nlu.text import fold
 
 
 def french_punctuation() -> Any:
@@ -57,13 +57,15 @@ def french_pipeline() -> Language:
         suffixes = punctuation.TOKENIZER_SUFFIXES
         infixes = punctuation.TOKENIZER_INFIXES
 
-    class French(Language):
+    # spaCy leaves Language.__init_subclass__ unannotated.
+    class French(Language):  # type: ignore[no-untyped-call]
         lang = FRENCH
         Defaults = FrenchDefaults
 
     nlp = French()
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    lemmatizer.initialize(lookups=load_lookups(FRENCH, ["lemma_lookup"]))
+    # spaCy types Pipe.initialize without the Lemmatizer's `lookups`.
+    lemmatizer.initialize(lookups=load_lookups(FRENCH, ["lemma_lookup"]))  # type: ignore[call-arg]
     return nlp
 
 
@@ -122,4 +124,4 @@ class BilingualLemmaTokenizer(CodeFingerprinted, Tokenizer):
         ]
         if not tokens:  # Rasa needs at least one token, e.g. for "?" or an emoji
             tokens = [Token(text, 0, lemma=fold(text))]
-        return self._apply_token_pattern(tokens)
+        return cast("List[Token]", self._apply_token_pattern(tokens))

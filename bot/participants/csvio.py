@@ -11,14 +11,15 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.participants.references import (
+from bot.nlu.formats import (
     EMAIL_RE,
     REFERENCE_RE,
     is_assignable,
     normalise_reference,
 )
-from bot.participants.schema import CATEGORIES, LANGUAGES, STATUSES, participants
+from bot.participants.schema import CATEGORIES, STATUSES, participants
 from bot.participants.store import Participant
+from bot.settings import LANGUAGES
 
 HEADER = [
     "reference",

@@ -2,7 +2,9 @@
 with the package), behind `python -m bot db ...`.
 
 Nothing migrates as a side effect: the commands that use the store call
-`require_head()`, which refuses a database whose schema is not the latest.
+`require_head()`, which refuses a database whose schema is not the latest, and the
+servers' /health reports it (`check_head`). Only `db upgrade` and `db downgrade`
+change the schema.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 from bot.participants.store import create_engine, database_url
 
@@ -23,15 +26,28 @@ NOT_MIGRATED = "the database is not migrated: run `python -m bot db upgrade`"
 
 
 class NotMigrated(RuntimeError):
-    """The database's schema is not at the latest revision."""
+    """The database's schema is not at the latest revision (or there is no database)."""
 
 
 def alembic_config(url: str | None = None) -> Config:
-    # The stdout of the moment: Alembic's default is the one of its import.
+    # This call's stdout: Config's default is the one at import time.
     config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
     return config
+
+
+def _absent(url: str | None) -> str | None:
+    """The path of an SQLite database file that does not exist (else None): commands
+    that only read must not create it, as connecting would."""
+    parsed = sa.engine.make_url(url or database_url())
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not Path(parsed.database).exists()
+    ):
+        return str(parsed.database)
+    return None
 
 
 def _make_folder(url: str | None) -> None:
@@ -47,53 +63,61 @@ def upgrade(url: str | None = None, revision: str = "head", *, sql: bool = False
 
 
 def downgrade(revision: str, url: str | None = None, *, sql: bool = False) -> None:
-    if not sql:
-        _make_folder(url)
+    """Revert to `revision`; with `sql`, print the SQL (offline, `revision` is FROM:TO)."""
+    if not sql and not _revisions(url):
+        raise NotMigrated("the database is not migrated: nothing to downgrade")
     command.downgrade(alembic_config(url), revision, sql=sql)
 
 
 def current(url: str | None = None, *, verbose: bool = False) -> None:
-    """Print the database's revision ("0004 (head)"); nothing when not migrated."""
-    _make_folder(url)
-    command.current(alembic_config(url), verbose=verbose)
+    """Print the database's revision ("0008 (head)"); nothing when not migrated, and
+    a missing SQLite file is not created."""
+    if not _absent(url):
+        command.current(alembic_config(url), verbose=verbose)
 
 
 def revision(message: str, *, autogenerate: bool = False, url: str | None = None) -> None:
-    """Write a new migration script, numbered after the head (0005, ...); with
+    """Write a new migration script, numbered after the head (0009, ...); with
     `autogenerate`, its operations are the differences between the database (which
     must be at head) and schema.py."""
+    if autogenerate:
+        require_head(url)
     config = alembic_config(url)
     head = ScriptDirectory.from_config(config).get_current_head()
     rev_id = f"{int(head) + 1:04d}" if head and head.isdigit() else None
-    if autogenerate:
-        _make_folder(url)
     command.revision(config, message=message, autogenerate=autogenerate, rev_id=rev_id)
 
 
-def heads(url: str | None = None) -> tuple[set[str], set[str]]:
-    """(the database's current revisions, the scripts' heads). Reads only: a missing
-    SQLite file is not created, a version table never."""
-    url = url or database_url()
-    wanted = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
-    parsed = sa.engine.make_url(url)
-    if (
-        parsed.get_backend_name() == "sqlite"
-        and parsed.database not in (None, "", ":memory:")
-        and not Path(parsed.database).exists()
-    ):
-        return set(), wanted
-    engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool, future=True)
+def script_heads() -> set[str]:
+    """The revisions the migration scripts end with (one, unless a branch is open)."""
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def _revisions(url: str | None) -> set[str]:
+    """The database's current revisions; reads only: neither a missing SQLite file
+    nor the version table is created."""
+    if _absent(url):
+        return set()
+    engine = sa.create_engine(url or database_url(), poolclass=sa.pool.NullPool, future=True)
     try:
         with engine.connect() as connection:
-            found = set(MigrationContext.configure(connection).get_current_heads())
+            return set(MigrationContext.configure(connection).get_current_heads())
     finally:
         engine.dispose()
-    return found, wanted
+
+
+def _check(found: set[str], wanted: set[str] | frozenset[str]) -> None:
+    if found != wanted:
+        at = ", ".join(sorted(found)) or "none"
+        raise NotMigrated(f"{NOT_MIGRATED} (database at {at}, head {', '.join(sorted(wanted))})")
+
+
+def check_head(connection: Connection, wanted: set[str] | frozenset[str]) -> None:
+    """Raise NotMigrated unless the database is at the revisions `wanted` (the
+    servers' /health, on their own connection)."""
+    _check(set(MigrationContext.configure(connection).get_current_heads()), wanted)
 
 
 def require_head(url: str | None = None) -> None:
     """Raise NotMigrated unless the database at `url` is at the latest revision."""
-    found, wanted = heads(url)
-    if found != wanted:
-        at = ", ".join(sorted(found)) or "none"
-        raise NotMigrated(f"{NOT_MIGRATED} (database at {at}, head {', '.join(sorted(wanted))})")
+    _check(_revisions(url), script_heads())

@@ -17,7 +17,6 @@ CATEGORIES = (
     "other",
 )
 STATUSES = ("pending", "confirmed", "waitlisted", "rejected", "cancelled")
-LANGUAGES = ("fr", "en")
 
 # SQLAlchemy's documented convention: every index and constraint gets a predictable
 # name, so that a migration can alter or drop it on every database (SQLite gives an

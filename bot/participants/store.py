@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -29,14 +28,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
+from bot import settings
 from bot.keys import local_key
-from bot.participants.references import normalise_email, normalise_reference
+from bot.nlu.formats import normalise_email, normalise_reference
 from bot.participants.schema import lookup_attempts, participants
 
-DEFAULT_DATABASE_URL = "sqlite:///var/participants.db"
 LOCK_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_CONVERSATION = 5
 FREE_FAILURES_PER_REFERENCE = 5
@@ -52,7 +52,7 @@ PENDING = "pending"  # an attempt being evaluated: never committed as such
 
 
 def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    return settings.get("DATABASE_URL")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -89,6 +89,13 @@ def create_engine(url: str | None = None) -> Engine:
     return sa.create_engine(parsed, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, **options)
 
 
+def dialect_insert(bind: Connection | Engine, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """INSERT in `bind`'s own dialect, which has `on_conflict_do_update/nothing`
+    (an upsert in one statement); the stores run on SQLite and PostgreSQL only."""
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 def reference_delay(failures: int) -> timedelta:
     """How long after its last failure a reference with `failures` failures in the
     window is checked again: no delay below 5 failures, 2 s at 5, doubling with each
@@ -96,7 +103,8 @@ def reference_delay(failures: int) -> timedelta:
     if failures < FREE_FAILURES_PER_REFERENCE:
         return timedelta(0)
     doublings = min(failures - FREE_FAILURES_PER_REFERENCE, 16)
-    return min(FIRST_REFERENCE_DELAY * 2**doublings, MAX_REFERENCE_DELAY)
+    factor: int = 2**doublings
+    return min(FIRST_REFERENCE_DELAY * factor, MAX_REFERENCE_DELAY)
 
 
 @dataclass(frozen=True)

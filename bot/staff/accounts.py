@@ -89,7 +89,8 @@ def _aware(value: datetime | None) -> datetime | None:
 def login_delay(failures: int, free: int) -> timedelta:
     if failures < free:
         return timedelta(0)
-    return min(FIRST_DELAY * 2 ** min(failures - free, 16), MAX_DELAY)
+    factor: int = 2 ** min(failures - free, 16)
+    return min(FIRST_DELAY * factor, MAX_DELAY)
 
 
 def normalise_username(username: str) -> str:

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
 import aiohttp_jinja2
@@ -25,20 +25,20 @@ from aiohttp import web
 from aiohttp_session import STORAGE_KEY, Session, get_session, session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
+from bot import i18n
 from bot.participants.store import create_engine
 from bot.privacy import mask
+from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff import dashboard as figures
 from bot.staff import export
 from bot.staff.accounts import Account, StaffStore
 from bot.staff.config import StaffConfig
 from bot.staff.conversations import (
     CHANNELS,
-    LANGUAGES,
     Conversations,
     Filters,
     create_tracker_engine,
 )
-from bot.staff.i18n import STRINGS
 from bot.staff.masking import Masker
 from bot.staff.retention import erase, run_daily
 from bot.staff.reviews import BULK_MAX, ReviewError, Reviews, parse_tags
@@ -51,7 +51,6 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "cmc_staff"
 LANGUAGE_COOKIE = "cmc_lang"  # the conference page's: one choice for both
-DEFAULT_LANGUAGE = "fr"
 ONE_YEAR = 365 * 24 * 3600
 MAX_PAGE = 10_000
 AUDIT_PAGE_SIZE = 100
@@ -62,7 +61,7 @@ CONVERSATIONS_KEY = web.AppKey("staff_conversations", Conversations)
 REVIEWS_KEY = web.AppKey("staff_reviews", Reviews)
 LABELS_KEY = web.AppKey("staff_labels", Labels)
 SAVED_FILTERS_KEY = web.AppKey("staff_saved_filters", SavedFilters)
-CLOCK_KEY = web.AppKey("staff_clock", Callable[[], datetime])
+CLOCK_KEY: web.AppKey[Callable[[], datetime]] = web.AppKey("staff_clock")
 ACCOUNT = "staff_account"  # request key: the signed-in account
 LANGUAGE = "staff_language"  # request key: (language, chosen now)
 
@@ -113,17 +112,14 @@ def request_language(request: web.Request) -> tuple[str, bool]:
     cookie = request.cookies.get(LANGUAGE_COOKIE, "")
     if cookie in LANGUAGES:
         return cookie, False
-    for item in request.headers.get("Accept-Language", "").split(","):
-        primary = item.split(";")[0].strip().lower()[:2]
-        if primary in LANGUAGES:
-            return primary, False
-    return DEFAULT_LANGUAGE, False
+    accepted = i18n.accepted_language(request.headers.get("Accept-Language", ""))
+    return accepted or DEFAULT_LANGUAGE, False
 
 
 def language(request: web.Request) -> str:
     if LANGUAGE not in request:
         request[LANGUAGE] = request_language(request)
-    return request[LANGUAGE][0]
+    return cast(str, request[LANGUAGE][0])
 
 
 async def csrf_token(request: web.Request) -> str:
@@ -144,7 +140,7 @@ async def render(
         request,
         {
             "lang": lang,
-            "t": STRINGS[lang],
+            "t": i18n.strings("staff", lang),
             "account": request.get(ACCOUNT),
             "languages": [
                 (code, str(request.rel_url.update_query(lang=code)))
@@ -159,7 +155,7 @@ async def render(
 
 
 async def render_error(request: web.Request, status: int, key: str) -> web.Response:
-    strings = STRINGS[language(request)]
+    strings = i18n.strings("staff", language(request))
     if key not in strings:
         key = "error_500" if status >= 500 else "error_400"
     return await render(request, "error.html", {"message": strings[key], "status": status}, status)
@@ -313,7 +309,7 @@ async def login(request: web.Request) -> web.Response:
     client = request.remote or "unknown"
     result = await asyncio.to_thread(request.app[STORE_KEY].login, username, password, client)
     if result.account is None:
-        strings = STRINGS[language(request)]
+        strings = i18n.strings("staff", language(request))
         error = (
             strings["login_throttled"].format(seconds=result.retry_after)
             if result.retry_after
@@ -665,7 +661,7 @@ async def dashboard(request: web.Request) -> web.Response:
     now = request.app[CLOCK_KEY]()
     data = await asyncio.to_thread(figures.compute, request.app[CONVERSATIONS_KEY], now)
     waiting = await followup_queue(request)
-    t = STRINGS[language(request)]
+    t = i18n.strings("staff", language(request))
     days = data.days
     rate = [
         (
@@ -993,7 +989,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     engine.dispose()
 
 
-RETENTION_TASK_KEY = web.AppKey("staff_retention_task", asyncio.Task)  # type: ignore[type-arg]
+RETENTION_TASK_KEY = web.AppKey("staff_retention_task", asyncio.Task)
 
 
 async def retention_task(app: web.Application) -> AsyncIterator[None]:

@@ -4,17 +4,16 @@ as training data). All need the project database at the latest migration."""
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
+from bot import settings
 from bot.participants import migrate
 from bot.participants.store import create_engine
 from bot.staff.accounts import AccountError, StaffStore
-from bot.staff.config import DEFAULT_TRACKER_STORE_URL
 from bot.staff.conversations import Conversations, create_tracker_engine
 from bot.staff.masking import Masker
 from bot.staff.retention import erase, purge
@@ -29,18 +28,14 @@ def _now() -> datetime:
 
 
 def _store() -> StaffStore:
-    """The project database's store; exits 2 if it is not migrated (nothing here
-    changes the schema)."""
-    try:
-        migrate.require_head()
-    except migrate.NotMigrated as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    """The project database's store; refused (exit 2, by bot.__main__'s group) if it
+    is not migrated: nothing here changes the schema."""
+    migrate.require_head()
     return StaffStore(create_engine())
 
 
 def _conversations() -> Conversations:
-    url = os.environ.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL
+    url = settings.get("TRACKER_STORE_URL")
     return Conversations(create_tracker_engine(url))
 
 
@@ -48,7 +43,7 @@ def _password() -> str:
     """From a prompt on a terminal (typed twice), else from STAFF_PASSWORD."""
     if sys.stdin.isatty():
         return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-    password = os.environ.get("STAFF_PASSWORD", "")
+    password = settings.get("STAFF_PASSWORD")
     if not password:
         click.echo("error: no terminal to ask the password: set STAFF_PASSWORD", err=True)
         sys.exit(2)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import dataclass
 
+from bot import settings
 from bot.keys import local_key
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TRACKER_STORE_URL = "sqlite:///var/tracker.db"
-DEFAULT_DATABASE_URL = "sqlite:///var/participants.db"
 MIN_SECRET_LENGTH = 32
 
 
@@ -56,13 +54,12 @@ class StaffConfig:
         fresh clone. Several replicas need the variable, set to the same value."""
         key = fernet_key(local_key("STAFF_SECRET_KEY", "staff_secret.key").decode())
         return cls(
-            database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            tracker_store_url=os.environ.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL,
+            database_url=settings.get("DATABASE_URL"),
+            tracker_store_url=settings.get("TRACKER_STORE_URL"),
             secret_key=key,
-            idle_timeout=int(os.environ.get("STAFF_IDLE_TIMEOUT", 30 * 60)),
-            force_secure_cookie=os.environ.get("STAFF_SECURE_COOKIE", "").lower()
-            in ("1", "true", "yes"),
-            retention_days=retention_days(os.environ.get("LOG_RETENTION_DAYS", "")),
+            idle_timeout=int(settings.get("STAFF_IDLE_TIMEOUT")),
+            force_secure_cookie=settings.get("STAFF_SECURE_COOKIE").lower() in ("1", "true", "yes"),
+            retention_days=retention_days(settings.get("LOG_RETENTION_DAYS")),
         )
 
 

@@ -22,8 +22,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
+from bot.settings import LANGUAGES
+
 CHANNELS = ("web", "rest", "telegram", "whatsapp")  # sender id namespaces (bot/channels)
-LANGUAGES = ("fr", "en")
 REQUEST_HUMAN = "request_human"
 SEARCH_MAX = 200  # characters of a search actually used
 REVIEWED = ("yes", "no")
@@ -396,7 +397,7 @@ class Conversations:
         if not self._exists():
             return []
         with self.engine.begin() as connection:
-            old = (
+            old: list[str] = (
                 connection.execute(
                     sa.select(events.c.sender_id)
                     .group_by(events.c.sender_id)

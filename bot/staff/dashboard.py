@@ -31,7 +31,8 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
-from bot.staff.conversations import CHANNELS, LANGUAGES, Conversations, events, json_text
+from bot.settings import LANGUAGES
+from bot.staff.conversations import CHANNELS, Conversations, events, json_text
 
 DAYS = 30
 TOP_INTENTS = 10
@@ -359,7 +360,7 @@ def stacked_days(
     step = _x_labels(chart, days)
     plot_h = chart.height - TOP - BOTTOM
     for i in range(len(days)):
-        y = TOP + plot_h
+        y: float = TOP + plot_h
         for number, (_, values) in enumerate(series):
             height = plot_h * values[i] / top
             if height > 0:

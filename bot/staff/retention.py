@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
+from bot.participants.store import dialect_insert
 from bot.staff.accounts import StaffStore
 from bot.staff.conversations import Conversations
 from bot.staff.reviews import Reviews
@@ -73,12 +73,9 @@ def try_claim(
     """(taken, previous last run): one conditional UPDATE, so that of several
     replicas asking at once, exactly one gets `taken` for the period."""
     by = by or replica_name()
-    try:
-        with engine.begin() as connection:
-            connection.execute(staff_jobs.insert().values(name=job))
-    except IntegrityError:
-        pass  # there already (the usual case)
     with engine.begin() as connection:
+        job_row = dialect_insert(connection, staff_jobs).values(name=job)
+        connection.execute(job_row.on_conflict_do_nothing())  # there already: the usual case
         previous = connection.execute(
             sa.select(staff_jobs.c.last_run_at).where(staff_jobs.c.name == job)
         ).scalar_one_or_none()
@@ -108,7 +105,7 @@ def release(engine: Engine, job: str, taken_at: datetime, previous: datetime | N
 def next_due(engine: Engine, job: str, now: datetime, period: timedelta = PERIOD) -> float:
     """Seconds until the job is due again (0 if it is due, or never ran)."""
     with engine.connect() as connection:
-        last = connection.execute(
+        last: datetime | None = connection.execute(
             sa.select(staff_jobs.c.last_run_at).where(staff_jobs.c.name == job)
         ).scalar_one_or_none()
     if last is None:

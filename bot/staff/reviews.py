@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.participants.store import dialect_insert
 from bot.staff.schema import TAG_MAX, staff_labels, staff_notes, staff_reviews, staff_tags
 
 NOTE_MAX = 2000
@@ -24,7 +25,7 @@ BULK_MAX = 500  # conversations one bulk action may name
 
 
 class ReviewError(ValueError):
-    """A tag or note that cannot be stored; `key` names the message (bot/staff/i18n.py)."""
+    """A tag or note that cannot be stored; `key` names the message (bot/messages.yml, `staff.`)."""
 
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -185,12 +186,16 @@ class Reviews:
 
     # Writing
 
-    def _upsert(self, connection: Any, sender_id: str, **values: Any) -> None:
-        changed = connection.execute(
-            staff_reviews.update().where(staff_reviews.c.sender_id == sender_id).values(**values)
-        ).rowcount
-        if not changed:
-            connection.execute(staff_reviews.insert().values(sender_id=sender_id, **values))
+    def _upsert(self, connection: Any, sender_ids: Iterable[str], **values: Any) -> None:
+        """`values` on each conversation's row, created if it has none. One executemany:
+        SQLAlchemy 1.4 compiles a dialect's INSERT at every execution, here once a batch."""
+        rows = [{"sender_id": sender, **values} for sender in sender_ids]
+        if rows:
+            insert = dialect_insert(connection, staff_reviews)
+            set_ = {key: insert.excluded[key] for key in values}
+            connection.execute(
+                insert.on_conflict_do_update(index_elements=["sender_id"], set_=set_), rows
+            )
 
     def add_tags(self, sender_ids: Iterable[str], tags: list[str], actor: str) -> int:
         """Tags on each conversation (already there: kept); returns rows added."""
@@ -240,18 +245,17 @@ class Reviews:
     def set_reviewed(self, sender_ids: Iterable[str], reviewed: bool, actor: str) -> None:
         now = self.clock()
         with self.engine.begin() as connection:
-            for sender in sender_ids:
-                if reviewed:
-                    self._upsert(connection, sender, reviewed_at=now, reviewed_by=actor)
-                else:
-                    self._upsert(connection, sender, reviewed_at=None, reviewed_by=None)
+            if reviewed:
+                self._upsert(connection, sender_ids, reviewed_at=now, reviewed_by=actor)
+            else:
+                self._upsert(connection, sender_ids, reviewed_at=None, reviewed_by=None)
 
     def set_flag(self, sender_id: str, flagged: bool, actor: str) -> None:
         with self.engine.begin() as connection:
             if flagged:
-                self._upsert(connection, sender_id, flagged_at=self.clock(), flagged_by=actor)
+                self._upsert(connection, [sender_id], flagged_at=self.clock(), flagged_by=actor)
             else:
-                self._upsert(connection, sender_id, flagged_at=None, flagged_by=None)
+                self._upsert(connection, [sender_id], flagged_at=None, flagged_by=None)
 
     def close_followup(self, sender_id: str, note: str, actor: str) -> None:
         """Close the follow-up with a note (required): the flag is lowered, and
@@ -263,7 +267,7 @@ class Reviews:
             self._note(connection, sender_id, note, actor, "close")
             self._upsert(
                 connection,
-                sender_id,
+                [sender_id],
                 flagged_at=None,
                 flagged_by=None,
                 closed_at=self.clock(),

@@ -38,7 +38,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sqlalchemy.engine import Engine
 
-from bot.staff.conversations import LANGUAGES, Conversations, events, json_text
+from bot.participants.store import dialect_insert
+from bot.settings import LANGUAGES
+from bot.staff.conversations import Conversations, events, json_text
 from bot.staff.dashboard import says_abstention
 from bot.staff.schema import LABEL_INTENT_MAX, staff_labels
 
@@ -303,21 +305,20 @@ class Labels:
                 )
             ).all()
         now = self.clock()
-        with self.engine.begin() as connection:
-            for event_id, sender_id, raw in rows:
-                text = str(_load(raw).get("text") or "").strip()
-                if not text:
-                    continue
-                where = (staff_labels.c.sender_id == sender_id, staff_labels.c.event_id == event_id)
-                values = {"intent": intent, "language": language, "at": now, "actor": actor}
-                if not connection.execute(
-                    staff_labels.update().where(*where).values(**values)
-                ).rowcount:
-                    connection.execute(
-                        staff_labels.insert().values(
-                            sender_id=sender_id, event_id=event_id, text=text, **values
-                        )
-                    )
+        values = {"intent": intent, "language": language, "at": now, "actor": actor}
+        labels = [
+            {"sender_id": sender_id, "event_id": event_id, "text": text, **values}
+            for event_id, sender_id, raw in rows
+            if (text := str(_load(raw).get("text") or "").strip())
+        ]
+        if labels:
+            with self.engine.begin() as connection:
+                insert = dialect_insert(connection, staff_labels)
+                relabel = insert.on_conflict_do_update(
+                    index_elements=["sender_id", "event_id"],
+                    set_={key: insert.excluded[key] for key in values},
+                )
+                connection.execute(relabel, labels)
         return len(rows)
 
     def of(self, messages: list[Message]) -> dict[int, Label]:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
+from bot import i18n, patches, settings
 from bot.nlu.facts import FACTS_FILE, fact_base
 from bot.participants.store import create_engine
+from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff.app import create_app as create_staff_app
 from bot.staff.config import StaffConfig
-from bot.web import compat, health
-from bot.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, SECTIONS, STRINGS
+from bot.web import health
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +29,21 @@ ROOT = HERE.parent.parent
 LANGUAGE_COOKIE = "cmc_lang"
 ONE_YEAR = 365 * 24 * 3600
 
-CONFIG_KEY = web.AppKey("config", "WebConfig")
-ENGINE_KEY = web.AppKey("engine", Any)
+CONFIG_KEY: web.AppKey[WebConfig] = web.AppKey("config")
+ENGINE_KEY: web.AppKey[Engine] = web.AppKey("engine")
 HTTP_KEY = web.AppKey("http", aiohttp.ClientSession)
 SECTIONS_KEY = web.AppKey("sections", dict)
+# The page's sections: (id, the facts of bot/nlu/facts.yml it shows, in order); their
+# titles are the catalogue's web.section_<id>.
+SECTIONS = (
+    ("about", ("about",)),
+    ("when-where", ("dates", "venue")),
+    ("topics", ("topics",)),
+    ("invitees", ("invitees",)),
+    ("idm", ("idm",)),
+    ("report", ("wmr_launch", "wmr_content")),
+    ("contact", ("contact",)),
+)
 
 
 @dataclass(frozen=True)
@@ -51,18 +62,13 @@ class WebConfig:
 
     @classmethod
     def from_env(cls) -> WebConfig:
-        rasa_port = int(os.environ.get("RASA_PORT", "5005"))
-        actions_port = os.environ.get("ACTIONS_PORT", "5055")
-        action_endpoint = os.environ.get(
-            "ACTION_ENDPOINT_URL", f"http://localhost:{actions_port}/webhook"
-        )
-        parts = urlsplit(action_endpoint)
+        parts = urlsplit(settings.action_endpoint_url())
         return cls(
-            rasa_url=os.environ.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            rasa_url=settings.rasa_url(),
             actions_health_url=f"{parts.scheme}://{parts.netloc}/health",
-            database_url=os.environ.get("DATABASE_URL", "sqlite:///var/participants.db"),
-            socket_url=os.environ.get("CHAT_SOCKET_URL", "").rstrip("/")
-            or default_socket_url(os.environ.get("WEB_HOST", ""), rasa_port),
+            database_url=settings.get("DATABASE_URL"),
+            socket_url=settings.get("CHAT_SOCKET_URL").rstrip("/")
+            or default_socket_url(settings.get("WEB_HOST"), int(settings.get("RASA_PORT"))),
             staff=StaffConfig.from_env(),
         )
 
@@ -97,17 +103,8 @@ def request_language(request: web.Request) -> tuple[str, bool]:
     cookie = request.cookies.get(LANGUAGE_COOKIE, "")
     if cookie in LANGUAGES:
         return cookie, False
-    best, best_quality = DEFAULT_LANGUAGE, 0.0
-    for item in request.headers.get("Accept-Language", "").split(","):
-        tag, _, params = item.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        try:
-            quality = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
-        except ValueError:
-            quality = 0.0
-        if primary in LANGUAGES and quality > best_quality:
-            best, best_quality = primary, quality
-    return best, False
+    accepted = i18n.accepted_language(request.headers.get("Accept-Language", ""))
+    return accepted or DEFAULT_LANGUAGE, False
 
 
 def content_security_policy(socket: str) -> str:
@@ -160,7 +157,12 @@ def render_error(request: web.Request, status: int, key: str) -> web.Response:
     return aiohttp_jinja2.render_template(
         "error.html",
         request,
-        {"lang": language, "t": STRINGS[language], "title_key": f"{key}_title", "key": key},
+        {
+            "lang": language,
+            "t": i18n.strings("web", language),
+            "title_key": f"{key}_title",
+            "key": key,
+        },
         status=status,
     )
 
@@ -175,7 +177,7 @@ async def index(request: web.Request) -> web.Response:
         {
             "lang": language,
             "other": [code for code in LANGUAGES if code != language],
-            "t": STRINGS[language],
+            "t": i18n.strings("web", language),
             "sections": request.app[SECTIONS_KEY][language],
             "socket_url": socket,
         },
@@ -216,6 +218,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(config: WebConfig) -> web.Application:
+    patches.install_web()  # aiohttp 3.9 + yarl 1.25: sub-application routing
     app = web.Application(middlewares=[security_headers, error_pages])
     app[CONFIG_KEY] = config
     app[SECTIONS_KEY] = page_sections(config.facts_path)
@@ -229,7 +232,6 @@ def create_app(config: WebConfig) -> web.Application:
     app.router.add_get("/health", health_view, name="health")
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     if config.staff is not None:
-        compat.install()  # aiohttp 3.9 + yarl 1.25: sub-application routing
         app.add_subapp("/staff", create_staff_app(config.staff))
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ import aiohttp
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.participants import migrate
 from bot.participants.schema import participants
 
 if TYPE_CHECKING:
@@ -23,9 +25,17 @@ async def http_ok(http: aiohttp.ClientSession, url: str) -> None:
             raise RuntimeError(f"HTTP {reply.status}")
 
 
+@functools.lru_cache(maxsize=1)
+def _head() -> frozenset[str]:
+    """The migrations' head, read once: the scripts do not change under a running app."""
+    return frozenset(migrate.script_heads())
+
+
 def database_ok(engine: Engine) -> None:
-    """The participant table can be read (the database is up and migrated)."""
+    """The database is at the migrations' head (never migrated here: `db upgrade`)
+    and the participant table can be read."""
     with engine.connect() as connection:
+        migrate.check_head(connection, _head())
         connection.execute(sa.select(participants.c.reference).limit(1)).all()
 
 

@@ -9,7 +9,7 @@ from importlib import resources
 
 import yaml
 
-from bot.text import fold
+from bot.nlu.text import fold
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Three measured fixes for Rasa 3.6's per-message costs, installed by the tracker store
-(`bot.tracker_store.TunedSQLTrackerStore`, which every deployment loads). All keep
-Rasa's behaviour exactly; they only stop redoing the same work (docs/benchmarks.md).
+"""Three measured fixes for Rasa 3.6's per-message costs (`bot.patches.install_rasa`).
+All keep Rasa's behaviour exactly; they only stop redoing the same work
+(docs/benchmarks.md, bench/speedups.py).
 """
 
 from __future__ import annotations
@@ -11,14 +11,18 @@ from typing import Any
 
 import aiohttp
 import jsonschema
-import rasa
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core import events
 from rasa.utils.endpoints import EndpointConfig
 
-# The Rasa release these fixes were written and measured against.
-RASA_VERSION = "3.6.21"
+# What these replace (bot/patches/__init__.py): Rasa's code, and how it uses aiohttp's
+# sessions.
+LIBRARIES = ("rasa", "aiohttp")
+# Rasa's own code, for the tests that compare.
+RASA_RESOLVE_BY_TYPE = events.Event.resolve_by_type
+RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
+RASA_SESSION = EndpointConfig.session
 
 
 def memoise_event_type_lookup() -> None:
@@ -29,7 +33,7 @@ def memoise_event_type_lookup() -> None:
     if getattr(current, "cache_info", None):
         return
     cached = lru_cache(maxsize=None)(current)
-    events.Event.resolve_by_type = staticmethod(cached)  # type: ignore[method-assign]
+    events.Event.resolve_by_type = staticmethod(cached)
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +61,7 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 def cache_action_result_validator() -> None:
     """Install `_validate_action_result` on Rasa's RemoteAction (idempotent)."""
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 class _KeptSession:
@@ -73,9 +77,6 @@ class _KeptSession:
         return None
 
 
-_new_session = EndpointConfig.session
-
-
 def _kept_session(self: EndpointConfig) -> Any:
     """One session per endpoint and event loop: Rasa opens a new session, hence a new
     connection, for every action call; under load each costs a turn of the event loop
@@ -83,25 +84,21 @@ def _kept_session(self: EndpointConfig) -> Any:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        return _new_session(self)
+        return RASA_SESSION(self)
     sessions: dict[Any, aiohttp.ClientSession] = self.__dict__.setdefault("_sessions", {})
     session = sessions.get(loop)
     if session is None or session.closed:
-        session = sessions[loop] = _new_session(self)
+        session = sessions[loop] = RASA_SESSION(self)
     return _KeptSession(session)
 
 
 def keep_endpoint_sessions() -> None:
     """Install `_kept_session` on Rasa's EndpointConfig (idempotent)."""
-    EndpointConfig.session = _kept_session  # type: ignore[method-assign]
+    EndpointConfig.session = _kept_session
 
 
 def install() -> None:
-    if rasa.__version__ != RASA_VERSION:
-        raise RuntimeError(
-            f"bot/speedups.py replaces Rasa {RASA_VERSION} internals; this is Rasa "
-            f"{rasa.__version__}: check each fix against it (bench/speedups.py) first"
-        )
+    """All three (versions checked by `bot.patches.install_rasa`)."""
     memoise_event_type_lookup()
     cache_action_result_validator()
     keep_endpoint_sessions()

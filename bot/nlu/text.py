@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.participants.references import EMAIL_RE, REFERENCE_RE
+from bot.nlu.formats import EMAIL_RE, REFERENCE_RE
 
 # Things that say nothing about the language a person writes in (with the
 # references and e-mail addresses).

@@ -3,13 +3,18 @@ built with `host=` set to the Host header, which yarl refuses when it carries a 
 ("localhost:8080"). The URL dispatcher reads `request.url` for every request that
 reaches a mounted sub-application (the staff console under /staff), so each such request
 failed with a bare 500, 404s of the page included. aiohttp 3.10 builds it from the
-authority; `install()` does the same here."""
+authority; `install()` does the same here (`bot.patches.install_web`)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 from aiohttp.helpers import reify
 from yarl import URL
+
+# What this replaces (bot/patches/__init__.py): aiohttp's Request.url, built with yarl.
+LIBRARIES = ("aiohttp", "yarl")
+# aiohttp's own descriptor (from the class's namespace), for the tests that compare.
+AIOHTTP_URL: reify[URL] = vars(web.BaseRequest)["url"]
 
 
 def _url(request: web.BaseRequest) -> URL:
@@ -21,5 +26,5 @@ def _url(request: web.BaseRequest) -> URL:
 
 
 def install() -> None:
-    """Idempotent."""
-    web.BaseRequest.url = reify(_url)  # type: ignore[assignment,method-assign]
+    """Idempotent (versions checked by `bot.patches.install_web`)."""
+    web.BaseRequest.url = reify(_url)  # type: ignore[method-assign]

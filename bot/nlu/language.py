@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
 
-from bot.text import WORD_RE, fold, strip_neutral_spans, words
+from bot.nlu import ENGLISH, FRENCH, LANGUAGES
+from bot.nlu.text import WORD_RE, fold, strip_neutral_spans, words
 
-FRENCH = "fr"
-ENGLISH = "en"
-LANGUAGES = (FRENCH, ENGLISH)
 SHARED = "shared"
 _FRENCH_LETTERS = set("éèêëàâçîïôûùœ")
 
@@ -98,6 +96,8 @@ def requested_language(text: str) -> str | None:
     if len(folded) > 120:  # a request to switch is short; long texts merely mention languages
         return None
     refused = _NOT_SPOKEN_RE.search(folded)
+    if refused and refused.group(0).endswith(("pas bien francais", "plus bien francais")):
+        refused = None  # "je parle pas bien français", written in French: French it is
     if refused:  # "my boss doesn't speak French": the other one
         return ENGLISH if refused.group("name") in ("french", "francais") else FRENCH
     hits = [lang for lang in LANGUAGES if any(p.search(folded) for p in _REQUESTS[lang])]

@@ -1,5 +1,9 @@
 """Registration references ("CMC-2015-0002"), e-mail addresses and phone numbers as
-people type them: the one home of these formats.
+people type them: the one home of these formats. The NLU finds them in messages (the
+registration extractor, the fact analysis, language identification); the store and the
+CSV import normalise and check them; the logs (bot/privacy.py), the staff console's
+exports and the widget's history mask or hide them. It lives with the NLU, whose
+training it shapes (bot/nlu/fingerprint.py).
 
 Every pattern runs in linear time on adversarial input (they run on Rasa's event
 loop): quantifiers are bounded, and a look-behind stops a match from starting in the

@@ -1,0 +1,124 @@
+"""The one home of the formats (bot/nlu/formats.py), at both edges: what is just
+accepted and what is just refused, for references, e-mail addresses and phone numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.formats import (
+    EMAIL_RE,
+    EXAMPLE_REFERENCE,
+    PHONE_RE,
+    REFERENCE_RE,
+    is_assignable,
+    normalise_email,
+    normalise_reference,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CMC-2015-0002",
+        "cmc 2015 0002",
+        "CMC20150002",  # no separator
+        "cmc/2015/0002",
+        "cmc_2015_0002",
+        "CMC - 2015 - 0002",  # three separator characters, the most
+        "(CMC-2015-0002).",
+        "ma référence est cmc-2015-0002 merci",
+    ],
+)
+def test_references_as_people_type_them(text: str) -> None:
+    assert normalise_reference(text) == "CMC-2015-0002"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CMC----2015-0002",  # four separator characters
+        "CMC.2015.0002",  # not a separator
+        "xCMC-2015-0002",  # inside a word
+        "CMC-2015-00021",  # five digits
+        "CMC-2015-0002x",
+        "CMC-015-0002",
+        "2015-0002",
+        "",
+    ],
+)
+def test_near_references_are_not_references(text: str) -> None:
+    assert normalise_reference(text) is None
+
+
+def test_the_example_reference_is_a_reference_that_no_one_has() -> None:
+    assert normalise_reference(EXAMPLE_REFERENCE) == EXAMPLE_REFERENCE
+    assert not is_assignable(EXAMPLE_REFERENCE)
+    assert is_assignable("CMC-2015-0001")
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("écrivez à J.Okafor@Lagos.GOV.ng.", "j.okafor@lagos.gov.ng"),  # trailing full stop
+        ("  a@b.co ", "a@b.co"),
+        ("o'brien+cmc/x@city.example.org", "o'brien+cmc/x@city.example.org"),  # RFC 5322 atext
+        ("x" * 64 + "@example.org", "x" * 64 + "@example.org"),  # local part at its limit
+        ("a@" + "b" * 63 + ".org", "a@" + "b" * 63 + ".org"),  # label at its limit
+    ],
+)
+def test_email_addresses_are_found_and_normalised(text: str, email: str) -> None:
+    assert normalise_email(text) == email
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 65 + "@example.org",  # local part over 64: no match in its middle either
+        "a@" + "b" * 64 + ".org",  # label over 63
+        "a@localhost",  # no dot in the domain
+        "a@@b.org",
+        "no address here",
+        "",
+    ],
+)
+def test_near_email_addresses_are_not_addresses(text: str) -> None:
+    assert EMAIL_RE.search(text) is None
+    assert normalise_email(text) is None
+
+
+def test_a_csv_cell_is_a_reference_or_an_email_only_as_a_whole() -> None:
+    assert REFERENCE_RE.fullmatch("CMC-2015-0002")
+    assert not REFERENCE_RE.fullmatch("CMC-2015-0002 ")
+    assert EMAIL_RE.fullmatch("a.diallo@gouv.sn")
+    assert not EMAIL_RE.fullmatch("a.diallo@gouv.sn, b@gouv.sn")
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("+41 22 717 91 11", "+41 22 717 91 11"),
+        ("+4122717", "+4122717"),  # country code and seven digits, the fewest
+        ("0041227179111", "0041227179111"),
+        ("whatsapp:+33612345678", "+33612345678"),
+        ("06 12 34 56 78", "06 12 34 56 78"),
+        ("06.12.34.56.78", "06.12.34.56.78"),
+    ],
+)
+def test_phone_numbers(text: str, phone: str) -> None:
+    match = PHONE_RE.search(text)
+    assert match and match.group(0) == phone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+412271",  # six digits after the country code
+        "06 12 34 56 7",  # nine digits
+        "a+41227179111",  # inside a word
+        "2015-10-26",
+        "26-27 October 2015, 600 participants",
+        "CMC-2015-0002",
+    ],
+)
+def test_near_phone_numbers_are_not_numbers(text: str) -> None:
+    assert PHONE_RE.search(text) is None

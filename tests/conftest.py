@@ -77,10 +77,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # Sanic's test servers start in milliseconds) but never start a process (a server, a
 # `python -m bot` command, Rasa's CLI), which costs seconds and is what `slow` is for.
 SPAWNERS = ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
-# What the standard library runs to probe the machine when a library asks, at whatever
-# import or call comes first (platform.processor: `uname -p`; ctypes.util.find_library:
-# ldconfig, gcc, ld): not a test starting a process.
+# Not a test starting a process: a library run at its import, in whichever test
+# imports it first (webexteamssdk, imported by Rasa's channels, asks git its version),
+# or the standard library probing the machine when asked (platform.processor: `uname
+# -p`; ctypes.util.find_library: ldconfig, gcc, ld).
 PROBES = {"uname", "ldconfig", "gcc", "cc", "ld", "objdump", "file", "lsb_release"}
+
+
+def importing() -> bool:
+    """Whether an `import` is under way in this thread's stack."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +112,7 @@ def _fast_tests_start_no_process(
 
     def probe_only(popen: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> Any:
         program = args if isinstance(args, (str, bytes, os.PathLike)) else args[0]
-        if Path(os.fsdecode(program)).name not in PROBES:
+        if Path(os.fsdecode(program)).name not in PROBES and not importing():
             refuse()
         return execute_child(popen, args, *rest, **kwargs)
 

@@ -5,9 +5,11 @@ a browser (refused at collection) nor start a process (failed when it tries)."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -51,6 +53,21 @@ def test_the_standard_librarys_machine_probes_are_not_refused() -> None:
     """platform.processor() runs `uname -p` at whichever import asks first."""
     probe = subprocess.run(["uname", "-p"], capture_output=True, check=True)
     assert probe.stdout.strip()
+
+
+def test_a_library_may_run_a_command_as_it_is_imported(tmp_path: Path) -> None:
+    """As webexteamssdk (imported by Rasa's channels) asks git its version."""
+    (tmp_path / "asks_git_at_import.py").write_text(
+        "import subprocess\n"
+        "VERSION = subprocess.run(['git', '--version'], capture_output=True).stdout\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("asks_git_at_import")
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("asks_git_at_import", None)
+    assert module.VERSION.startswith(b"git version")
 
 
 @pytest.mark.slow

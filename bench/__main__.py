@@ -27,7 +27,8 @@ from typing import Any
 import aiohttp
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.servers import ROOT, start, stop
+
 BIN = Path(sys.executable).parent
 OUT = ROOT / "var" / "bench"
 
@@ -233,25 +234,14 @@ def serve_and_measure(variant: Variant, model: Path, actions_url: str, port: int
         endpoints = endpoints_file(variant, workdir, actions_url)
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
         started = time.monotonic()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot.run_rasa" if variant.tracker == "sqlite" else "rasa",
-                "run",
-                "--model",
-                str(model),
-                "--port",
-                str(port),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-            ],
-            cwd=ROOT,
-            env=env(SANIC_WORKERS=str(variant.workers)),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        # Rasa's own command for the variant without bot/speedups.py's store.
+        module = "bot.run_rasa" if variant.tracker == "sqlite" else "rasa"
+        command = [sys.executable, "-m", module, "run", "--model", str(model)]
+        command += ["--port", str(port), "--endpoints", str(endpoints)]
+        process = start(
+            command + ["--credentials", "credentials.yml"],
+            env(SANIC_WORKERS=str(variant.workers)),
+            None,
         )
         try:
             asyncio.run(wait_ready(url, process))
@@ -262,11 +252,7 @@ def serve_and_measure(variant: Variant, model: Path, actions_url: str, port: int
             variant.results["sixteen_clients"] = asyncio.run(load(url, 16, 50))
             variant.results["rss_mb"] = rss_mb(process.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 async def registration_turns(url: str, checks: int) -> dict[str, float]:
@@ -388,12 +374,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     models = OUT / "models"
     actions_port, rasa_port = 15055, 15005
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "bot", "actions", "--port", str(actions_port)],
-        cwd=ROOT,
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    actions = start(
+        [sys.executable, "-m", "bot", "actions", "--port", str(actions_port)], env(), None
     )
     try:
         trained: dict[str, Path] = {}
@@ -406,8 +388,7 @@ def main() -> None:
             serve_and_measure(variant, model, f"http://127.0.0.1:{actions_port}/webhook", rasa_port)
             print(json.dumps(variant.results), flush=True)
     finally:
-        actions.terminate()
-        actions.wait(timeout=30)
+        stop(actions)
 
     text = report(variants)
     if "config.yml" in trained:

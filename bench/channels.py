@@ -9,7 +9,6 @@ import json
 import os
 import queue
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.servers import ROOT, Stack, bot_command, start, stop, wait_until_up
+
 MODEL = ROOT / "models" / "cmc.tar.gz"
 RASA_PORT, ACTIONS_PORT, WEB_PORT = 16005, 16055, 16080
 ROUND_TRIPS = 300
@@ -33,70 +33,29 @@ def quantiles(values: list[float]) -> dict[str, float]:
     return {"p50": cuts[49], "p95": cuts[94], "max": max(values)}
 
 
-def wait_http(url: str, limit: float = 300) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} not up")
-
-
 @contextmanager
 def running_stack(workdir: Path) -> Iterator[None]:
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "LOG_LEVEL": "WARNING",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "RASA_PORT": str(RASA_PORT),
-        "WEB_PORT": str(WEB_PORT),
-        "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-        "DATABASE_URL": f"sqlite:///{workdir / 'participants.db'}",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ACTIONS_PORT}/webhook",
-        "ACTIONS_TOKEN": os.environ.get("ACTIONS_TOKEN", ""),  # endpoints.yml needs it set
-        "PARTICIPANT_HASH_KEY": "bench",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
+    """Rasa, the action server and the page (bench/servers.py) on the fixed ports."""
+    stack = Stack(
+        workdir,
+        MODEL,
+        {"WEB_PORT": str(WEB_PORT), "PARTICIPANT_HASH_KEY": "bench"},
+        logs=False,
+        rasa_port=RASA_PORT,
+        actions_port=ACTIONS_PORT,
     )
-    commands = [
-        [sys.executable, "-m", "bot", "actions", "--port", str(ACTIONS_PORT)],
-        [
-            sys.executable,
-            "-m",
-            "bot.run_rasa",
-            "run",
-            "--model",
-            str(MODEL),
-            "--port",
-            str(RASA_PORT),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-        ],
-        [sys.executable, "-m", "bot", "web", "--host", "127.0.0.1", "--port", str(WEB_PORT)],
-    ]
-    processes = [
-        subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for c in commands
-    ]
+    bot_command(stack.env, "db", "upgrade")
+    page = None
     try:
-        wait_http(f"http://127.0.0.1:{RASA_PORT}/")
-        wait_http(f"http://127.0.0.1:{WEB_PORT}/health")
+        stack.start()
+        command = [sys.executable, "-m", "bot", "web", "--host", "127.0.0.1"]
+        page = start(command + ["--port", str(WEB_PORT)], stack.env, None)
+        wait_until_up(f"http://127.0.0.1:{WEB_PORT}/health", page, timeout=300)
         yield
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=30)
+        if page:
+            stop(page)
+        stack.close()
 
 
 def messages() -> list[str]:
@@ -185,7 +144,7 @@ def page_loads() -> dict[str, dict[str, float]]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     sys.path.insert(0, str(ROOT))
-    from tests.test_browser import CHROMEDRIVER, chromium_options
+    from tests.conftest import CHROMEDRIVER, chromium_options
 
     os.environ["SE_OFFLINE"] = "true"
     results: dict[str, list[float]] = {"new visitor": [], "returning visitor": []}

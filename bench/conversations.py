@@ -224,7 +224,7 @@ def _word(value: Any) -> str:
 @contextlib.contextmanager
 def own_servers(model: Path) -> Iterator[tuple[str, str]]:
     from bench.registration import seeded_servers
-    from tests.conftest import free_port
+    from bench.servers import free_port
 
     with seeded_servers(model, "sqlite", free_port(), free_port()) as (url, db_url):
         yield url, db_url

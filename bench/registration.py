@@ -16,8 +16,6 @@ import contextlib
 import csv
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,14 +28,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
+from bench.servers import SEED, Stack, seed
 from bot.participants import csvio
 from bot.participants.migrate import upgrade
 from bot.participants.schema import participants
 from bot.participants.store import ParticipantStore, create_engine
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "tests" / "data" / "participants.csv"
 
 
 class Database:
@@ -261,46 +258,21 @@ def seeded_servers(
     model: Path, kind: str, rasa_port: int, actions_port: int
 ) -> Iterator[tuple[str, str]]:
     """As registration_servers, yielding the participant store's URL too."""
-    from bench.__main__ import Variant, endpoints_file, env, wait_ready
-
     with tempfile.TemporaryDirectory() as tmp, Database(kind, Path(tmp)) as db_url:
-        extra = {"DATABASE_URL": db_url, "PARTICIPANT_HASH_KEY": "bench"}
-        subprocess.run(
-            [sys.executable, "-m", "bot", "participants", "import", str(SEED)],
-            cwd=ROOT,
-            env=env(**extra),
-            check=True,
-            capture_output=True,
+        stack = Stack(
+            Path(tmp),
+            model,
+            {"DATABASE_URL": db_url, "PARTICIPANT_HASH_KEY": "bench"},
+            logs=False,
+            rasa_port=rasa_port,
+            actions_port=actions_port,
         )
-        actions = subprocess.Popen(
-            [sys.executable, "-m", "bot", "actions", "--port", str(actions_port)],
-            cwd=ROOT,
-            env=env(**extra),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        variant = Variant(f"registration, {kind}", "config.yml")
-        endpoints = endpoints_file(variant, Path(tmp), f"http://127.0.0.1:{actions_port}/webhook")
-        rasa_process = subprocess.Popen(
-            [sys.executable, "-m", "bot.run_rasa", "run", "--model", str(model)]
-            + ["--port", str(rasa_port), "--endpoints", str(endpoints)]
-            + ["--credentials", "credentials.yml"],
-            cwd=ROOT,
-            env=env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        seed(stack.env)
         try:
-            asyncio.run(wait_ready(url, rasa_process))
-            yield url, db_url
+            stack.start()
+            yield stack.webhook, db_url
         finally:
-            for process in (rasa_process, actions):
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stack.close()
 
 
 def concurrent_bench(

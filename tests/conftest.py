@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import json
+import logging
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,8 +28,13 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from aiohttp import web
+from click.testing import CliRunner
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+
+from bench.servers import Stack, free_port, seed, start, stop, wait_until_up
+from bot.participants import csvio
+from bot.participants.store import Participant, create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -42,7 +48,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Fixtures that start a server, load the trained model or drive a browser: a test using
 # any of them (directly or through another fixture) must be marked slow, so that
 # `make check` (`-m "not slow"`) stays fast. Enforced at collection.
-HEAVY_FIXTURES = {"servers", "web_page", "agent", "model_path", "provider_apis", "browser"}
+HEAVY_FIXTURES = {
+    "servers",
+    "spare_servers",
+    "web_page",
+    "agent",
+    "model_path",
+    "provider_apis",
+    "browser",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -59,12 +73,96 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+# And at run time: a test not marked slow may run servers in this process (aiohttp's and
+# Sanic's test servers start in milliseconds) but never start a process (a server, a
+# `python -m bot` command, Rasa's CLI), which costs seconds and is what `slow` is for.
+SPAWNERS = ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
+# Not a test starting a process: a library run at its import, in whichever test
+# imports it first (webexteamssdk, imported by Rasa's channels, asks git its version),
+# or the standard library probing the machine when asked (platform.processor: `uname
+# -p`; ctypes.util.find_library: ldconfig, gcc, ld).
+PROBES = {"uname", "ldconfig", "gcc", "cc", "ld", "objdump", "file", "lsb_release"}
+
+
+def importing() -> bool:
+    """Whether an `import` is under way in this thread's stack."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests_start_no_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        pytest.fail(
+            f"{request.node.nodeid} starts a process: mark it slow, or call the code in "
+            "this process (`invoke` for `python -m bot`)",
+            pytrace=False,
+        )
+
+    execute_child = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+
+    def probe_only(popen: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> Any:
+        program = args if isinstance(args, (str, bytes, os.PathLike)) else args[0]
+        if Path(os.fsdecode(program)).name not in PROBES and not importing():
+            refuse()
+        return execute_child(popen, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", probe_only)
+    for name in SPAWNERS:
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refuse)
+    # uvloop (Sanic installs its policy) starts processes in C, past subprocess.Popen.
+    for module in (asyncio, asyncio.subprocess):
+        for name in ("create_subprocess_exec", "create_subprocess_shell"):
+            monkeypatch.setattr(module, name, refuse)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with its cheapest parameters in this process: the staff tests hash and
+    verify hundreds of passwords, at over half a second each with the real ones
+    (tests/test_staff.py still checks that the stored hash is argon2id)."""
+    from argon2 import PasswordHasher, profiles
+
+    from bot.staff import accounts
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr(accounts, "_hasher", cheap)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap.hash("no account has this password"))
+
+
 def unavailable(reason: str) -> None:
     """A service a test needs is missing: a skip with the reason on a developer's
     machine, a failure in CI (CI=true), where everything must run."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def invoke(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` with `env` added to the environment, run in this process by
+    click's runner (milliseconds, where a process takes seconds to import Rasa): its
+    exit code and output, as `subprocess.run` gives them."""
+    from bot.__main__ import cli
+
+    factory = logging.getLogRecordFactory()  # the command masks this process's logs
+    try:
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    finally:
+        logging.setLogRecordFactory(factory)
+        logging.captureWarnings(False)
+    return subprocess.CompletedProcess(
+        ["python", "-m", "bot", *args], result.exit_code, result.stdout, result.stderr
+    )
 
 
 class Clock:
@@ -75,38 +173,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 180
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}"
-            )
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} not up after {timeout} s:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -208,30 +274,22 @@ def provider_apis() -> Iterator[FakeProviderApis]:
 
 
 @dataclass
-class Servers:
-    """A running action server and Rasa server sharing one SQLite tracker store."""
+class Servers(Stack):
+    """The session's action server and Rasa server (bench/servers.py), with the test
+    secrets, the fake provider APIs and the page's origins in their environment."""
 
-    workdir: Path
-    provider_api_url: str
-    rasa_port: int = field(default_factory=free_port)
-    actions_port: int = field(default_factory=free_port)
+    model: Path = MODEL
+    provider_api_url: str = "http://127.0.0.1:9"
     web_port: int = field(default_factory=free_port)
     # The test page of rasa-webchat (tests/test_webchat.py), a second allowed origin.
     webchat_port: int = field(default_factory=free_port)
-    rasa: subprocess.Popen[bytes] | None = None
-    actions: subprocess.Popen[bytes] | None = None
 
     @property
     def env(self) -> dict[str, str]:
         return {
-            **os.environ,
-            "RASA_PORT": str(self.rasa_port),
-            "ACTIONS_PORT": str(self.actions_port),
+            **super().env,
             "WEB_PORT": str(self.web_port),
-            "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "ACTIONS_TOKEN": ACTIONS_TOKEN,
-            "DATABASE_URL": f"sqlite:///{self.workdir / 'participants.db'}",
             "PARTICIPANT_HASH_KEY": "test-only-key",
             "CHAT_SESSION_SECRET": "test-only-session-secret",
             # The default origins (the conference page's), plus the rasa-webchat test page's.
@@ -242,7 +300,6 @@ class Servers:
                     f"http://127.0.0.1:{self.webchat_port}",
                 ]
             ),
-            "LOG_LEVEL": "WARNING",
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
             "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
             "TELEGRAM_API_URL": self.provider_api_url,
@@ -251,70 +308,6 @@ class Servers:
             "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
             "TWILIO_API_URL": self.provider_api_url,
         }
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
-
-    @property
-    def webhook(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
-
-    def start_actions(self) -> None:
-        log = self.workdir / "actions.log"
-        self.actions = subprocess.Popen(
-            [sys.executable, "-m", "bot", "actions", "--port", str(self.actions_port)],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def start_rasa(self) -> None:
-        log = self.workdir / "rasa.log"
-        self.rasa = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot.run_rasa",
-                "run",
-                "--model",
-                str(MODEL),
-                "--port",
-                str(self.rasa_port),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait(self) -> None:
-        assert self.actions and self.rasa
-        wait_until_up(
-            f"http://127.0.0.1:{self.actions_port}/health",
-            self.actions,
-            self.workdir / "actions.log",
-        )
-        wait_until_up(f"http://127.0.0.1:{self.rasa_port}/", self.rasa, self.workdir / "rasa.log")
-
-    def stop_actions(self) -> None:
-        assert self.actions
-        stop(self.actions)
-
-    def restart_actions(self) -> None:
-        self.start_actions()
-        self.wait()
-
-    def restart_rasa(self) -> None:
-        assert self.rasa
-        stop(self.rasa)
-        self.start_rasa()
-        self.wait()
 
     def post(self, body: Any, raw: bytes | None = None) -> tuple[int, Any]:
         data = raw if raw is not None else json.dumps(body).encode()
@@ -347,39 +340,71 @@ class Servers:
         return replies
 
 
+@contextlib.contextmanager
+def started(servers: Servers) -> Iterator[Servers]:
+    """`servers` seeded with tests/data/participants.csv, started, then stopped."""
+    seed(servers.env)
+    try:
+        servers.start()
+        yield servers
+    finally:
+        servers.close()
+
+
 @pytest.fixture(scope="session")
 def servers(
     model_path: Path,
     tmp_path_factory: pytest.TempPathFactory,
     provider_apis: FakeProviderApis,
 ) -> Iterator[Servers]:
-    running = Servers(
-        workdir=tmp_path_factory.mktemp("servers"), provider_api_url=provider_apis.url
-    )
-    seed = ROOT / "tests" / "data" / "participants.csv"
-    subprocess.run(  # `participants import` refuses an unmigrated database
-        [sys.executable, "-m", "bot", "db", "upgrade"],
-        cwd=ROOT,
-        env=running.env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "bot", "participants", "import", str(seed)],
-        cwd=ROOT,
-        env=running.env,
-        check=True,
-        capture_output=True,
-    )
-    running.start_actions()
-    running.start_rasa()
-    try:
-        running.wait()
+    workdir = tmp_path_factory.mktemp("servers")
+    with started(Servers(workdir=workdir, provider_api_url=provider_apis.url)) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def spare_servers(
+    model_path: Path, tmp_path_factory: pytest.TempPathFactory, provider_apis: FakeProviderApis
+) -> Iterator[Servers]:
+    """A second pair, for the tests that stop or restart a server (each leaves them
+    running): the session's servers never go down under the other tests."""
+    workdir = tmp_path_factory.mktemp("spare-servers")
+    with started(Servers(workdir=workdir, provider_api_url=provider_apis.url)) as running:
+        yield running
+
+
+# References from CMC-2015-1000 on: the seed has 0001-0005, the tests use 0999 as unknown.
+_references = itertools.count(1000)
+
+
+def new_reference() -> str:
+    """A reference no other test uses: the store's lock-outs count failures per
+    reference across conversations, so tests sharing one would depend on each other."""
+    return f"CMC-2015-{next(_references):04d}"
+
+
+def add_participant(
+    servers: Servers, status: str = "confirmed", language: str = "en"
+) -> Participant:
+    """A participant of this test alone, in the servers' participant store."""
+    reference = new_reference()
+    number = reference[-4:]
+    participant = Participant(
+        reference=reference,
+        full_name=f"Nadia Test{number}",
+        email=f"nadia.{number}@example.org",
+        organisation="Test City",
+        country="France",
+        category="mayor",
+        status=status,
+        language=language,
+    )
+    engine = create_engine(servers.env["DATABASE_URL"])
+    try:
+        csvio.upsert(engine, [participant])
     finally:
-        for process in (running.rasa, running.actions):
-            if process:
-                stop(process)
+        engine.dispose()
+    return participant
 
 
 class Variant(NamedTuple):
@@ -409,9 +434,7 @@ class Replies(dict):  # type: ignore[type-arg]
                 if re.fullmatch(r"\{\w+\}", option["text"]):
                     continue  # utter_answer: a composed answer, found by its pieces below
                 condition = {c["name"]: c["value"] for c in option["condition"]}
-                self[option["text"]] = Variant(
-                    name, condition["language"], condition.get("role")
-                )
+                self[option["text"]] = Variant(name, condition["language"], condition.get("role"))
         base = yaml.safe_load((ROOT / "bot" / "nlu" / "facts.yml").read_text("utf-8"))
         pieces = {fact["id"]: fact for fact in base["facts"]}
         pieces.update(base["phrases"])
@@ -523,22 +546,8 @@ class WebPage:
 @pytest.fixture(scope="session")
 def web_page(servers: Servers) -> Iterator[WebPage]:
     log = servers.workdir / "web.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "web",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(servers.web_port),
-        ],
-        cwd=ROOT,
-        env=servers.env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "bot", "web", "--host", "127.0.0.1"]
+    process = start(command + ["--port", str(servers.web_port)], servers.env, log)
     url = f"http://localhost:{servers.web_port}"
     try:
         wait_until_up(f"{url}/health", process, log, timeout=60)
@@ -547,13 +556,11 @@ def web_page(servers: Servers) -> Iterator[WebPage]:
         stop(process)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: an SQLite file, or a new database on the machine's PostgreSQL
-    (TEST_POSTGRES_URL), dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'participants.db'}"
-        return
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[tuple[sa.engine.Engine, str]]:
+    """One database on the machine's PostgreSQL (TEST_POSTGRES_URL) for the session, and
+    a connection to it that hands out a schema per test: a schema is made in
+    milliseconds, a database in a few hundred."""
     name = f"cmc_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", future=True)
     try:
@@ -561,10 +568,39 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as error:
         admin.dispose()
-        unavailable(f"no PostgreSQL at {PG_ADMIN} ({type(error).__name__}): `make test` starts it")
+        unavailable(f"no PostgreSQL at {PG_ADMIN} ({type(error).__name__}): `make check` starts it")
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    owner = sa.create_engine(url, isolation_level="AUTOCOMMIT", future=True)
     try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        yield owner, url
     finally:
+        owner.dispose()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: an SQLite file, or a new schema of the session's PostgreSQL
+    database (every connection of the URL works in it alone), dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'participants.db'}"
+        return
+    owner, url = request.getfixturevalue("postgres_database")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with owner.connect() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with owner.connect() as connection:
+            # The test's own connections may still be open: end them, as DROP DATABASE
+            # WITH (FORCE) would.
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -288,6 +288,7 @@ def outside_address() -> str | None:
     return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
+@pytest.mark.slow
 def test_the_command_serves_actions_with_the_token(tmp_path: Path) -> None:
     """`python -m bot actions` as scripts/run-all and tests/conftest.py start it."""
     port = free_port()

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.registration import ActionForgetRegistration
 from actions.session import ActionSessionStart, channel_language
 
 DOMAIN: dict[str, Any] = {}  # Rasa sends this action no domain (selective domain)
@@ -45,21 +47,21 @@ async def test_metadata_language_wins_at_session_start() -> None:
     events = await run(
         {"language": "fr", "role": "mayor", "session_started_metadata": {"language": "en"}}
     )
-    assert events[0]["event"] == "session_started"
-    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
-    slot_events = [(e["name"], e["value"]) for e in events if e["event"] == "slot"]
-    assert slot_events[-1] == ("language", "en")
-    assert ("role", "mayor") in slot_events
+    assert events == [
+        SessionStarted(),
+        SlotSet("language", "fr"),  # carried over, then replaced
+        SlotSet("role", "mayor"),
+        SlotSet("language", "en"),
+        ActionExecuted("action_listen"),
+    ]
 
 
 async def test_without_metadata_the_previous_language_is_kept() -> None:
     events = await run({"language": "en", "session_started_metadata": None})
-    assert [(e["name"], e["value"]) for e in events if e["event"] == "slot"] == [("language", "en")]
+    assert events == [SessionStarted(), SlotSet("language", "en"), ActionExecuted("action_listen")]
 
 
 async def test_registration_details_are_never_carried_into_a_new_session() -> None:
-    from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
-
     events = await run(
         {
             "language": "en",
@@ -73,9 +75,6 @@ async def test_registration_details_are_never_carried_into_a_new_session() -> No
 
 
 async def test_a_stopped_check_forgets_the_details() -> None:
-    from rasa_sdk.events import SlotSet
-
-    from actions.registration import ActionForgetRegistration
 
     dispatcher = CollectingDispatcher()
     slots = {"reference": "CMC-2015-0004", "email": "someone@example.org"}
@@ -90,9 +89,6 @@ async def test_a_stopped_check_forgets_the_details() -> None:
 
 async def test_a_new_check_keeps_only_the_detail_given_with_it() -> None:
     """"Check CMC-2015-0005 for me" starts a check with that reference, not the old e-mail."""
-    from rasa_sdk.events import SlotSet
-
-    from actions.registration import ActionForgetRegistration
 
     slots = {"reference": "CMC-2015-0005", "email": "old@example.org"}
     latest = {"entities": [{"entity": "reference", "value": "CMC-2015-0005"}]}

@@ -9,10 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.channels.deliveries import DeliveryLog, RedisDeliveryLog, SqlDeliveryLog
 from bot.participants.migrate import upgrade
 from bot.participants.store import create_engine
+from tests.conftest import unavailable
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -20,6 +23,13 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 @pytest.fixture(params=["database", "redis"])
 async def log(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[DeliveryLog]:
     if request.param == "redis":
+        probe = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        try:
+            await probe.ping()
+        except RedisError as error:
+            unavailable(f"no Redis at {REDIS_URL} ({type(error).__name__}): `make check` starts it")
+        finally:
+            await probe.close()
         deliveries: DeliveryLog = RedisDeliveryLog(REDIS_URL)
     else:
         upgrade(database_url)

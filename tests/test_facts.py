@@ -400,12 +400,14 @@ async def test_a_first_neutral_question_is_answered_in_its_punctuations_language
     slots = {"language": "fr"}
     tracker = Tracker("someone", slots, latest, first, False, None, {}, "action_listen")
     messages, events = await _answer(tracker)
+    topic = [SlotSet("answer_topic", "cmc"), SlotSet("answer_facts", ["dates"])]
     assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["en"]]
-    assert events[0] == SlotSet("language", "en")
+    assert events == [SlotSet("language", "en"), *topic]
     second = [*first, *first[1:]]
     later = Tracker("someone", slots, latest, second, False, None, {}, "action_listen")
     messages, events = await _answer(later)
     assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["fr"]]
+    assert events == topic
 
 
 @pytest.mark.parametrize(

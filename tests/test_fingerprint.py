@@ -82,6 +82,7 @@ def test_the_training_inputs_are_the_nlu_and_patches_and_rasas_data() -> None:
     assert not [p for p in inputs if "__pycache__" in p]
 
 
+@pytest.mark.slow  # starts make and a Python
 def test_the_makefile_retrains_on_the_same_list() -> None:
     """The Makefile gets the list from the module, with the project's Python but no
     .venv (it runs on a fresh clone, before the install)."""

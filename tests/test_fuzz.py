@@ -508,7 +508,6 @@ def test_telegram_webhook(
         {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
     )
     event(f"status {status}")
-    assert status in (200, 400, 413), (status, reply[:500])
     assert status == expected_telegram_status(body), (status, reply[:500])
     if chat_id is not None:
         answers = provider_apis.sent(api="telegram", method="sendMessage", chat_id=chat_id)
@@ -636,8 +635,9 @@ def test_page_health(web_page: WebPage, query: str, headers: dict[str, str]) -> 
     port = int(urllib.parse.urlsplit(web_page.url).port or 80)
     status, reply = request(port, "GET", f"/health?{query}", headers=headers)
     event(f"status {status}")
-    assert status in (200, 503), (status, reply[:500])
-    assert json.loads(reply)["status"] in ("ok", "degraded")
+    # The servers are up: whatever the query and headers, every part is reported up.
+    assert status == 200, (status, reply[:500])
+    assert json.loads(reply)["status"] == "ok"
 
 
 def test_page_health_refuses_an_overlong_request_line(web_page: WebPage) -> None:

@@ -3,9 +3,7 @@ limits, audit, CSV import/export and the CLI."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -32,7 +30,7 @@ from bot.participants.store import (
     create_engine,
     reference_delay,
 )
-from tests.conftest import Clock
+from tests.conftest import Clock, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = (
@@ -318,15 +316,7 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str, database: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return invoke(*args, DATABASE_URL=database)
 
 
 def test_cli_import_is_all_or_nothing(database_url: str, tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ def test_log_records_and_warnings_are_masked(caplog: pytest.LogCaptureFixture) -
         logging.captureWarnings(False)
 
 
+@pytest.mark.slow
 def test_rasa_warning_with_a_message_text_is_masked_in_a_process() -> None:
     """Rasa's own UserWarning for a "/" message quotes it: run it as Rasa does."""
     code = (

@@ -184,7 +184,11 @@ def test_a_button_the_assistant_offered_is_a_payload(
 
 
 @pytest.mark.slow
-def test_conversation_survives_a_restart(servers: Servers, variants: dict[str, Variant]) -> None:
+def test_conversation_survives_a_restart(
+    spare_servers: Servers, variants: dict[str, Variant]
+) -> None:
+    """On the spare servers: the session's are never restarted under other tests."""
+    servers = spare_servers
     sender = f"restart-{uuid.uuid4()}"
     servers.say(sender, "Hello, who is invited?")
     servers.restart_rasa()

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import socketio
 
-from bot.channels.socketio import allowed_origins, history_messages
+from bot.channels.socketio import TURN_END, allowed_origins, history_messages
 from bot.channels.web_sessions import SessionSigner
 from bot.i18n import text
-from tests.conftest import Servers, Variant
+from tests.conftest import Servers, Variant, add_participant
 
 
 class ChatClient:
@@ -22,7 +22,7 @@ class ChatClient:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         origin = origin or f"http://localhost:{servers.web_port}"
         self.sio = socketio.Client(websocket_extra_options={"origin": origin})
-        for name in ("session_confirm", "history", "bot_uttered", "input_error"):
+        for name in ("session_confirm", "history", "bot_uttered", "input_error", TURN_END):
             self.sio.on(name, self._recorder(name))
         self.sio.connect(servers.rasa_url, socketio_path="/socket.io", transports=["websocket"])
         self.session_id = ""
@@ -46,12 +46,14 @@ class ChatClient:
         self.sio.emit(
             "user_uttered", {"message": text, "session_id": self.session_id, "metadata": metadata}
         )
-        replies = [self.next()]
-        while True:  # a turn may send several messages
-            try:
-                replies.append(self.next(timeout=1.5))
-            except queue.Empty:
-                return [data for _, data in replies]
+        replies: list[dict[str, Any]] = []
+        while True:  # a turn may send several messages, then says it is over
+            name, data = self.next()
+            if name == TURN_END:
+                assert data == {"messages": len(replies)}, (data, replies)
+                return replies
+            assert name == "bot_uttered", (name, data)
+            replies.append(data)
 
     def close(self) -> None:
         self.sio.disconnect()
@@ -143,12 +145,14 @@ def test_a_new_conversation_forgets_the_previous_one(
 def test_history_never_replays_a_registration_check(
     servers: Servers, client: ChatClient, variants: dict[str, Variant]
 ) -> None:
+    participant = add_participant(servers, "confirmed")
     client.open_session()
     client.say("Hello", language="en")
     client.say("Is my registration confirmed?", language="en")
-    client.say("CMC-2015-0001", language="en")
-    yes, status = client.say("a.diallo@gouv.sn", language="en")
-    assert yes["text"] == "Yes." and "Amina Diallo" in status["text"]
+    client.say(participant.reference, language="en")
+    yes, status = client.say(participant.email, language="en")
+    assert variants[yes["text"]] == Variant("utter_registration_yes", "en")
+    assert participant.full_name in status["text"]
     client.say("When is the conference?", language="en")
     client.close()
     again = ChatClient(servers)
@@ -161,7 +165,7 @@ def test_history_never_replays_a_registration_check(
     assert texts.count(notice) == 1
     assert texts[texts.index(notice) + 1] == "When is the conference?"
     joined = " ".join(texts)
-    for secret in ("CMC-2015-0001", "a.diallo@gouv.sn", "Diallo", status["text"]):
+    for secret in (participant.reference, participant.email, "Nadia", status["text"]):
         assert secret not in joined
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -61,6 +60,7 @@ PAGE = """<!doctype html>
       connect: connected,
       bot_uttered: record("bot_uttered"),
       input_error: record("input_error"),
+      turn_end: record("turn_end"),
       disconnect: record("disconnect"),
     },
   }, document.getElementById("webchat"));
@@ -146,12 +146,16 @@ def ask(browser: webdriver.Chrome, text: str) -> list[str]:
     """Type a question and press Enter; returns the bot messages the turn added (the
     widget shows each bot_uttered as one message)."""
     before = len(socket_events(browser, "bot_uttered"))
+    turns = len(socket_events(browser, "turn_end"))
     field = browser.find_element(By.CSS_SELECTOR, ".rw-new-message")
     field.send_keys(text)
     field.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 30).until(lambda b: len(socket_events(b, "bot_uttered")) > before)
-    time.sleep(1.5)  # a turn may send several messages
+    # The server says when the turn is over (bot/channels/socketio.py), and how many
+    # messages it sent.
+    WebDriverWait(browser, 30).until(lambda b: len(socket_events(b, "turn_end")) > turns)
+    (end,) = socket_events(browser, "turn_end")[turns:]
     new = [m.get("text", "") for m in socket_events(browser, "bot_uttered")[before:]]
+    assert len(new) == end["messages"], (new, end)
     WebDriverWait(browser, 10).until(lambda b: bot_texts(b)[-len(new) :] == new)
     return new
 
@@ -198,7 +202,7 @@ def test_rasa_webchat_converses_in_english_and_french(
         )
     )
     # Opening the widget sent its initPayload ("/greet") and customData.language "en".
-    WebDriverWait(browser, 30).until(lambda b: socket_events(b, "bot_uttered"))
+    WebDriverWait(browser, 30).until(lambda b: socket_events(b, "turn_end"))
     (greeting, *_) = socket_events(browser, "bot_uttered")
     assert variants[greeting["text"]] == Variant("utter_greet", "en")
 
@@ -223,14 +227,15 @@ def test_quick_replies_and_a_reload_keep_the_conversation(
     variants: dict[str, Variant],
 ) -> None:
     session_id = open_widget(browser, webchat_page)
-    WebDriverWait(browser, 30).until(lambda b: socket_events(b, "bot_uttered"))
+    WebDriverWait(browser, 30).until(lambda b: socket_events(b, "turn_end"))  # the greeting's
     greeting = ask(browser, "Hello")
     assert [variants[text] for text in greeting] == [Variant("utter_greet", "en")]
     buttons = browser.find_elements(By.CSS_SELECTOR, ".rw-replies .rw-reply")
     assert [b.text for b in buttons][:2] == ["Dates", "Venue"]
     before = len(socket_events(browser, "bot_uttered"))
+    turns = len(socket_events(browser, "turn_end"))
     buttons[1].click()  # rasa-webchat sends the payload "/ask_venue" as the message
-    WebDriverWait(browser, 30).until(lambda b: len(socket_events(b, "bot_uttered")) > before)
+    WebDriverWait(browser, 30).until(lambda b: len(socket_events(b, "turn_end")) > turns)
     (venue,) = [m["text"] for m in socket_events(browser, "bot_uttered")[before:]]
     assert variants[venue] == Variant("answer:venue", "en")
 

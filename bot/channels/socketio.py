@@ -17,6 +17,9 @@ Added:
 - bad input gets an `input_error` event with a bilingual message, a text over the
   channel limit a polite reply, and a turn that produced nothing
   `utter_service_unavailable`;
+- after each turn, a `turn_end` event ({"messages": <bot_uttered events sent>}) to the
+  session's tabs: a client knows the turn is over without waiting for silence (the
+  page and rasa-webchat ignore events they do not know);
 - GET /webhooks/socketio/ answers 200 only once the model is loaded (for /health).
 Transports are socket.io's usual ones: long-polling first, upgraded to a websocket
 (standard clients such as rasa-webchat start with polling). Behind a load balancer
@@ -64,6 +67,8 @@ QUICK_REPLY_TITLE = "quick_reply_title"
 LANGUAGE_SWITCH = re.compile(r'^/switch_language\{"language": ?"(fr|en)"\}$')
 # What standard widgets send on opening (rasa-webchat's `initPayload`).
 GREETING = "/greet"
+# Sent after the last message of a turn (see the module docstring).
+TURN_END = "turn_end"
 # What marks a turn of a registration check, hidden from the history.
 REGISTRATION_INTENTS = {"check_registration", "inform_registration"}
 REGISTRATION_LOOP = "registration_form"
@@ -272,13 +277,11 @@ class ChatSocketIOInput(SocketIOInput):
             metadata = clean_metadata(data.get(self.metadata_key) or data.get("customData"))
             if not (LANGUAGE_SWITCH.match(text) or text == GREETING):
                 text = await offered_payload(agent(), sender_id, text)
+            output = CountingSocketIOOutput(sio, self.bot_message_evt)
             message = UserMessage(
-                text,
-                CountingSocketIOOutput(sio, self.bot_message_evt),
-                sender_id,
-                input_channel=self.name(),
-                metadata=metadata,
+                text, output, sender_id, input_channel=self.name(), metadata=metadata
             )
             await handle_never_silent(agent(), on_new_message, message)
+            await sio.emit(TURN_END, {"messages": output.sent}, room=sender_id)
 
         return webhook

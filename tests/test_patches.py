@@ -94,6 +94,18 @@ def test_the_action_server_refuses_another_rasa_sdk(monkeypatch: pytest.MonkeyPa
         create_app(ActionServerConfig())
 
 
+def test_the_widget_channel_refuses_another_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa
+
+    from bot.channels.socketio import ChatSocketIOInput
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match=r"rasa 3\.6\.21; this is rasa 3\.7\.0"):
+        ChatSocketIOInput(allowed_origins=[])
+    monkeypatch.setattr(rasa, "__version__", "3.6.21")
+    assert ChatSocketIOInput(allowed_origins=[]).allowed_origins == []
+
+
 def test_the_intent_classifier_refuses_another_scikit_learn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,7 +44,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
-from bot import i18n, settings
+from bot import i18n, patches, settings
 from bot.channels.common import (
     MAX_BODY_BYTES,
     CountingOutput,
@@ -195,6 +195,8 @@ class ChatSocketIOInput(SocketIOInput):
         socketio_path: str = "/socket.io",
         metadata_key: str = "metadata",
     ) -> None:
+        # CountingSocketIOOutput overrides SocketIOOutput._send_message, a private method.
+        patches.require(("rasa",), "bot.channels.socketio.CountingSocketIOOutput")
         super().__init__(
             user_message_evt=user_message_evt,
             bot_message_evt=bot_message_evt,

@@ -14,7 +14,8 @@ Used, not installed: `sklearn_proba` (the intent classifier's probabilities).
 Subclasses that override Rasa's private methods stay where Rasa's configuration names
 them, and check their versions when built: `bot/tracker_store.py` (endpoints.yml) and
 `bot/nlu/intent_classifier.py` (config.yml; `_create_X`, `process`); so does the action
-server (`bot/action_server.py`: rasa_sdk's catch-all error handler, Sanic's parsed body).
+server (`bot/action_server.py`: rasa_sdk's catch-all error handler, Sanic's parsed body)
+and the widget's channel (`bot/channels/socketio.py`: SocketIOOutput's `_send_message`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.nlu.compose import answerable, compose, resolve
-from bot.nlu.facts import NOT_IN_SOURCE, FactBase, fact_base
+from bot.nlu.facts import (
+    NOT_IN_SOURCE,
+    REGISTRATION_DECISION,
+    FactBase,
+    fact_base,
+)
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 TOPIC_SLOT = "answer_topic"
@@ -94,6 +99,11 @@ class ActionAnswer(Action):
             return []
         if not items and classified == SWITCH_LANGUAGE:
             return self._repeat(dispatcher, tracker, base, language)
+        # "Why?" right after a registration status: the domain's answer on decisions.
+        decision = any(i["fact"] == REGISTRATION_DECISION for i in items)
+        items = [i for i in items if i["fact"] != REGISTRATION_DECISION]
+        if decision:
+            dispatcher.utter_message(response="utter_registration_decision")
         role = tracker.get_slot("role")
         # The answer for the role stated, unless the message claims something of the
         # invitees to correct ("mayors aren't invited, only ministers?": "No.").
@@ -106,7 +116,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(text=" ".join(parts))
         if role_answer:
             dispatcher.utter_message(response="utter_invitees")
-        if not parts and not role_answer:
+        if not parts and not role_answer and not decision:
             dispatcher.utter_message(response="utter_ask_rephrase")
         facts = [i["fact"] for i in items if answerable(i["fact"], base)]
         groups = [base.facts[f].group for f in facts if f in base.facts]

@@ -16,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.answers import TOPIC_SLOT
+from bot.nlu.facts import REGISTRATION_TOPIC
 from bot.participants.store import LOCKED, MATCH, THROTTLED, ParticipantStore
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,8 @@ class ActionCheckRegistration(Action):
                 full_name=result.participant.full_name,
                 reference=result.participant.reference,
             )
+            # Follow-ups ("why?", "when will I know?") are about this status now.
+            return [*cleared, SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC)]
         elif result.outcome == LOCKED:  # this conversation, for 15 minutes
             dispatcher.utter_message(response="utter_registration_locked")
         elif result.outcome == THROTTLED:  # this reference, for up to a minute

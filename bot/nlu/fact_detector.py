@@ -100,6 +100,13 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
+    # "sa référence", "what email is on file for him", "what name is registered under 0003"
+    r"|\b(?:sa|son|leur|his|her|their) (?:reference|ref|e-?mail|adresse|courriel|inscription|"
+    r"statut|status|registration)\b"
+    r"|\b(?:what|which|quel\w*) (?:e-?mail|address|adresse|courriel)\b.{0,30}"
+    r"\b(?:him|her|them|lui|eux|on file)\b"
+    r"|\b(?:what|which|whose) name\b.{0,30}\b(?:registered|under|behind)\b"
+    r"|\bquel nom\b.{0,30}\b(?:inscrit|sous|derriere)\b"
     # "l'inscription de notre bourgmestre", "the registration of our mayor"
     r"|\b(?:inscription|statut|dossier) (?:de|d\x27) ?(?:notre|son|sa|leur|madame|monsieur|mme)\b"
     r"|\b(?:registration|status|application) of (?:our|his|her|their|mr|mrs|ms|dr)\b"
@@ -132,7 +139,8 @@ _CONTACT_FACTS = frozenset({"contact", "samri"})
 # guessed, when the message asks no fact.
 _OWN_STATUS_RE = re.compile(
     r"\b(?:am i|was i|have i been|did i get|suis-je|ai-je ete|j\x27ai ete|est-ce que je suis|"
-    r"my (?:registration|application|status)|mon (?:inscription|dossier|statut)|"
+    r"my (?:registration|application|status|participation|attendance)|"
+    r"mon (?:inscription|dossier|statut)|ma (?:participation|presence)|"
     r"ma (?:candidature|demande|place)|registration status|statut (?:de|d\x27)\s?(?:mon|ma)\b)"
     r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
     r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|status|statut))"
@@ -150,6 +158,10 @@ _DECISION_RE = re.compile(
     r"recours|contester|faire appel|retabli\w*|reactiv\w*|restaurer|"
     r"valide[rz]?(?:-la| la| moi| ma)|(?:la|le|me|nous) valider|approuve[rz]? (?:la|ma|moi)|"
     r"passer en|(?:changer|modifier) (?:ca|cela)|"
+    # A lost reference or e-mail: only the IDM Workshop can help.
+    r"(?:forgot|forgotten|lost|perdu|oublie|sais plus|don\x27t (?:know|remember|have)|"
+    r"ne (?:sais|trouve|retrouve) plus|retrouve plus|trouve plus) (?:my |ma |mon |the |la |le )?"
+    r"(?:reference|ref|e-?mail|adresse|numero|courriel)|"
     # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
     r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
     r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
@@ -201,11 +213,14 @@ _WHY_DECISION_RE = re.compile(
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
     r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
 )
-# A person's own migration case (asylum, permits): outside the conference altogether.
+# A person's own migration case (asylum, permits), a job search, a poem: outside the
+# conference altogether.
 _PERSONAL_CASE_RE = re.compile(
     r"\b(?:asile|asylum|demandeur d\x27asile|refugee status|statut de refugie|"
     r"permis de (?:sejour|travail)|residence permit|work permit|titre de sejour|"
     r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
+    # Anything but the conference: "write me a poem", "une blague".
+    r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"

@@ -31,6 +31,10 @@ from bot.nlu.text import URL_RE, fold
 FACTS_FILE = Path(__file__).with_name("facts.yml")
 NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
+# After a registration status ("why?", "when will I know?"): the domain's answer on
+# decisions (`utter_registration_decision`), not a fact of the release.
+REGISTRATION_DECISION = "registration_decision"
+REGISTRATION_TOPIC = "registration"
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 # A word standing alone: "ki" is "qui", not in "Ban Ki-moon".

@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from markupsafe import escape
 
+from bot import patches
 from bot.channels.common import PushFailed
 from bot.channels.http_client import OutboundClient
 from bot.channels.telegram import TelegramInput
@@ -32,7 +33,7 @@ from bot.staff import app as staff_app
 from bot.staff.accounts import StaffStore
 from bot.staff.config import StaffConfig, fernet_key
 from bot.staff.schema import staff_audit, staff_notes
-from tests.conftest import RASA_API_TOKEN, Servers
+from tests.conftest import Servers, stop
 from tests.test_staff import (  # noqa: F401 - fixtures
     Console,
     MakeClient,
@@ -45,6 +46,7 @@ from tests.test_staff import (  # noqa: F401 - fixtures
 )
 
 TOKEN = "fake-rasa-token"
+API_TOKEN = "test-rasa-api-token"  # the real Rasa's, in the slow test
 BOB = "/staff/conversations/telegram:42"  # English, asked for a person: in the queue
 ALICE = "/staff/conversations/web:alice"  # French, not in the queue
 MALLORY = "/staff/conversations/rest:mallory"  # REST
@@ -301,15 +303,46 @@ async def test_whatsapp_sends_outside_a_turn(provider: FakeProvider) -> None:
             await client.session.close()
 
 
+@dataclasses.dataclass
+class ApiServers(Servers):
+    """Rasa and the actions as `make run` starts them with RASA_API_TOKEN set (the
+    session's shared servers run without the API)."""
+
+    database_url: str = ""
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**super().env, "RASA_API_TOKEN": API_TOKEN, "DATABASE_URL": self.database_url}
+
+
+@pytest.fixture
+def api_servers(model_path: Any, tmp_path: Any, project_db: str) -> Any:
+    running = ApiServers(tmp_path, "http://127.0.0.1:9", database_url=project_db)
+    running.start_actions()
+    running.start_rasa()
+    try:
+        running.wait()
+        yield running
+    finally:
+        for process in (running.rasa, running.actions):
+            if process:
+                stop(process)
+
+
 @pytest.mark.slow
 async def test_a_reply_reaches_the_widget_and_the_tracker(
-    servers: Servers, aiohttp_client: MakeClient, project_db: str, store: StaffStore, clock: Any
+    api_servers: ApiServers,
+    aiohttp_client: MakeClient,
+    project_db: str,
+    store: StaffStore,
+    clock: Any,
 ) -> None:
     """Real Rasa (API behind its token), a socket.io client as the chat page connects,
     and the console: the reply arrives on the open socket, marked, and is a bot event
     of the conversation in the tracker store."""
     from tests.test_socketio import ChatClient
 
+    servers = api_servers
     chat = await asyncio.to_thread(ChatClient, servers)
     try:
         await asyncio.to_thread(chat.open_session)
@@ -321,9 +354,10 @@ async def test_a_reply_reaches_the_widget_and_the_tracker(
             tracker_store_url=servers.env["TRACKER_STORE_URL"],
             secret_key=fernet_key("test-only-staff-secret-key-0123456789"),
             rasa_url=servers.rasa_url,
-            rasa_api_token=RASA_API_TOKEN,
+            rasa_api_token=API_TOKEN,
         )
         app = staff_app.create_app(config, clock)
+        patches.install_web()
         parent = web.Application()
         parent.add_subapp("/staff", app)
         console = Console(await aiohttp_client(parent), app)
@@ -336,7 +370,7 @@ async def test_a_reply_reaches_the_widget_and_the_tracker(
         marked = message("staff.reply_marker", "en", reply="Anna will call you.")
         assert (name, data["text"]) == ("bot_uttered", marked)
         stored = servers.events(sender_id, "bot")
-        assert stored[-1]["text"] == marked and stored[-1]["metadata"] == {"staff_reply": True}
+        assert stored[-1]["text"] == marked and stored[-1]["metadata"]["staff_reply"] is True
         notes, audit = recorded(store)
         assert notes == [(sender_id, "rev", "reply", "Anna will call you.")]
         assert [entry[1:3] for entry in audit] == [("staff_reply", sender_id)]

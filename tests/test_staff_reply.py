@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,7 +35,7 @@ from bot.staff import app as staff_app
 from bot.staff.accounts import StaffStore
 from bot.staff.config import StaffConfig, fernet_key
 from bot.staff.schema import staff_audit, staff_notes
-from tests.conftest import Servers, stop
+from tests.conftest import Servers, started
 from tests.test_staff import (  # noqa: F401 - fixtures
     Console,
     MakeClient,
@@ -303,35 +305,19 @@ async def test_whatsapp_sends_outside_a_turn(provider: FakeProvider) -> None:
             await client.session.close()
 
 
-@dataclasses.dataclass
-class ApiServers(Servers):
-    """Rasa and the actions as `make run` starts them with RASA_API_TOKEN set (the
-    session's shared servers run without the API)."""
-
-    database_url: str = ""
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {**super().env, "RASA_API_TOKEN": API_TOKEN, "DATABASE_URL": self.database_url}
-
-
 @pytest.fixture
-def api_servers(model_path: Any, tmp_path: Any, project_db: str) -> Any:
-    running = ApiServers(tmp_path, "http://127.0.0.1:9", database_url=project_db)
-    running.start_actions()
-    running.start_rasa()
-    try:
-        running.wait()
+def api_servers(model_path: Path, tmp_path: Path) -> Iterator[Servers]:
+    """Rasa and the actions with RASA_API_TOKEN set, as `make run` starts them (the
+    session's shared servers run without the API)."""
+    workdir = tmp_path / "servers"
+    workdir.mkdir()
+    with started(Servers(workdir=workdir, extra_env={"RASA_API_TOKEN": API_TOKEN})) as running:
         yield running
-    finally:
-        for process in (running.rasa, running.actions):
-            if process:
-                stop(process)
 
 
 @pytest.mark.slow
 async def test_a_reply_reaches_the_widget_and_the_tracker(
-    api_servers: ApiServers,
+    api_servers: Servers,
     aiohttp_client: MakeClient,
     project_db: str,
     store: StaffStore,

@@ -142,6 +142,12 @@ def too_large(request: Request, exception: Exception) -> HTTPResponse:
     )
 
 
+class PushFailed(RuntimeError):
+    """A message sent outside a turn (Rasa's HTTP API with `output_channel=latest`: a
+    staff reply) did not reach the provider. Raised, Rasa answers the API call with an
+    error and keeps nothing: the sender retries rather than believing it delivered."""
+
+
 class CountingOutput:
     """Mixin for output channels: counts what was sent, so silence can be noticed."""
 

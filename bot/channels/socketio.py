@@ -21,6 +21,10 @@ Added:
   session's tabs: a client knows the turn is over without waiting for silence (the
   page and rasa-webchat ignore events they do not know);
 - GET /webhooks/socketio/ answers 200 only once the model is loaded (for /health).
+Outside a turn (a staff reply through Rasa's HTTP API with `output_channel=latest`),
+Rasa's own `get_output_channel` emits to the room named by the conversation id
+("web:<id>"), which every connection of the session enters: every open tab gets it,
+and a page opened later finds it in the history.
 Transports are socket.io's usual ones: long-polling first, upgraded to a websocket
 (standard clients such as rasa-webchat start with polling). Behind a load balancer
 with several replicas, polling needs sticky sessions; `CHAT_WEBSOCKET_ONLY=true`

@@ -11,7 +11,9 @@ internet at start-up. This one:
 - turns quick replies into inline keyboards and their taps back into payloads, when
   the tapped button is one the assistant showed in this conversation;
 - answers a text over the channel limit politely, without reading it;
-- handles an `update_id` once: Telegram's retries of an update get no second answer.
+- handles an `update_id` once: Telegram's retries of an update get no second answer;
+- sends outside a turn too (`get_output_channel`: a staff reply through Rasa's HTTP
+  API with `output_channel=latest`), to the chat the conversation id names.
 Configuration: TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, TELEGRAM_API_URL (for tests).
 """
 
@@ -36,6 +38,7 @@ from bot.channels.common import (
     EDITED_MESSAGE,
     UNSUPPORTED_MESSAGE,
     CountingOutput,
+    PushFailed,
     bound_request_size,
     handle_never_silent,
     offered_payload,
@@ -106,13 +109,16 @@ class TelegramOutput(CountingOutput, OutputChannel):
         self.base = f"{api_url.rstrip('/')}/bot{token}"
         self.chat_id = chat_id
 
-    async def call(self, method: str, payload: dict[str, Any]) -> None:
+    async def call(self, method: str, payload: dict[str, Any]) -> bool:
+        """True when the Bot API accepted the call; a failure is logged."""
         try:
             async with self.client.session.post(f"{self.base}/{method}", json=payload) as reply:
-                if reply.status != 200:
-                    logger.error("telegram: %s answered %s", method, reply.status)
+                if reply.status == 200:
+                    return True
+                logger.error("telegram: %s answered %s", method, reply.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.error("telegram: %s failed: %s", method, type(error).__name__)
+        return False
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for piece in split_text(text):
@@ -135,6 +141,27 @@ class TelegramOutput(CountingOutput, OutputChannel):
             "sendMessage",
             {"chat_id": self.chat_id, "text": last, "reply_markup": {"inline_keyboard": keyboard}},
         )
+
+
+class TelegramPushOutput(TelegramOutput):
+    """Sends outside a turn: the chat is the one the conversation id names
+    ("telegram:<chat id>"), and a message the Bot API refused raises PushFailed."""
+
+    def __init__(self, client: OutboundClient, api_url: str, token: str) -> None:
+        super().__init__(client, api_url, token, chat_id=0)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        prefix = sender_key(self.name(), "")
+        try:
+            self.chat_id = int(recipient_id.removeprefix(prefix))
+        except ValueError:
+            raise PushFailed("telegram: not a Telegram conversation") from None
+        await super().send_response(recipient_id, message)
+
+    async def call(self, method: str, payload: dict[str, Any]) -> bool:
+        if not await super().call(method, payload):
+            raise PushFailed(f"telegram: {method} failed")
+        return True
 
 
 class TelegramInput(InputChannel):
@@ -164,6 +191,10 @@ class TelegramInput(InputChannel):
     @property
     def configured(self) -> bool:
         return bool(self.token and self.secret)
+
+    def get_output_channel(self) -> TelegramPushOutput:
+        """For Rasa's HTTP API with `output_channel=latest` (a staff reply)."""
+        return TelegramPushOutput(self.client, self.api_url, self.token)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = provider_webhook(

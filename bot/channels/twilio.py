@@ -10,7 +10,9 @@ client. This one:
   and a text over the channel limit likewise, without reading it;
 - handles a `MessageSid` once: Twilio's retries of a request get no second answer;
 - the conversation is "whatsapp:<number>", whatever the `From` prefix;
-- acknowledges with an empty TwiML document, so Twilio sends nothing of its own.
+- acknowledges with an empty TwiML document, so Twilio sends nothing of its own;
+- sends outside a turn too (`get_output_channel`: a staff reply through Rasa's HTTP
+  API with `output_channel=latest`), from TWILIO_WHATSAPP_NUMBER.
 Configuration: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_NUMBER (used when
 the request has no `To`), TWILIO_WEBHOOK_URL (the public URL Twilio signs, when a
 proxy changes it), TWILIO_API_URL (for tests).
@@ -36,6 +38,7 @@ from bot.channels.common import (
     MAX_SENDER_CHARS,
     UNSUPPORTED_MESSAGE,
     CountingOutput,
+    PushFailed,
     bound_request_size,
     handle_never_silent,
     sender_key,
@@ -88,18 +91,35 @@ class TwilioWhatsAppOutput(CountingOutput, OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for piece in split_text(text, MAX_TEXT):
             self.count()
-            form = {"From": self.sender, "To": recipient_id, "Body": piece}
-            try:
-                async with self.client.session.post(self.url, data=form, auth=self.auth) as reply:
-                    if reply.status not in (200, 201):
-                        logger.error("twilio: Messages API answered %s", reply.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                logger.error("twilio: Messages API failed: %s", type(error).__name__)
+            await self.post({"From": self.sender, "To": recipient_id, "Body": piece})
+
+    async def post(self, form: dict[str, str]) -> bool:
+        """True when the Messages API accepted the message; a failure is logged."""
+        try:
+            async with self.client.session.post(self.url, data=form, auth=self.auth) as reply:
+                if reply.status in (200, 201):
+                    return True
+                logger.error("twilio: Messages API answered %s", reply.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.error("twilio: Messages API failed: %s", type(error).__name__)
+        return False
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         await self.send_text_message(recipient_id, with_choices(text, buttons))
+
+
+class TwilioWhatsAppPushOutput(TwilioWhatsAppOutput):
+    """Sends outside a turn, from TWILIO_WHATSAPP_NUMBER to the conversation's number
+    ("whatsapp:<number>", Twilio's own form); a message not accepted raises PushFailed."""
+
+    async def post(self, form: dict[str, str]) -> bool:
+        if not self.sender or not form["To"].startswith(sender_key("whatsapp", "")):
+            raise PushFailed("twilio: no sender number, or not a WhatsApp conversation")
+        if not await super().post(form):
+            raise PushFailed("twilio: Messages API failed")
+        return True
 
 
 class TwilioWhatsAppInput(InputChannel):
@@ -143,6 +163,12 @@ class TwilioWhatsAppInput(InputChannel):
     @property
     def configured(self) -> bool:
         return bool(self.account_sid and self.auth_token)
+
+    def get_output_channel(self) -> TwilioWhatsAppPushOutput:
+        """For Rasa's HTTP API with `output_channel=latest` (a staff reply)."""
+        return TwilioWhatsAppPushOutput(
+            self.client, self.api_url, self.account_sid, self.auth_token, self.whatsapp_number
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = provider_webhook(

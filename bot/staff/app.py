@@ -30,7 +30,7 @@ from bot.participants.store import create_engine
 from bot.privacy import mask
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff import dashboard as figures
-from bot.staff import export
+from bot.staff import export, human_reply
 from bot.staff.accounts import Account, StaffStore
 from bot.staff.config import StaffConfig
 from bot.staff.conversations import (
@@ -499,6 +499,10 @@ async def transcript(request: web.Request) -> web.Response:
         "transcript.html",
         {
             "sender_id": sender_id,
+            "reply_refused": human_reply.refusal(
+                sender_id, request.app[CONFIG_KEY].rasa_api_token
+            ),
+            "reply_max": human_reply.REPLY_MAX,
             "turns": turns,
             # Under each reply composed from the fact base, the release's sentences.
             "sources": [sources_of(turn.facts) if turn.replies else [] for turn in turns],
@@ -511,6 +515,11 @@ async def transcript(request: web.Request) -> web.Response:
 
 
 ERRORS = (
+    "error_reply_empty",
+    "error_reply_long",
+    "error_reply_failed",
+    "reply_channel_refused",
+    "reply_not_configured",
     "error_tag_empty",
     "error_note_empty",
     "error_bulk_empty",
@@ -519,7 +528,16 @@ ERRORS = (
     "error_filter_limit",
 )
 LIST_DONE = ("done_bulk", "done_filter_saved", "done_filter_deleted")
-DONE = ("done_tags", "done_note", "done_review", "done_flag", "done_closed", "done_bulk")
+DONE = (
+    "done_tags",
+    "done_note",
+    "done_review",
+    "done_flag",
+    "done_closed",
+    "done_bulk",
+    "done_replied",
+    "done_replied_closed",
+)
 
 
 def _back(request: web.Request, sender_id: str, **query: str) -> web.HTTPSeeOther:
@@ -585,6 +603,46 @@ async def close_followup(request: web.Request) -> web.Response:
         )
         raise _back(request, sender_id, done="done_closed")
     raise response
+
+
+async def reply(request: web.Request) -> web.Response:
+    """Send the reviewer's reply to the user, as a person (bot/staff/human_reply.py);
+    once Rasa confirmed it, the follow-up is closed with the reply as its note (or, out
+    of the queue, the reply is kept as a note) and the send is audited. Refused or
+    failed: nothing is recorded, and the page says why."""
+    sender_id = request.match_info["sender_id"]
+    form = await request.post()
+    account: Account = request[ACCOUNT]
+    config = request.app[CONFIG_KEY]
+    try:
+        refused = human_reply.refusal(sender_id, config.rasa_api_token)
+        if refused:
+            raise human_reply.ReplyError(refused)
+        text = human_reply.clean(str(form.get("reply", "")))
+        if await asyncio.to_thread(request.app[CONVERSATIONS_KEY].transcript, sender_id) is None:
+            raise web.HTTPNotFound()
+        lang = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].language, sender_id)
+        await human_reply.send(
+            config.rasa_url, config.rasa_api_token, sender_id, human_reply.marked(text, lang)
+        )
+    except human_reply.ReplyError as error:
+        raise _back(request, sender_id, error=error.key) from None
+    reviews = request.app[REVIEWS_KEY]
+    in_queue = sender_id in await followup_queue(request)
+    if in_queue:
+        await asyncio.to_thread(
+            reviews.close_followup, sender_id, text, account.username, "reply"
+        )
+    else:
+        await asyncio.to_thread(reviews.add_note, sender_id, text, account.username, "reply")
+    await asyncio.to_thread(
+        request.app[STORE_KEY].audit,
+        account.username,
+        "staff_reply",
+        sender_id,
+        f"{len(text)} characters" + (", follow-up closed" if in_queue else ""),
+    )
+    raise _back(request, sender_id, done="done_replied_closed" if in_queue else "done_replied")
 
 
 async def _review_change_quiet(
@@ -1064,6 +1122,7 @@ def create_app(config: StaffConfig, clock: Callable[[], datetime] = now_utc) -> 
     app.router.add_post("/conversations/{sender_id:.+}/review", mark_reviewed, name="review")
     app.router.add_post("/conversations/{sender_id:.+}/flag", flag, name="flag")
     app.router.add_post("/conversations/{sender_id:.+}/close", close_followup, name="close")
+    app.router.add_post("/conversations/{sender_id:.+}/reply", reply, name="reply")
     app.router.add_get("/audit", audit_log, name="audit")
     app.router.add_get("/unanswered", unanswered, name="unanswered")
     app.router.add_post("/unanswered/labels", label, name="label")

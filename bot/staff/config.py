@@ -46,6 +46,10 @@ class StaffConfig:
     retention_check_interval: float = 3600.0  # seconds between checks (one run a day)
     unanswered_max: int = 2000  # most recent unanswered messages clustered
     unanswered_threshold: float = 0.4  # cosine similarity to join a group
+    # Rasa's HTTP API, through which a reviewer replies as a person (bot/staff/
+    # human_reply.py); without RASA_API_TOKEN the console cannot reply, and says so.
+    rasa_url: str = ""
+    rasa_api_token: str = ""
 
     @classmethod
     def from_env(cls) -> StaffConfig:
@@ -60,6 +64,8 @@ class StaffConfig:
             idle_timeout=int(settings.get("STAFF_IDLE_TIMEOUT")),
             force_secure_cookie=settings.get("STAFF_SECURE_COOKIE").lower() in ("1", "true", "yes"),
             retention_days=retention_days(settings.get("LOG_RETENTION_DAYS")),
+            rasa_url=settings.rasa_url(),
+            rasa_api_token=settings.get("RASA_API_TOKEN"),
         )
 
 

@@ -321,6 +321,24 @@ class Conversations:
             return None
         return turns_of(rows)
 
+    def language(self, sender_id: str) -> str | None:
+        """The conversation's language now: its last `language` slot."""
+        if not self._exists():
+            return None
+        with self.engine.connect() as connection:
+            raw = connection.execute(
+                sa.select(events.c.data)
+                .where(
+                    events.c.sender_id == sender_id,
+                    events.c.type_name == "slot",
+                    events.c.action_name == "language",
+                )
+                .order_by(events.c.id.desc())
+                .limit(1)
+            ).scalar()
+        value = _load(raw).get("value") if raw else None
+        return value if isinstance(value, str) else None
+
     def export_batch(
         self, filters: Filters, after: str | None, size: int
     ) -> tuple[list[Exported], str | None]:

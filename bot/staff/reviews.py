@@ -257,14 +257,15 @@ class Reviews:
             else:
                 self._upsert(connection, [sender_id], flagged_at=None, flagged_by=None)
 
-    def close_followup(self, sender_id: str, note: str, actor: str) -> None:
-        """Close the follow-up with a note (required): the flag is lowered, and
-        requests for a person made until now no longer keep it in the queue."""
+    def close_followup(self, sender_id: str, note: str, actor: str, kind: str = "close") -> None:
+        """Close the follow-up with a note (required; `kind` "reply" when the note is a
+        reply sent as a person): the flag is lowered, and requests for a person made
+        until now no longer keep it in the queue."""
         note = note.strip()
         if not note:
             raise ReviewError("error_note_empty")
         with self.engine.begin() as connection:
-            self._note(connection, sender_id, note, actor, "close")
+            self._note(connection, sender_id, note, actor, kind)
             self._upsert(
                 connection,
                 [sender_id],

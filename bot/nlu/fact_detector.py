@@ -220,7 +220,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"permis de (?:sejour|travail)|residence permit|work permit|titre de sejour|"
     r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
     # Anything but the conference: "write me a poem", "une blague".
-    r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|"
+    r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
+    r"exchange rate|taux de change|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
@@ -233,6 +234,7 @@ _CHECK_MINE_RE = re.compile(
     r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up)\s+(?:\w+\s+){0,2}my\s+name)\b"
     r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
+    r"|\b(?:check|verify|verifier|verifiez)\s+(?:a|une)\s+(?:registration|inscription)\b"
     # "mon inscription a été refusée ?? vous pouvez vérifier"
     r"|\b(?:my|mon|ma)\s+(?:registration|inscription|status|statut|candidature|dossier)\b"
     r".{0,40}\b(?:verif\w*|check\w*)\b"
@@ -455,7 +457,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if name not in _GATED:
             return False
         about_event = any(i.get("fact") for i in analysis.items)
-        if given >= _REGISTRATION_ENTITIES or name == DECISION and given & _REGISTRATION_ENTITIES:
+        # "What's the status of CMC-2015-0004?": whoever asks must prove it with the e-mail.
+        a_reference = name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded)
+        if given >= _REGISTRATION_ENTITIES or name in (DECISION, OTHER_REGISTRATION) and (
+            given & _REGISTRATION_ENTITIES
+        ) and (name == DECISION or a_reference):
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the registrant, proving who they are
         elif (
             not _REGISTRATION_RE.search(folded)

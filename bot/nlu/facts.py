@@ -150,6 +150,11 @@ _MONTH_RE = re.compile(
     r"dece)\w*|\b(?:mars|march|mai|jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
     r"|\b(?:in|on|early|late|mid|\d{1,2}(?:st|nd|rd|th)?) may\b|\bmay \d"
 )
+# A bound on a count: "more than 150 countries", "moins de 100 participants".
+_AT_LEAST_RE = re.compile(r"\b(?:more than|over|at least|above|plus de|au moins)\s+(\d{1,4})\b")
+_AT_MOST_RE = re.compile(
+    r"\b(?:less than|fewer than|under|at most|below|moins de|au plus)\s+(\d{1,4})\b"
+)
 # A quoted title: "Le rapport « Migrations et climat » ?" names a report to check.
 _QUOTED_RE = re.compile(r"[\u00ab\u201c\"](?P<title>[^\u00bb\u201d\"]{3,80})[\u00bb\u201d\"]")
 # The past tense: after an answer on the 2013 conference, "when was it?" is about it.
@@ -406,6 +411,16 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
                 return "no"
             checked = True
         clause, sentence = (_NUMERIC_DATE_RE.sub(_days, t) for t in (clause, sentence))
+    if fact.numbers_near:
+        # A bound, not a figure: "present in more than 150 countries?" is right.
+        counted = [n for n, words in fact.numbers_near.items() if any(w in clause for w in words)]
+        for pattern, holds in ((_AT_LEAST_RE, int.__lt__), (_AT_MOST_RE, int.__gt__)):
+            for bound in pattern.finditer(clause):
+                if not any(holds(int(bound.group(1)), n) for n in counted or fact.numbers):
+                    return "no"
+                clause = clause.replace(bound.group(0), " ")
+                sentence = sentence.replace(bound.group(0), " ")
+                checked = True
     if fact.numbers:
         numbers = {int(n) for n in _NUMBER_RE.findall(clause)} or {
             int(n) for n in _NUMBER_RE.findall(sentence)

@@ -204,13 +204,15 @@ ASKED_STATUS = "asked_status"
 _WHY_DECISION_RE = re.compile(
     r"\b(?:why (?:was|were|is|has|have|am|are) (?:i|my|we|our|it|me)\b.{0,30}\b(?:refus\w*|"
     r"reject\w*|cancel\w*|declin\w*|turned down|not (?:accepted|selected|confirmed)|still|"
-    r"wait ?list\w*|pending)|pourquoi\b.{0,30}\b(?:refus\w*|rejet\w*|annul\w*|pas (?:ete )?"
+    r"wait ?list\w*|pending|so slow|taking so long)|pourquoi\b.{0,30}\b(?:refus\w*|rejet\w*|"
+    r"annul\w*|si lent\w*|si long|pas (?:ete )?"
     r"(?:retenu\w*|accepte\w*|confirme\w*|valide\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
     # A request to undo a decision, whatever else the message says ("I can come after all").
     r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*)\b"
     # The waiting list itself: since when, how many places are left.
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
+    r"|\b(?:pending|en attente|on the waiting list|wait ?listed) (?:since|depuis) (?:when|quand)\b"
     r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
 )
 # A person's own migration case (asylum, permits), a job search, a poem: outside the

@@ -101,8 +101,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
     # "sa référence", "what email is on file for him", "what name is registered under 0003"
-    r"|\b(?:sa|son|leur|his|her|their) (?:reference|ref|e-?mail|adresse|courriel|inscription|"
-    r"statut|status|registration)\b"
+    r"|\b(?:sa|son|leur) (?:reference|ref|e-?mail|adresse|courriel)\b"
+    r"|\b(?:his|her|their) (?:reference|ref|e-?mail|address|registration|status)\b"
     r"|\b(?:what|which|quel\w*) (?:e-?mail|address|adresse|courriel)\b.{0,30}"
     r"\b(?:him|her|them|lui|eux|on file)\b"
     r"|\b(?:what|which|whose) name\b.{0,30}\b(?:registered|under|behind)\b"
@@ -113,9 +113,10 @@ _SOMEONE_ELSES_RE = re.compile(
     # "he registered last month, is he in?", "est-ce que John Okafor est inscrit ?"
     r"|\b(?:he|she)(?:\x27s| is| has| was)? (?:registered|signed up|in\b|on the list|"
     r"confirmed|accepted)"
-    r"|\b(?:il|elle) (?:est|a ete) (?:bien )?(?:inscrit\w*|accepte\w*|retenu\w*)"
     r"|\b(?:is|est-ce que|est ce que) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|"
-    r"there|ce|c\x27|cette|ca|registration|inscription)\b)[a-z]+ [a-z]+(?: (?:de|from|of) [a-z]+)?"
+    r"there|ce|c\x27|cette|ca|cela|registration|inscription|tout|tous|toutes|everything|all|"
+    r"everyone|anyone|someone|quelqu\x27un|rien|nothing|votre|your|notre|our)\b)[a-z]+ [a-z]+"
+    r"(?: (?:de|from|of) [a-z]+)?"
     r" (?:est |is )?(?:inscrit\w*|registered|confirme\w*|confirmed|accepte\w*|accepted)\b"
 )
 # "whats John Okafors status": a name's status, in English's possessive (on the text as
@@ -267,6 +268,9 @@ _STOP_RE = re.compile(
     r"\W*(?:(?:ok|okay|bon|ah|bah|ben|hmm+|actually|en fait|pis|non|no|oh|oops)\W+){0,3}"
     r"(?:never ?mind|nvm|forget (?:it|that|about it)|laisse[rz]? (?:tomber|faire|beton)|"
     r"oublie[rz]?(?: ca)?|cancel|annule[rz]?|stop)\b"
+    # "Cancel my registration": a request on the registration, not a stop.
+    r"(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?(?:registration|inscription|"
+    r"participation|candidature|application|place))"
 )
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"

@@ -68,7 +68,9 @@ HISTORY_LIMIT = 200  # messages sent back on reconnection
 # Metadata key under which the widget sends the title of a clicked quick reply, so the
 # history shows "Dates" rather than the payload "/ask_dates".
 QUICK_REPLY_TITLE = "quick_reply_title"
-LANGUAGE_SWITCH = re.compile(r'^/switch_language\{"language": ?"(fr|en)"\}$')
+LANGUAGE_SWITCH = re.compile(
+    r'^/switch_language\{"language": ?"(' + "|".join(LANGUAGES) + r')"\}$'
+)
 # What standard widgets send on opening (rasa-webchat's `initPayload`).
 GREETING = "/greet"
 # Sent after the last message of a turn (see the module docstring).

@@ -4,8 +4,9 @@ Rasa's training cache keys a component by its class's own source and config only
 change to a helper it uses (`text.py`, a lexicon such as `roles.yml`, a module-level
 function) would let `rasa train` reuse the component's stale cached output. Every
 component here adds a hash of the NLU's code and data to its key: every file of
-`bot/nlu/`, where the NLU lives, and of `bot/patches/`, the fixes of Rasa's and
-scikit-learn's internals it runs with (it imports nothing else of `bot`; a test checks),
+`bot/nlu/`, where the NLU lives, and the two modules of `bot/patches/` it runs with (the
+version guard and the classifier's probabilities; it imports nothing else of `bot`, a
+test checks),
 so editing the web app, the CLI, the console or the store never retrains.
 
 `python -I bot/nlu/fingerprint.py` prints every training input, one per line (the
@@ -21,20 +22,22 @@ from typing import Any, Dict
 
 NLU = Path(__file__).resolve().parent
 ROOT = NLU.parent.parent
-# The folders of `bot/` whose code the model runs with.
-CODE_DIRS = ("nlu", "patches")
+# What of `bot/` the model runs with: a folder, and modules of another.
+CODE_DIRS = ("nlu",)
+CODE_MODULES = ("patches/__init__.py", "patches/sklearn_proba.py")
 # Besides the NLU's code and data, what `rasa train` reads (the data, config, domain).
 TRAINING_DATA = ("config.yml", "domain.yml", "data/**/*.yml")
 
 
 def code_files(package: Path = NLU.parent) -> list[Path]:
     """Every file of the CODE_DIRS of `package` (`bot/`), caches aside."""
-    return sorted(
+    folders = [
         path
         for folder in CODE_DIRS
         for path in (package / folder).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
-    )
+    ]
+    return sorted([*folders, *(package / module for module in CODE_MODULES)])
 
 
 def training_inputs(root: Path = ROOT) -> list[Path]:

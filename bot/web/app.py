@@ -176,7 +176,7 @@ async def index(request: web.Request) -> web.Response:
         request,
         {
             "lang": language,
-            "other": [code for code in LANGUAGES if code != language],
+            "languages": [(code, i18n.text("web.language_name", code)) for code in LANGUAGES],
             "t": i18n.strings("web", language),
             "sections": request.app[SECTIONS_KEY][language],
             "socket_url": socket,

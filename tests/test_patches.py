@@ -283,3 +283,36 @@ def test_probabilities_are_scikit_learns(config: dict[str, Any]) -> None:
     assert (probe != before).nnz == 0  # the message's own features are left alone
     # coef_ is kept in Fortran order from the first call on: same answers again.
     assert np.allclose(sklearn_proba.predict_proba(pipeline, probe), expected, rtol=0, atol=1e-12)
+
+
+class _RecordingServer:
+    """What a socket.io server is asked to emit."""
+
+    def __init__(self) -> None:
+        self.emitted: list[tuple[Any, ...]] = []
+
+    async def emit(self, *args: Any, **kwargs: Any) -> None:
+        self.emitted.append((args, sorted(kwargs.items())))
+
+
+async def test_the_widget_output_sends_what_rasas_socketio_output_sends() -> None:
+    """CountingSocketIOOutput overrides SocketIOOutput._send_message only to count: the
+    same emits as Rasa's own output for every kind of message, and one count per emit."""
+    from rasa.core.channels.socketio import SocketIOOutput
+
+    from bot.channels.socketio import CountingSocketIOOutput
+
+    async def send_all(output: SocketIOOutput) -> None:
+        await output.send_text_message("room-1", "Bonjour.\n\nDeux parties.")
+        await output.send_image_url("room-1", "https://example.org/a.png")
+        await output.send_text_with_buttons(
+            "room-1", "Choisissez :", [{"title": "Dates", "payload": "/ask_dates"}]
+        )
+        await output.send_custom_json("room-1", {"kind": "custom"})
+
+    ours, theirs = _RecordingServer(), _RecordingServer()
+    counting = CountingSocketIOOutput(ours, "bot_uttered")
+    await send_all(counting)
+    await send_all(SocketIOOutput(theirs, "bot_uttered"))
+    assert ours.emitted == theirs.emitted
+    assert counting.sent == len(theirs.emitted) == 5

@@ -86,7 +86,8 @@ _HUMAN_RE = re.compile(
 # Asking who owns a reference or an address.
 _WHOSE_RE = re.compile(
     r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
-    r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:adresse|e-?mail|courriel)|"
+    r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:est (?:l\x27|le |la ))?(?:adresse|e-?mail|"
+    r"courriel)|what(?:\x27s| is) the e-?mail|"
     r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette)|"
     r"which (?:reference|registration) (?:numbers?|codes?)|give me (?:a|one|another) "
     r"(?:reference|that works)|quel(?:le)?s? (?:references?|numeros?) (?:sont |est )?valides?|"

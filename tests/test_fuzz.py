@@ -366,7 +366,7 @@ def complete(event: str, names: list[str], turn_end: list[Any]) -> bool:
     if event == "session_request":
         return {"history", "session_confirm"} <= set(names)
     if turn_end:
-        return len(names) >= turn_end[0]["messages"]
+        return len(names) >= int(turn_end[0]["messages"])
     return "input_error" in names
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 import yaml
 
-from bench.servers import ROOT, start, stop
+from bench.servers import ROOT, actions_command, base_env, start, stop, wait_until_up
 
 BIN = Path(sys.executable).parent
 OUT = ROOT / "var" / "bench"
@@ -81,17 +81,6 @@ VARIANTS = [
 ]
 
 
-def env(**extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "LOG_LEVEL": "WARNING",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        **extra,
-    }
-
-
 def train(variant: Variant, models: Path) -> Path:
     name = Path(variant.config).stem
     started = time.monotonic()
@@ -111,7 +100,7 @@ def train(variant: Variant, models: Path) -> Path:
             name,
         ],
         cwd=ROOT,
-        env=env(
+        env=base_env(
             RASA_MAX_CACHE_SIZE="0",
             TRACKER_STORE_URL="sqlite://",
             ACTION_ENDPOINT_URL="http://127.0.0.1:9/webhook",
@@ -128,7 +117,7 @@ def accuracy(variant: Variant, model: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "bench.accuracy", str(model)],
         cwd=ROOT,
-        env=env(),
+        env=base_env(),
         capture_output=True,
         text=True,
         check=True,
@@ -214,37 +203,31 @@ def endpoints_file(variant: Variant, workdir: Path, actions_url: str) -> Path:
     return path
 
 
-async def wait_ready(url: str, process: subprocess.Popen[bytes], limit: float = 300) -> float:
-    started = time.monotonic()
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-        while time.monotonic() - started < limit:
-            if process.poll() is not None:
-                raise RuntimeError("server exited during start-up")
-            try:
-                await post(session, url, f"ready-{uuid.uuid4()}", "hello")
-                return time.monotonic() - started
-            except (aiohttp.ClientError, RuntimeError, asyncio.TimeoutError):
-                await asyncio.sleep(0.1)
-    raise RuntimeError("server not ready in time")
+async def first_answer(url: str) -> None:
+    """One message answered: the server is ready for the measurements."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        await post(session, url, f"ready-{uuid.uuid4()}", "hello")
 
 
 def serve_and_measure(variant: Variant, model: Path, actions_url: str, port: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         endpoints = endpoints_file(variant, workdir, actions_url)
-        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        base = f"http://127.0.0.1:{port}"
+        url = f"{base}/webhooks/rest/webhook"
         started = time.monotonic()
-        # Rasa's own command for the variant without bot/speedups.py's store.
+        # Rasa's own command for the variant without bot/patches (nor their store).
         module = "bot.run_rasa" if variant.tracker == "sqlite" else "rasa"
         command = [sys.executable, "-m", module, "run", "--model", str(model)]
         command += ["--port", str(port), "--endpoints", str(endpoints)]
         process = start(
             command + ["--credentials", "credentials.yml"],
-            env(SANIC_WORKERS=str(variant.workers)),
+            base_env(SANIC_WORKERS=str(variant.workers)),
             None,
         )
         try:
-            asyncio.run(wait_ready(url, process))
+            wait_until_up(f"{base}/", process, timeout=300)
+            asyncio.run(first_answer(url))
             variant.results["ready_s"] = time.monotonic() - started
             asyncio.run(load(url, 1, 20))  # warm-up
             variant.results["one_client"] = asyncio.run(load(url, 1, 200))
@@ -374,9 +357,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     models = OUT / "models"
     actions_port, rasa_port = 15055, 15005
-    actions = start(
-        [sys.executable, "-m", "bot", "actions", "--port", str(actions_port)], env(), None
-    )
+    actions = start(actions_command(actions_port), base_env(), None)
     try:
         trained: dict[str, Path] = {}
         for variant in variants:

@@ -24,10 +24,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def base_env(**extra: str) -> dict[str, str]:
+    """This process's environment, quiet and without telemetry, plus `extra`."""
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def start(command: list[str], env: dict[str, str], log: Path | None) -> subprocess.Popen[bytes]:
     """`command` from the project's root; its output appended to `log` (or dropped)."""
     output = log.open("ab") if log else subprocess.DEVNULL
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+def actions_command(port: int) -> list[str]:
+    """The action server on loopback:`port`, as scripts/run-all starts it."""
+    return [sys.executable, "-m", "bot", "actions", "--port", str(port)]
 
 
 def bot_command(env: dict[str, str], *args: str) -> None:
@@ -90,20 +107,15 @@ class Stack:
 
     @property
     def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "LOG_LEVEL": "WARNING",
-            "RASA_PORT": str(self.rasa_port),
-            "ACTIONS_PORT": str(self.actions_port),
-            "ACTIONS_TOKEN": os.environ.get("ACTIONS_TOKEN", ""),  # endpoints.yml needs it
-            "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
-            "DATABASE_URL": f"sqlite:///{self.workdir / 'participants.db'}",
+        return base_env(
+            RASA_PORT=str(self.rasa_port),
+            ACTIONS_PORT=str(self.actions_port),
+            ACTIONS_TOKEN=os.environ.get("ACTIONS_TOKEN", ""),  # endpoints.yml needs it
+            TRACKER_STORE_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
+            DATABASE_URL=f"sqlite:///{self.workdir / 'participants.db'}",
             **self.extra_env,
-        }
+        )
 
     @property
     def rasa_url(self) -> str:
@@ -117,8 +129,7 @@ class Stack:
         return self.workdir / f"{name}.log" if self.logs else None
 
     def start_actions(self) -> None:
-        command = [sys.executable, "-m", "bot", "actions", "--port", str(self.actions_port)]
-        self.actions = start(command, self.env, self._log("actions"))
+        self.actions = start(actions_command(self.actions_port), self.env, self._log("actions"))
 
     def start_rasa(self) -> None:
         command = [sys.executable, "-m", "bot.run_rasa", "run", "--model", str(self.model)]

@@ -16,12 +16,8 @@ import copy
 import logging
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -29,7 +25,8 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.servers import ROOT, actions_command, base_env, start, stop, wait_until_up
+
 ACTIONS_PORT = 17055
 CONVERSATIONS = 60
 ROUNDS = 6
@@ -170,25 +167,13 @@ def main() -> list[str]:
 
     configure_structlog(logging.WARNING)
     logging.getLogger().setLevel(logging.WARNING)
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "bot", "actions", "--port", str(ACTIONS_PORT)],
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    actions = start(actions_command(ACTIONS_PORT), base_env(), None)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{ACTIONS_PORT}/health", timeout=1)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+        wait_until_up(f"http://127.0.0.1:{ACTIONS_PORT}/health", actions, timeout=60)
         with tempfile.TemporaryDirectory() as tmp:
             results = asyncio.run(measure(Path(tmp)))
     finally:
-        actions.terminate()
-        actions.wait(timeout=30)
+        stop(actions)
     before = results["Rasa 3.6 as shipped"]
     after = results["with bot/patches/rasa_speedups.py"]
     store, classifier = results["store"], results["classifier"]

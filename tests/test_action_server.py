@@ -7,10 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import zlib
@@ -26,10 +23,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sanic import Sanic
 
+from bench.servers import (
+    ROOT,
+    actions_command,
+    base_env,
+    free_port,
+    start,
+    stop,
+    wait_until_up,
+)
 from bot import action_server
 from bot.__main__ import cli
 from bot.action_server import ActionServerConfig
-from tests.conftest import ROOT, free_port, stop, wait_until_up
 
 TOKEN = "test-actions-token"
 MARKER = "jeanne.secret-marker@example.org"  # what a body can hold and no reply may echo
@@ -273,10 +278,6 @@ def test_the_command_listens_on_loopback_by_default(monkeypatch: pytest.MonkeyPa
     assert started[-1] == ("0.0.0.0", 5055)
 
 
-def action_server_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "bot", "actions", "--port", str(port)]
-
-
 def outside_address() -> str | None:
     """This machine's address on its default route, if it has one besides loopback."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -293,20 +294,9 @@ def test_the_command_serves_actions_with_the_token(tmp_path: Path) -> None:
     """`python -m bot actions` as scripts/run-all and tests/conftest.py start it."""
     port = free_port()
     log = tmp_path / "actions.log"
-    env = {
-        **os.environ,
-        "ACTIONS_TOKEN": TOKEN,
-        "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'participants.db'}",
-    }
+    env = base_env(ACTIONS_TOKEN=TOKEN, DATABASE_URL=f"sqlite:///{tmp_path / 'participants.db'}")
     env.pop("ACTIONS_HOST", None)
-    process = subprocess.Popen(
-        action_server_command(port),
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    process = start(actions_command(port), env, log)
     base = f"http://127.0.0.1:{port}"
 
     def post(body: bytes, headers: dict[str, str]) -> tuple[int, str]:

@@ -12,7 +12,6 @@ import itertools
 import json
 import queue
 import re
-import time
 import urllib.parse
 import uuid
 from typing import Any
@@ -23,6 +22,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
+from bot.channels.socketio import TURN_END
 from bot.channels.web_sessions import SessionSigner
 from tests.conftest import (
     TELEGRAM_SECRET,
@@ -327,13 +327,15 @@ def with_token(data: Any, token: str) -> Any:
 
 class FuzzClient:
     """A chat client (websocket, the page's origin) that records what the server
-    sends; `call` waits for the server's handler to finish (its acknowledgement)."""
+    sends; `call` waits for the server's handler to finish (its acknowledgement) and
+    for what it sent to be recorded."""
 
     def __init__(self, servers: Servers) -> None:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         origin = f"http://localhost:{servers.web_port}"
         self.sio = socketio.Client(websocket_extra_options={"origin": origin})
-        for name in ("history", "session_confirm", "bot_uttered", "input_error", "disconnect"):
+        names = ("history", "session_confirm", "bot_uttered", "input_error", TURN_END)
+        for name in (*names, "disconnect"):
             self.sio.on(name, self._recorder(name))
         self.sio.connect(servers.rasa_url, socketio_path="/socket.io", transports=["websocket"])
         self.token = ""  # the session id last confirmed
@@ -342,15 +344,30 @@ class FuzzClient:
         return lambda *data: self.events.put((name, data[0] if data else None))
 
     def call(self, event: str, data: Any) -> list[tuple[str, Any]]:
-        """Emit, wait for the handler to return, then what it sent."""
+        """Emit, wait for the handler to return, then for what it sent: `history` and
+        `session_confirm` for a session; for a message, an `input_error`, or a
+        `turn_end` (left out) and the `bot_uttered` it counts. The client records each
+        packet in a thread of its own, so the ack can come first."""
         self.sio.call(event, data, timeout=60)
-        time.sleep(0.05)  # handlers of the packets before the ack run in their threads
-        sent = []
-        while True:
-            try:
-                sent.append(self.events.get_nowait())
-            except queue.Empty:
-                return sent
+        sent: list[tuple[str, Any]] = []
+        turn_end: list[Any] = []
+        while not complete(event, [name for name, _ in sent], turn_end):
+            name, value = self.events.get(timeout=60)
+            if name == TURN_END:
+                turn_end.append(value)
+            else:
+                sent.append((name, value))
+        assert turn_end in ([], [{"messages": len(sent)}]), (turn_end, sent)
+        return sent
+
+
+def complete(event: str, names: list[str], turn_end: list[Any]) -> bool:
+    """Whether the server's answer to `event` is all recorded (see FuzzClient.call)."""
+    if event == "session_request":
+        return {"history", "session_confirm"} <= set(names)
+    if turn_end:
+        return len(names) >= int(turn_end[0]["messages"])
+    return "input_error" in names
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +24,7 @@ from bot.staff import app as staff_app
 from bot.staff import retention
 from bot.staff.accounts import StaffStore
 from bot.staff.config import ConfigError, StaffConfig, retention_days
-from bot.staff.conversations import events
+from bot.staff.conversations import Conversations, events
 from bot.staff.retention import RETENTION_JOB, try_claim
 from bot.staff.schema import staff_audit, staff_jobs, staff_tags
 from tests.conftest import Clock
@@ -71,6 +73,33 @@ async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+class Checks:
+    """Counts each replica's completed checks (`retention.apply_retention` calls, told
+    apart by their Conversations): what the tests wait for instead of a while."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.done: Counter[int] = Counter()
+        real = retention.apply_retention
+
+        def counted(conversations: Conversations, *args: Any) -> int | None:
+            try:
+                return real(conversations, *args)
+            finally:
+                self.done[id(conversations)] += 1
+
+        monkeypatch.setattr(retention, "apply_retention", counted)
+
+    async def more(self, replicas: int, checks: int) -> None:
+        """Until each of `replicas` has completed `checks` more checks."""
+        before = self.done.copy()
+        await until(
+            lambda: (
+                len(self.done) == replicas
+                and all(self.done[key] - before[key] >= checks for key in self.done)
+            )
+        )
+
+
 async def start(aiohttp_client: MakeClient, config: StaffConfig, clock: Clock) -> web.Application:
     """One replica: the console mounted as the web app mounts it, started."""
     patches.install_web()
@@ -115,8 +144,13 @@ def test_one_claim_per_day(store: StaffStore) -> None:
 
 
 async def test_two_replicas_purge_once_a_day(
-    aiohttp_client: MakeClient, retaining: StaffConfig, store: StaffStore, clock: Clock
+    aiohttp_client: MakeClient,
+    retaining: StaffConfig,
+    store: StaffStore,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    checks = Checks(monkeypatch)
     store.__init__(store.engine, clock)  # type: ignore[misc] - the same fake clock
     with store.engine.begin() as connection:  # a review row of the old conversation
         connection.execute(
@@ -125,7 +159,7 @@ async def test_two_replicas_purge_once_a_day(
     first = await start(aiohttp_client, retaining, clock)
     second = await start(aiohttp_client, retaining, clock)
     await until(lambda: len(purges(store)) == 1)
-    await asyncio.sleep(20 * CHECK)  # both replicas checked many times since
+    await checks.more(replicas=2, checks=10)
     assert purges(store) == [("retention", "1 conversations older than 30 days")]
     assert "whatsapp:+41000" not in senders(retaining)
     assert len(senders(retaining)) == 3
@@ -139,11 +173,11 @@ async def test_two_replicas_purge_once_a_day(
     )
     engine.dispose()
     clock.now += timedelta(hours=23)
-    await asyncio.sleep(10 * CHECK)
+    await checks.more(replicas=2, checks=5)
     assert len(purges(store)) == 1 and "web:late" in senders(retaining)
     clock.now += timedelta(hours=1)
     await until(lambda: len(purges(store)) == 2)
-    await asyncio.sleep(10 * CHECK)
+    await checks.more(replicas=2, checks=5)
     assert len(purges(store)) == 2 and "web:late" not in senders(retaining)
 
     tasks = [first[staff_app.RETENTION_TASK_KEY], second[staff_app.RETENTION_TASK_KEY]]
@@ -183,6 +217,6 @@ async def test_without_a_retention_period_nothing_runs(
     aiohttp_client: MakeClient, config: StaffConfig, store: StaffStore, clock: Clock
 ) -> None:
     app = await start(aiohttp_client, replace(config, retention_first_delay=0.0), clock)
-    await asyncio.sleep(0.1)
     assert staff_app.RETENTION_TASK_KEY not in app
+    assert "staff-retention" not in {task.get_name() for task in asyncio.all_tasks()}
     assert purges(store) == [] and "whatsapp:+41000" in senders(config)

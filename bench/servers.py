@@ -107,15 +107,15 @@ class Stack:
 
     @property
     def env(self) -> dict[str, str]:
-        return base_env(
-            RASA_PORT=str(self.rasa_port),
-            ACTIONS_PORT=str(self.actions_port),
-            ACTIONS_TOKEN=os.environ.get("ACTIONS_TOKEN", ""),  # endpoints.yml needs it
-            TRACKER_STORE_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
-            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
-            DATABASE_URL=f"sqlite:///{self.workdir / 'participants.db'}",
-            **self.extra_env,
-        )
+        own = {
+            "RASA_PORT": str(self.rasa_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "ACTIONS_TOKEN": os.environ.get("ACTIONS_TOKEN", ""),  # endpoints.yml needs it
+            "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
+            "DATABASE_URL": f"sqlite:///{self.workdir / 'participants.db'}",
+        }
+        return base_env(**{**own, **self.extra_env})  # extra_env overrides the defaults
 
     @property
     def rasa_url(self) -> str:

@@ -404,7 +404,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
         someone_else = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
         # A letter on behalf of a minister asks the facts, not anyone's status.
-        if name != CHECK_REGISTRATION and not proving and someone_else and not asks_fact:
+        asks_beyond_contacts = any(
+            i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
+            for i in analysis.items
+        )
+        if name != CHECK_REGISTRATION and not proving and someone_else and not asks_beyond_contacts:
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (

@@ -470,9 +470,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         about_event = any(i.get("fact") for i in analysis.items)
         # "What's the status of CMC-2015-0004?": whoever asks must prove it with the e-mail.
         a_reference = name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded)
-        if given >= _REGISTRATION_ENTITIES or name in (DECISION, OTHER_REGISTRATION) and (
-            given & _REGISTRATION_ENTITIES
-        ) and (name == DECISION or a_reference):
+        if given >= _REGISTRATION_ENTITIES or given & _REGISTRATION_ENTITIES and (
+            name == DECISION or a_reference
+        ):
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the registrant, proving who they are
         elif (
             not _REGISTRATION_RE.search(folded)

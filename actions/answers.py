@@ -93,7 +93,8 @@ class ActionAnswer(Action):
         classified = answer.get("intent")
         # Out of scope for the classifier: a follow-up word ("who won the match?")
         # counts only if it follows up the conversation's topic.
-        items = resolve(items, base, topic, guess=classified != OUT_OF_SCOPE)
+        earlier = tracker.get_slot(FACTS_SLOT) or []
+        items = resolve(items, base, topic, guess=classified != OUT_OF_SCOPE, earlier=earlier)
         if not items and classified == OUT_OF_SCOPE:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
@@ -131,7 +132,7 @@ class ActionAnswer(Action):
     def _repeat(
         dispatcher: CollectingDispatcher, tracker: Tracker, base: FactBase, language: str
     ) -> List[EventType]:
-        """"In English please": the last answer again, in the new language."""
+        """ "In English please": the last answer again, in the new language."""
         facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if answerable(f, base)]
         if not facts:
             dispatcher.utter_message(response="utter_language_switched")

@@ -157,6 +157,15 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ),
         # A statistic the release does not give.
         ("How many migrants live in Geneva today?", [(NOT_IN_SOURCE, None), ("venue", None)]),
+        # A wh-question inverts its subject in French: not a yes/no question.
+        ("Dans combien de pays est-elle présente ?", [("iom_members", None)]),
+        ("La conférence a-t-elle lieu à Genève ?", [("venue", "yes")]),
+        # IOM present in many countries is not countries attending.
+        ("dans combien de pays l'OIM est présente", [("iom_members", None)]),
+        ("combien de pays seront présents ?", [(NOT_IN_SOURCE, None)]),
+        # A claim the quote contradicts; a reference against an e-mail address.
+        ("Swing said cities should restrict migration, didn't he?", [("dg_quote", "no")]),
+        ("Is there an official hashtag for the conference?", [(NOT_IN_SOURCE, None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -212,6 +221,24 @@ def test_a_follow_up_takes_the_topic_of_the_fact_before_it() -> None:
     assert [i["fact"] for i in resolve(items, BASE, topic="cmc")] == ["wmr_launch", "wmr_content"]
     # Without a topic to follow, a follow-up word is not guessed when asked not to.
     assert resolve([{"followup": 8}], BASE, topic=None, guess=False) == []
+
+
+def test_a_question_in_the_past_follows_up_the_earlier_conference() -> None:
+    """After an answer that named the 2013 conference, even if it ended on another
+    topic: "how many did it have?" asks its figures; where it was held, the release
+    does not say."""
+    earlier = ["diaspora_2013", "first_time", "dates"]
+    for text, facts in [
+        ("how many did it have?", ["diaspora_2013"]),
+        ("et ya eu combien de participants", ["diaspora_2013"]),
+        ("where was it held?", [NOT_IN_SOURCE]),
+        ("how many people will come?", [NOT_IN_SOURCE, "confirmed"]),
+    ]:
+        items = analyse(text, BASE).items
+        assert [i["fact"] for i in resolve(items, BASE, "cmc", earlier=earlier)] == facts, text
+    # Without the earlier conference in the last answer: the CMC itself.
+    items = analyse("where was it held?", BASE).items
+    assert [i["fact"] for i in resolve(items, BASE, "cmc", earlier=["dates"])] == ["venue"]
 
 
 def _message(text: str, intent: str, confidence: float = 0.9, **data: Any) -> Message:

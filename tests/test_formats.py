@@ -62,6 +62,8 @@ def test_the_example_reference_is_a_reference_that_no_one_has() -> None:
         ("écrivez à J.Okafor@Lagos.GOV.ng.", "j.okafor@lagos.gov.ng"),  # trailing full stop
         ("  a@b.co ", "a@b.co"),
         ("o'brien+cmc/x@city.example.org", "o'brien+cmc/x@city.example.org"),  # RFC 5322 atext
+        ("CMC-2015-0003/MARIE.DUPONT@MAIRIE-LYON.FR", "marie.dupont@mairie-lyon.fr"),
+        ("cmc 2015 0003//m@x.org", "m@x.org"),  # a reference and slashes before it
         ("x" * 64 + "@example.org", "x" * 64 + "@example.org"),  # local part at its limit
         ("a@" + "b" * 63 + ".org", "a@" + "b" * 63 + ".org"),  # label at its limit
     ],
@@ -84,6 +86,10 @@ def test_email_addresses_are_found_and_normalised(text: str, email: str) -> None
 def test_near_email_addresses_are_not_addresses(text: str) -> None:
     assert EMAIL_RE.search(text) is None
     assert normalise_email(text) is None
+
+
+def test_a_reference_and_a_slash_are_no_address() -> None:
+    assert normalise_email("CMC-2015-0003/@x.org") is None
 
 
 def test_a_csv_cell_is_a_reference_or_an_email_only_as_a_whole() -> None:
@@ -122,3 +128,19 @@ def test_phone_numbers(text: str, phone: str) -> None:
 )
 def test_near_phone_numbers_are_not_numbers(text: str) -> None:
     assert PHONE_RE.search(text) is None
+
+
+def test_the_extractor_reads_a_reference_written_against_an_address() -> None:
+    """ "CMC-2015-0003/MARIE.DUPONT@MAIRIE-LYON.FR": two entities, the address alone."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.registration_extractor import RegistrationEntityExtractor
+
+    text = "CMC-2015-0003/MARIE.DUPONT@MAIRIE-LYON.FR what's the status"
+    [message] = RegistrationEntityExtractor().process([Message({"text": text})])
+    entities = message.get("entities")
+    found = {e["entity"]: (e["value"], text[e["start"] : e["end"]]) for e in entities}
+    assert found == {
+        "reference": ("CMC-2015-0003", "CMC-2015-0003"),
+        "email": ("marie.dupont@mairie-lyon.fr", "MARIE.DUPONT@MAIRIE-LYON.FR"),
+    }

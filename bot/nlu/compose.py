@@ -9,21 +9,21 @@ for the others (follow-ups, a role stated earlier, a language switch).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Collection, Dict, List
 
 from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, FactBase
 
 _CONTACT_FACTS = ("contact", "samri")
 # Asked in the past tense right after the earlier conference: about it, not the CMC.
 _PAST_TOPICS = {"diaspora": "diaspora_2013"}
+# ... but the release does not say where that one was held.
+_PAST_UNKNOWN = {"venue": NOT_IN_SOURCE}
 _PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed", "urban_share"})
 # Who and how many: a short follow-up on the earlier conference asks its figures.
 _COUNT_FACTS = frozenset({"confirmed", "invitees", "urban_share"})
 
 
-def _resolve(
-    item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool
-) -> str | None:
+def _resolve(item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool) -> str | None:
     """The fact an item names; a follow-up resolved from the topic, or from its
     default when `guess` allows it."""
     if "followup" in item:
@@ -37,40 +37,63 @@ def _resolve(
     return item.get("fact")
 
 
+def reads_topic(item: Dict[str, Any]) -> bool:
+    """A fact the conversation's topic may turn into another: asked in the past tense
+    ("when was it held?"), or a word or two ("how big?", "quel mois ?") that follow
+    up the earlier conference when it was the last answer."""
+    return bool(
+        item.get("past") or item.get("short") and item.get("fact") in _COUNT_FACTS | {"dates"}
+    )
+
+
 def resolve(
-    items: List[Dict[str, Any]], base: FactBase, topic: str | None, guess: bool = True
+    items: List[Dict[str, Any]],
+    base: FactBase,
+    topic: str | None,
+    guess: bool = True,
+    earlier: Collection[str] = (),
 ) -> List[Dict[str, Any]]:
     """Items as facts, in order: a follow-up takes the topic of the fact before it in
     the same message ("Is the report launched there? What does it explore?"), else
-    of the last answer; without either, its default if `guess`."""
+    of the last answer; without either, its default if `guess`. `earlier`: the facts
+    of the last answer, whose earlier conference a question in the past tense is
+    about even when the answer ended on another topic ("before this? when?")."""
+    past_topic = next((g for g in _groups(earlier, base) if g in _PAST_TOPICS), None)
     resolved = []
     for item in items:
         key = _resolve(item, base, topic, guess)
         past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
         counted = item.get("short") and key in _COUNT_FACTS  # "how big?", "ministers?"
-        if (past or counted) and topic in _PAST_TOPICS:
-            key = _PAST_TOPICS[topic]
+        timed = item.get("short") and key == "dates" and topic in _PAST_TOPICS  # "quel mois ?"
+        about_past = topic if topic in _PAST_TOPICS else past_topic
+        if (past or counted or timed) and about_past:
+            key = _PAST_UNKNOWN.get(key or "", _PAST_TOPICS[about_past])
         if key:
             resolved.append({"fact": key, "verdict": item.get("verdict")})
             topic = base.facts[key].group if key in base.facts else topic
+            past_topic = None
     return resolved
+
+
+def _groups(facts: Collection[str], base: FactBase) -> List[str]:
+    return [base.facts[f].group for f in facts if f in base.facts]
 
 
 def answerable(key: str, base: FactBase) -> bool:
     return key in base.facts or key in (NOT_IN_SOURCE, NOT_CANCELLED)
 
 
-def compose(
-    items: List[Dict[str, Any]], base: FactBase, language: str
-) -> List[str]:
+def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[str]:
     """The reply's sentences for resolved items in the order asked."""
     keys = [i["fact"] for i in items]
     verdicts = [i.get("verdict") for i in items if i.get("verdict")]
     # "What's the report about?" (launch, content): the title too; not in a message
     # that asks about several topics.
     groups = {base.facts[k].group for k in keys if k in base.facts}
-    single = len(keys) == 1 or len(groups) == 1 and len(keys) == len(
-        [k for k in keys if k in base.facts]
+    single = (
+        len(keys) == 1
+        or len(groups) == 1
+        and len(keys) == len([k for k in keys if k in base.facts])
     )
     said: List[str] = []
     parts: List[str] = []

@@ -160,7 +160,8 @@ _QUOTED_RE = re.compile(r"[\u00ab\u201c\"](?P<title>[^\u00bb\u201d\"]{3,80})[\u0
 # The past tense: after an answer on the 2013 conference, "when was it?" is about it.
 _PAST_RE = re.compile(
     r"\b(?:was|were|did|had|happened|came|attended|avait|avaient|etait|c\x27etait|"
-    r"a eu lieu|avait eu lieu|s\x27est tenue?|s\x27appelait|that one|celle-la)\b"
+    r"a eu lieu|avait eu lieu|s\x27est tenue?|s\x27appelait|that one|celle-la|c etait|cetait|"
+    r"y a eu|ya eu|y avait)\b"
 )
 # A sentence that only asks to confirm the one before it.
 _CONFIRM_TAG_RE = re.compile(
@@ -187,7 +188,10 @@ _STILL_ON_RE = re.compile(
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
 _WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics", "confirmed"})
 # "When" in a clause: the dates, unless one of these facts answers it.
-_WHEN_RE = re.compile(r"\b(?:when|quand|kan|kand|what date|quelle date|which days?|quels jours)\b")
+_WHEN_RE = re.compile(
+    r"\b(?:when|quand|kan|kand|what date|quelle date|which days?|quels jours|"
+    r"(?:what|which) year|quelle annee)\b"
+)
 _WHEN_FACTS = frozenset({"dates", "diaspora_2013", "iom_founded", "wmr_launch", "urban_share"})
 # "the Vienna conference": a claim on the venue, whatever the sentence's form.
 _EVENT_OF_PLACE = re.compile(r"\s(?:conference|conf|cmc|meeting|event|summit|sommet)")
@@ -376,13 +380,26 @@ def _claim_form(sentence: str) -> bool:
     stripped = sentence.strip()
     if _WH_RE.match(stripped):
         return False
-    if _YES_NO_RE.search(stripped):
+    yes_no = _YES_NO_RE.search(stripped)
+    if yes_no and not (_inverted(yes_no, stripped) and _opens_wh(stripped)):
         return True
     return stripped.endswith("?") and not _asks_wh(stripped) and len(stripped.split()) >= 4
 
 
+def _inverted(yes_no: re.Match[str], sentence: str) -> bool:
+    """The yes/no cue is inside the sentence, as a subject inversion ("est-elle")."""
+    return yes_no.start() > 0 and yes_no.end() < len(sentence.rstrip(" ?!.\n"))
+
+
+def _opens_wh(sentence: str) -> bool:
+    """A question word among the first words: "dans combien de pays est-elle présente ?"
+    inverts its subject as French wh-questions do; it is not a yes/no question."""
+    words = [w for w in sentence.split() if _TOKEN_RE.search(w)]
+    return bool(_WH_RE.search(" ".join(words[:_WH_OPENING_WORDS])))
+
+
 def _short_claim(sentence: str) -> bool:
-    """"c a geneve ?", "october??": a yes/no question only if it names a value."""
+    """ "c a geneve ?", "october??": a yes/no question only if it names a value."""
     stripped = sentence.strip()
     return stripped.endswith("?") and not _asks_wh(stripped)
 
@@ -399,7 +416,7 @@ def _asks_wh(sentence: str) -> bool:
 
 
 def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | None:
-    """"yes"/"no" when the sentence is a yes/no question or a claim about `fact`."""
+    """ "yes"/"no" when the sentence is a yes/no question or a claim about `fact`."""
     claim_form = _claim_form(sentence)
     if not (claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
         return None
@@ -512,7 +529,7 @@ def _claimed_place(base: FactBase, text: str) -> re.Match[str] | None:
 
 
 def _with_tags(sentences: List[Tuple[int, str]]) -> List[Tuple[int, str]]:
-    """"My boss says IOM has 190 member states. Is he right?": the claim and the
+    """ "My boss says IOM has 190 member states. Is he right?": the claim and the
     request to confirm it are one question."""
     merged: List[Tuple[int, str]] = []
     for position, sentence in sentences:
@@ -582,9 +599,9 @@ def _clause_items(
         any_fact = True
     wrong_place = _claimed_place(base, clause)
     if wrong_place and (
-        _claim_form(sentence) or _PREMISE_RE.search(sentence) or _EVENT_OF_PLACE.search(
-            wrong_place.group(0)
-        )
+        _claim_form(sentence)
+        or _PREMISE_RE.search(sentence)
+        or _EVENT_OF_PLACE.search(wrong_place.group(0))
     ):
         yield "venue", wrong_place.start(), {"fact": "venue", "verdict": "no"}
     if not any_fact and missing is None:
@@ -592,6 +609,8 @@ def _clause_items(
             pos = _first(followup.cues, clause)
             if pos is not None:
                 item = {"followup": index}
+                if _PAST_RE.search(clause):
+                    item["past"] = True  # "how many did it have?": maybe the earlier one
                 asked = (
                     _claim_form(sentence)
                     or _short_claim(sentence)

@@ -38,10 +38,24 @@ def normalise_reference(text: str) -> str | None:
     return f"CMC-{match.group(1)}-{match.group(2)}" if match else None
 
 
+def find_email(text: str) -> tuple[int, int] | None:
+    """Where the first e-mail address of a message is. A slash is atext to RFC 5322,
+    but people write "CMC-2015-0003/me@x.org": a reference and the slashes after it
+    are not part of the address."""
+    masked = REFERENCE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    match = EMAIL_RE.search(masked)
+    if match is None:
+        return None
+    start = match.start()
+    while masked[start] == "/":  # at most 64 times: the local part's limit
+        start += 1
+    return (start, match.end()) if masked[start] != "@" else None
+
+
 def normalise_email(text: str) -> str | None:
     """The first e-mail address in `text`, trimmed and lower-cased, if any."""
-    match = EMAIL_RE.search(text or "")
-    return match.group(0).strip().lower().rstrip(".") if match else None
+    span = find_email(text or "")
+    return text[span[0] : span[1]].strip().lower().rstrip(".") if span else None
 
 
 def is_assignable(reference: str) -> bool:

@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.nlu.formats import EMAIL_RE, REFERENCE_RE, normalise_reference
+from bot.nlu.formats import REFERENCE_RE, find_email, normalise_reference
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -47,14 +47,15 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
                         "value": normalise_reference(reference.group(0)),
                     }
                 )
-            email = EMAIL_RE.search(text)
+            email = find_email(text)
             if email:
+                start, end = email
                 found.append(
                     {
                         "entity": "email",
-                        "start": email.start(),
-                        "end": email.end(),
-                        "value": email.group(0).lower(),
+                        "start": start,
+                        "end": end,
+                        "value": text[start:end].lower(),
                     }
                 )
             if found:

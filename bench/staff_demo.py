@@ -192,6 +192,7 @@ def background(now: float, count: int) -> list[Demo]:
 def rows_of(demo: Demo, now: float, texts: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     t = now - demo.hours_ago * 3600
+    rng = random.Random(demo.sender_id)  # response times that vary, the same every run
 
     def add(data: dict[str, Any], intent: str | None = None, gap: float = 1.0) -> None:
         nonlocal t
@@ -223,7 +224,8 @@ def rows_of(demo: Demo, now: float, texts: dict[str, dict[str, str]]) -> list[di
         add(user, say.intent, gap=20)
         add({"event": "action", "name": say.action}, gap=0.4)
         reply = texts[say.reply][demo.language] if say.reply in texts else say.reply
-        add({"event": "bot", "text": reply, "metadata": {"utter_action": say.action}}, gap=0.3)
+        gap = rng.lognormvariate(-0.5, 0.6)
+        add({"event": "bot", "text": reply, "metadata": {"utter_action": say.action}}, gap=gap)
         add({"event": "action", "name": "action_listen"}, gap=0.1)
     if demo.staff_reply:
         add({"event": "bot", "text": demo.staff_reply, "metadata": {"staff_reply": True}}, gap=600)
@@ -231,7 +233,7 @@ def rows_of(demo: Demo, now: float, texts: dict[str, dict[str, str]]) -> list[di
 
 
 def seed(
-    tracker_url: str, now: float, extra: Sequence[Demo] = (), background_count: int = 60
+    tracker_url: str, now: float, extra: Sequence[Demo] = (), background_count: int = 150
 ) -> list[Demo]:
     """Write the demo conversations (and `extra`) to an empty tracker store; returns
     them, most recent first."""
@@ -321,8 +323,16 @@ def console(workdir: Path, extra: Sequence[Demo] = ()) -> Iterator[str]:
         loop.close()
 
 
+SHOTS = (  # file, page, language, height in pixels (the top of the page)
+    ("staff-list.png", "/staff", "en", 1250),
+    ("staff-dashboard.png", "/staff/dashboard", "fr", 1040),
+    ("staff-transcript.png", "/staff/conversations/whatsapp:demo-0042", "fr", 700),
+)
+
+
 def screenshots(folder: Path) -> list[Path]:
-    """PNGs of the list and the dashboard (English) in headless chromium."""
+    """PNGs of the list, the dashboard and a transcript answered by a person, 1280
+    pixels wide, in headless chromium."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -330,7 +340,6 @@ def screenshots(folder: Path) -> list[Path]:
 
     from tests.conftest import CHROMEDRIVER, chromium_options
 
-    shots = {"staff-list.png": "/staff", "staff-dashboard.png": "/staff/dashboard"}
     saved = []
     with (
         tempfile.TemporaryDirectory() as workdir,
@@ -346,10 +355,13 @@ def screenshots(folder: Path) -> list[Path]:
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
             WebDriverWait(driver, 30).until(lambda d: d.current_url.rstrip("/").endswith("/staff"))
-            for name, path in shots.items():
-                driver.get(url + path)
-                height = driver.execute_script("return document.body.scrollHeight")
-                driver.set_window_size(1280, min(int(height), 1800))
+            for name, path, language, height in SHOTS:
+                metrics = {"width": 1280, "height": height, "deviceScaleFactor": 1}
+                driver.execute_cdp_cmd(
+                    "Emulation.setDeviceMetricsOverride", {**metrics, "mobile": False}
+                )
+                driver.get(f"{url}{path}?lang={language}")
+                driver.execute_script("document.documentElement.style.overflow = 'hidden'")
                 saved.append(folder / name)
                 driver.save_screenshot(str(saved[-1]))
         finally:

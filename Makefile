@@ -30,7 +30,7 @@ ifeq ($(TRAINING_INPUTS),)
 $(error bot/nlu/fingerprint.py listed no training inputs)
 endif
 
-.PHONY: help install train migrate run test check lint bench eval lock clean browser postgres redis webchat
+.PHONY: help install train migrate run test check lint bench eval lock clean browser postgres redis webchat axe
 
 help:
 	@echo "make run    install if needed, train if needed, start Rasa (:$(RASA_PORT)), actions (:$(ACTIONS_PORT)) and the page (:$(WEB_PORT))"
@@ -93,6 +93,25 @@ $(WEBCHAT): | var
 
 webchat: $(WEBCHAT)
 
+# axe-core, the accessibility rules tests/test_staff_a11y.py runs in chromium: its
+# axe.min.js from the npm registry's tarball, pinned by version and by the tarball's
+# sha512 (the registry's `dist.integrity`: `npm view axe-core@VERSION dist.integrity`),
+# checked here before anything is unpacked, into git-ignored var/npm/axe-core, once.
+# Served to the browser by the test alone, never by the app.
+AXE_VERSION := 4.14.1
+AXE_INTEGRITY := sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE := var/npm/axe-core/$(AXE_VERSION)/axe.min.js
+$(AXE): | var
+	rm -rf var/npm/axe-core && mkdir -p $(@D)
+	npm pack --silent --pack-destination $(@D) axe-core@$(AXE_VERSION) >/dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary $(@D)/axe-core-$(AXE_VERSION).tgz | base64 -w0)" = '$(AXE_INTEGRITY)' || \
+	  { echo "axe-core $(AXE_VERSION): the tarball's sha512 is not $(AXE_INTEGRITY)" >&2; rm -rf var/npm/axe-core; exit 1; }
+	tar -xzf $(@D)/axe-core-$(AXE_VERSION).tgz -C $(@D) --strip-components=1 package/axe.min.js
+	rm $(@D)/axe-core-$(AXE_VERSION).tgz
+	test -f $@ && touch $@
+
+axe: $(AXE)
+
 # A service the tests need and cannot start: their tests skip, saying why (conftest's
 # `unavailable`), except in CI (CI=true), where everything must run.
 missing = { echo "$(1) is not running: install it or set $(2); its tests will skip." >&2; \
@@ -133,7 +152,7 @@ check: lint postgres redis | var
 	TMPDIR=$(FAST_TMPDIR) $(BIN)/python -m pytest -m "not slow"
 
 # The full suite: `make check` first, then every slow test.
-test: $(MODEL) browser webchat check | var
+test: $(MODEL) browser webchat axe check | var
 	$(BIN)/python -m pytest -m slow
 
 bench: $(MODEL) | var

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,11 @@ from bot.run_rasa import api_arguments
 from bot.staff import app as staff_app
 from bot.staff.accounts import StaffStore
 from bot.staff.config import StaffConfig, fernet_key
+from bot.staff.conversations import events
 from bot.staff.schema import staff_audit, staff_notes
 from tests.conftest import Servers, started
 from tests.test_staff import (  # noqa: F401 - fixtures
+    NOW,
     Console,
     MakeClient,
     clock,
@@ -157,6 +161,39 @@ async def test_the_marker_is_in_the_conversations_language(
     notes, audit = recorded(store)  # not in the queue: kept as a note, nothing closed
     assert notes == [("web:alice", "alice", "reply", "Je vous rappelle demain {sans faute}.")]
     assert audit == [("alice", "staff_reply", "web:alice", "37 characters")]
+
+
+async def test_a_stored_reply_is_shown_as_iom_staffs(console: Console, rasa: FakeRasa) -> None:
+    """Once Rasa stored the reply (the event the console sent it, metadata
+    `staff_reply`), the transcript shows it on a row of its own, labelled as IOM staff's
+    in the page's language: not as one of the assistant's replies to the last message."""
+    await console.login("rev")
+    await send(console, BOB, "I will call you tomorrow.")
+    (call,) = rasa.calls
+    at = NOW.timestamp()
+    with console.app[staff_app.CONVERSATIONS_KEY].engine.begin() as connection:
+        connection.execute(
+            events.insert(),
+            [
+                {
+                    "sender_id": "telegram:42",
+                    "type_name": "bot",
+                    "timestamp": at,
+                    "data": json.dumps({**call["events"][0], "timestamp": at}),
+                }
+            ],
+        )
+    for language in ("en", "fr"):
+        html = await (await console.client.get(f"{BOB}?lang={language}")).text()
+        rows = re.findall(r"<tr[ >].*?</tr>", html.split("<tbody>", 1)[1], re.S)
+        staff = [row for row in rows if 'class="by-staff"' in row]
+        assert len(staff) == 1, rows
+        label = catalogue("staff", language)["staff_turn"]
+        assert f"<strong>{label}</strong>" in staff[0]
+        assert "Message from IOM staff: I will call you tomorrow." in staff[0]
+        assert rows[-1] == staff[0]  # last, after the assistant's own reply ("Yes.")
+        assert "Yes." in rows[-2] and "I will call you" not in rows[-2]
+        assert label not in "".join(rows[:-1])
 
 
 @pytest.mark.parametrize("status", [500, 401, None])

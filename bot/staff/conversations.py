@@ -181,6 +181,9 @@ class Turn:
     # The fact base's facts the reply was composed from (bot/nlu/facts.yml ids), in
     # order: the sources of the answer (bot/staff/sources.py).
     facts: list[str] = field(default_factory=list)
+    # A reviewer's reply as a person (bot/staff/human_reply.py), on a row of its own:
+    # not the assistant's doing.
+    by_staff: bool = False
 
 
 class Conversations:
@@ -479,11 +482,18 @@ def turns_of(rows: Iterable[Any]) -> list[Turn]:
             turns[-1].actions.append(str(event.get("name")))
             turns[-1].time = turns[-1].time or _time(timestamp)
         elif type_name == "bot" and event.get("text"):
-            turns[-1].replies.append(str(event["text"]))
+            metadata = event.get("metadata")
+            if isinstance(metadata, dict) and metadata.get(STAFF_REPLY) is True:
+                turns.append(
+                    Turn(time=_time(timestamp), replies=[str(event["text"])], by_staff=True)
+                )
+            else:
+                turns[-1].replies.append(str(event["text"]))
     return [turn for turn in turns if turn.text is not None or turn.actions or turn.replies]
 
 
 FACTS_SLOT = "answer_facts"  # actions/answers.py, bot/nlu/fact_detector.py
+STAFF_REPLY = "staff_reply"  # the metadata key bot/staff/human_reply.py sets
 
 
 def _strings(value: Any) -> list[str]:

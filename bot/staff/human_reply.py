@@ -21,13 +21,13 @@ import aiohttp
 
 from bot import i18n
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
-from bot.staff.conversations import channel_of
+from bot.staff.conversations import STAFF_REPLY, channel_of
 
 REPLY_MAX = 2000  # characters a reviewer may send at once (the note keeps it whole)
 PUSH_CHANNELS = ("web", "telegram", "whatsapp")  # conversations a reply can reach
 TIMEOUT = aiohttp.ClientTimeout(total=20)
 # Marks the bot event in the tracker, so the transcript can tell it from the assistant's.
-STAFF_METADATA = {"staff_reply": True}
+STAFF_METADATA = {STAFF_REPLY: True}
 
 
 class ReplyError(Exception):

@@ -120,7 +120,27 @@ _NAMED_PERSON_RE = re.compile(
     r"|\b(?:will|is|does|est-ce que|est ce que)\s+"
     r"(?:[A-Z][a-zà-ÿ]{1,20}[ -]){1,3}(?:[A-Z][a-zà-ÿ]{1,20})\b"
 )
-_KNOWN_NAMES = ("samri", "swing", "azzouz", "william", "lacy", "genev", "iom", "oim", "cmc", "idm")
+_KNOWN_NAMES = (
+    "samri",
+    "swing",
+    "azzouz",
+    "william",
+    "lacy",
+    "genev",
+    "iom",
+    "oim",
+    "cmc",
+    "idm",
+    # Capitalised words that name the release's things, not people: "the World
+    # Migration Report being launched there".
+    "report",
+    "rapport",
+    "migration",
+    "conference",
+    "dialogue",
+    "cities",
+    "villes",
+)
 # "Are mayors invited, or is it only ministers?": the yes/no is on the first part.
 _OR_ONLY_RE = re.compile(
     r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|bien|alors))? "
@@ -143,7 +163,7 @@ def _days(date: re.Match[str]) -> str:
 
 
 # A message this short is a follow-up of the conversation's topic ("how big?").
-_SHORT_WORDS = 3
+_SHORT_WORDS = 4
 # "May" only as a date ("in May", "3 May"): "mayors", "may I" are not months.
 _MONTH_RE = re.compile(
     r"\b(?:janv|janu|fevr|febr|avril|april|juin|june|juil|july|aout|august|sept|octo|nove|"
@@ -156,7 +176,11 @@ _AT_MOST_RE = re.compile(
     r"\b(?:less than|fewer than|under|at most|below|moins de|au plus)\s+(\d{1,4})\b"
 )
 # A quoted title: "Le rapport « Migrations et climat » ?" names a report to check.
-_QUOTED_RE = re.compile(r"[\u00ab\u201c\"](?P<title>[^\u00bb\u201d\"]{3,80})[\u00bb\u201d\"]")
+# Single quotes too, opened after a space: an apostrophe follows a letter ("l'OIM").
+_QUOTED_RE = re.compile(
+    r"[\u00ab\u201c\"](?P<title>[^\u00bb\u201d\"]{3,80})[\u00bb\u201d\"]"
+    r"|(?<!\S)[\u2018'](?P<single>[^'\u2019]{3,80})['\u2019](?![a-z])"
+)
 # The past tense: after an answer on the 2013 conference, "when was it?" is about it.
 _PAST_RE = re.compile(
     r"\b(?:was|were|did|had|happened|came|attended|avait|avaient|etait|c\x27etait|"
@@ -461,7 +485,8 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
         return "no"
     quoted = _QUOTED_RE.search(sentence) if fact.titled else None
     if quoted:  # a title: the report's own, or another one
-        return "yes" if any(n in quoted.group("title") for n in fact.names) else "no"
+        title = quoted.group("title") or quoted.group("single")
+        return "yes" if any(n in title for n in fact.names) else "no"
     if fact.only_means_no and _ONLY_RE.search(sentence) and not _OR_ONLY_RE.search(sentence):
         return "no"
     checked = checked or any(n in sentence for n in fact.names)

@@ -33,22 +33,11 @@ OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
 
 
-def _reply_language(tracker: Tracker) -> tuple[str, List[EventType]]:
-    """The conversation's language; on its first message, when that message and the
-    channel say nothing of it, the hint of its punctuation ("dates?": English)."""
+def _reply_language(tracker: Tracker) -> str:
+    """The conversation's language (the first message's hint is already in the slot:
+    actions/session.py)."""
     language = tracker.get_slot("language")
-    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    hint = (tracker.latest_message or {}).get("language_hint")
-    if hint not in LANGUAGES or hint == language:
-        return language, []
-    session = tracker.events_after_latest_restart()
-    starts = [i for i, e in enumerate(session) if e.get("event") == "session_started"]
-    current = session[starts[-1] :] if starts else session
-    metadata = tracker.get_slot("session_started_metadata") or {}
-    first = sum(e.get("event") == "user" for e in current) == 1
-    if first and not metadata.get("language"):
-        return hint, [SlotSet("language", hint)]
-    return language, []
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _replied_this_turn(tracker: Tracker) -> bool:
@@ -77,7 +66,7 @@ class ActionAnswer(Action):
         base = self._base()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        language, language_events = _reply_language(tracker)
+        language = _reply_language(tracker)
         if intent == SWITCH_LANGUAGE:
             return self._repeat(dispatcher, tracker, base, language)
         answer = message.get("answer") or {}
@@ -123,7 +112,6 @@ class ActionAnswer(Action):
         groups = [base.facts[f].group for f in facts if f in base.facts]
         groups += ["people"] if role_answer else []
         return [
-            *language_events,
             SlotSet(TOPIC_SLOT, groups[-1] if groups else topic),
             SlotSet(FACTS_SLOT, facts + (["invitees"] if role_answer else []) or None),
         ]

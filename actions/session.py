@@ -1,4 +1,5 @@
-"""Session start: the reply language starts from the channel when it says one."""
+"""Session start: the reply language starts from the channel when it says one, else
+from the first message's hint when that message shows no language ("dates?")."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.registration import REGISTRATION_SLOTS
 from bot.i18n import accepted_language
+from bot.settings import LANGUAGES
 
 # Never carried into a new session: the channel's metadata, and the registration
 # details (personal data that served one check, or a check left unfinished).
@@ -52,3 +54,34 @@ class ActionSessionStart(Action):
             events.append(SlotSet("language", language))
         events.append(ActionExecuted("action_listen"))
         return events
+
+
+class ActionFirstMessageLanguage(Action):
+    """The language of a session that starts with a neutral message: its hint
+    (bot/nlu/language.py: its punctuation, "dates?" is English), unless the channel
+    gave one.
+
+    Run by Rasa's slot extraction (the `language` slot's custom mapping in
+    domain.yml), only when the message set no language itself: before any reply is
+    rendered, so every response of the turn, the registration form's too, is in it.
+    """
+
+    def name(self) -> str:
+        return "action_first_message_language"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> List[EventType]:
+        hint = (tracker.latest_message or {}).get("language_hint")
+        if hint not in LANGUAGES or hint == tracker.get_slot("language"):
+            return []
+        session = tracker.events_after_latest_restart()
+        starts = [i for i, e in enumerate(session) if e.get("event") == "session_started"]
+        current = session[starts[-1] :] if starts else session
+        first = sum(e.get("event") == "user" for e in current) == 1
+        if first and not channel_language(tracker.get_slot("session_started_metadata")):
+            return [SlotSet("language", hint)]
+        return []

@@ -14,6 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, compose, resolve
+from actions.session import ActionFirstMessageLanguage
 from bench.adversarial import adversarial, seconds
 from bot.nlu.fact_detector import FactDetector
 from bot.nlu.facts import (
@@ -23,6 +24,7 @@ from bot.nlu.facts import (
     analyse,
     fact_base,
 )
+from bot.nlu.language import typographic_language
 from bot.nlu.spelling import Corrector
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -418,31 +420,25 @@ async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:
     [("dates?", "en"), ("dates ?", "fr"), ("IDM ??", "fr"), ("livestream!", "en"), ("ok", None)],
 )
 def test_punctuation_hints_the_language_of_a_neutral_message(text: str, hint: str | None) -> None:
-    from bot.nlu.language import typographic_language
-
     assert typographic_language(text) == hint
 
 
-async def test_a_first_neutral_question_is_answered_in_its_punctuations_language() -> None:
-    """ "dates?" opening a conversation: English typography, English answer; later in
-    a French conversation the same message keeps French (see bot/nlu/language.py)."""
-    latest = {
-        "intent": {"name": "ask_question"},
-        "language_hint": "en",
-        "answer": {"items": [{"fact": "dates", "verdict": None}]},
-    }
+async def test_a_first_neutral_message_sets_the_language_of_its_hint() -> None:
+    """ "dates?" opening a session: English typography, English from this turn on
+    (run by slot extraction, before any reply); later in a French conversation the
+    same message keeps French; a language from the channel wins."""
+    latest = {"intent": {"name": "ask_question"}, "language_hint": "en"}
     first = [{"event": "session_started"}, {"event": "user", "text": "dates?"}]
-    slots = {"language": "fr"}
-    tracker = Tracker("someone", slots, latest, first, False, None, {}, "action_listen")
-    messages, events = await _answer(tracker)
-    topic = [SlotSet("answer_topic", "cmc"), SlotSet("answer_facts", ["dates"])]
-    assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["en"]]
-    assert events == [SlotSet("language", "en"), *topic]
-    second = [*first, *first[1:]]
-    later = Tracker("someone", slots, latest, second, False, None, {}, "action_listen")
-    messages, events = await _answer(later)
-    assert [m["text"] for m in messages] == [BASE.facts["dates"].texts["fr"]]
-    assert events == topic
+
+    async def run(events: list[dict[str, Any]], **slots: Any) -> list[Any]:
+        tracker = Tracker("someone", slots, latest, events, False, None, {}, "action_listen")
+        return await ActionFirstMessageLanguage().run(CollectingDispatcher(), tracker, {})
+
+    assert await run(first, language="fr") == [SlotSet("language", "en")]
+    assert await run([*first, *first[1:]], language="fr") == []
+    metadata = {"language": "fr"}
+    assert await run(first, language="fr", session_started_metadata=metadata) == []
+    assert await run(first, language="en") == []
 
 
 @pytest.mark.parametrize(

@@ -30,10 +30,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import LANGUAGES
 from bot.nlu.compose import answerable, compose, reads_topic, resolve
-from bot.nlu.facts import NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
+from bot.nlu.facts import LETTER_WORDS, NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language import requested_language
-from bot.nlu.language_detector import LANGUAGE_HINT
 from bot.nlu.text import fold
 
 ANSWER_KEY = "answer"
@@ -109,7 +108,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r"|\b(?:what|which|whose) name\b.{0,30}\b(?:registered|under|behind)\b"
     r"|\bquel nom\b.{0,30}\b(?:inscrit|sous|derriere)\b"
     # "l'inscription de notre bourgmestre", "the registration of our mayor"
-    r"|\b(?:inscription|statut|dossier) (?:de|d\x27) ?(?:notre|son|sa|leur|madame|monsieur|mme)\b"
+    r"|\b(?:inscription|statut|dossier) (?:de|d\x27) ?(?:notre|son|sa|leur|madame|monsieur|mme|"
+    r"(?:mon|ma) (?:collegue|patron\w*|chef|directeur|directrice|ministre|maire|ami|amie))\b"
     r"|\b(?:registration|status|application) of (?:our|his|her|their|mr|mrs|ms|dr)\b"
     # "he registered last month, is he in?", "est-ce que John Okafor est inscrit ?"
     r"|\b(?:he|she)(?:\x27s| is| has| was)? (?:registered|signed up|in\b|on the list|"
@@ -119,12 +119,23 @@ _SOMEONE_ELSES_RE = re.compile(
     r"everyone|anyone|someone|quelqu\x27un|rien|nothing|votre|your|notre|our)\b)[a-z]+ [a-z]+"
     r"(?: (?:de|from|of) [a-z]+)?"
     r" (?:est |is )?(?:inscrit\w*|registered|confirme\w*|confirmed|accepte\w*|accepted)\b"
+    r"|\b(?:if|whether|si) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|there|ce|"
+    r"c\x27|cette|ca|cela|registration|inscription|votre|your|notre|our|we|nous|on)\b)"
+    r"[a-z]+ [a-z]+\b"
+    r".{0,50}?\b(?:is|est) (?:bien |already |deja )?(?:inscrit\w*|registered|confirme\w*|confirmed|"
+    r"accepte\w*|accepted)\b"
 )
 # "whats John Okafors status": a name's status, in English's possessive (on the text as
 # written: the name is capitalised).
 _NAMES_STATUS_RE = re.compile(
-    r"\b(?!(?:What|That|It|Her|His|Let|One|Who|Here|There)[\x27\u2019]?s\b)"
-    r"[A-Z][a-z]{2,}(?:[\x27\u2019]s|s) (?:status|registration|application)\b"
+    r"\b(?!(?:What|That|It|Her|His|Let|One|Who|Here|There|Samri|Swing|Azzouz|William|Lacy)"
+    r"[\x27\u2019]?s\b)"
+    r"[A-Z][a-z]{2,}(?:[\x27\u2019]s|s) (?:status|registration|application|e-?mail|email address|"
+    r"address|phone|reference)\b"
+    # "l'e-mail de John Okafor", "the e-mail address of Ms Li Wei"
+    r"|\b(?:e-?mail|adresse|courriel|address|phone|t[ée]l[ée]phone)\b(?: (?:de|d\x27|of))? ?"
+    r"(?:M\. |Mme |Mr\.? |Mrs\.? |Ms\.? |Dr\.? )?(?!Azzouz|Samri|William|Lacy|Swing)"
+    r"[A-Z][a-z]+ [A-Z][a-z]+"  # the release's contact and its Director General are public
 )
 _REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b")
 # Asking to change the details of a registration: only the IDM Workshop can.
@@ -132,6 +143,13 @@ _CHANGE_DETAILS_RE = re.compile(
     r"\b(?:change|update|modify|correct|replace) (?:the|my) (?:e-?mail|address|name|details)|"
     r"(?:changer|modifier|corriger|mettre a jour) (?:l\x27|mon |ma |le |la )"
     r"(?:adresse|e-?mail|courriel|nom|coordonnees)"
+)
+# The words of a registration check, which name details the release lacks ("form",
+# "apply"): not a question on them when they come with a check.
+_CHECK_WORDS_RE = re.compile(
+    r"\b(?:forms?|formulaire|appl(?:y|ied|ication)|postul\w*|candidat\w*|inscri\w*|regist\w*|"
+    r"deadline|date limite|procedures?|badges?|accredit\w*|attestation|certificat\w*|status|"
+    r"statut)\b"
 )
 _NEW_CHECK_RE = re.compile(r"\b(?:check\w*|verif\w*|status|statut|etat de)\b")
 # Facts on whom to contact: a request for a person, or the e-mail of a check, names them
@@ -171,7 +189,8 @@ _DECISION_RE = re.compile(
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
     r"qui a (?:annule|refuse|fait|decide)|accelerer|"
     r"corriger (?:mon|ma) (?:inscription|statut|dossier)|"
-    r"(?:pas|jamais) (?:moi|annule)|"
+    r"(?:pas|jamais) (?:moi|annule)|(?:did not|didn\x27t|never) cancel|"
+    r"(?:me|la|le) confirmer|confirmer quand meme|confirm (?:me|it) anyway|"
     r"(?:do|fix|change) it (?:yourself|for me)|le faire (?:vous-meme|toi-meme|pour moi)|"
     r"pas le faire|(?:add|register|include) (?:my|a|an|our|another)\b|"
     r"(?:ajouter|inscrire|rajouter) (?:mon|ma|mes|un|une|notre)\b)"
@@ -285,7 +304,6 @@ _WORD_RE = re.compile(r"[a-z]{2,}")
 _SURE = 0.8
 # Words of a real sentence: a shorter message not understood is asked to be rephrased.
 _SENTENCE_WORDS = 4
-_LETTER_WORDS = 25
 # The message names the conference: its follow-up words are about it.
 _CONFERENCE_RE = re.compile(r"\b(?:conf\w*|cmc|evenement|event)\b")
 
@@ -357,9 +375,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         self, message: Message, items: List[Dict[str, Any]], topic: str | None
     ) -> bool:
         """The reply needs nothing of the conversation: no follow-up to resolve from
-        its topic ("when is the conference?" names it), no role stated earlier, no
-        language to guess (most questions)."""
-        return not message.get(LANGUAGE_HINT) and all(
+        its topic ("when is the conference?" names it), no role stated earlier (most
+        questions). A first message's language hint is in the slot before the reply
+        is rendered (actions/session.py)."""
+        return all(
             ("followup" not in i or topic) and not reads_topic(i) and i.get("fact") != "invitees"
             for i in items
         )
@@ -486,7 +505,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             or about_event
             and not _STRICT_REGISTRATION_RE.search(folded)
             or about_event
-            and len(text.split()) >= _LETTER_WORDS
+            and len(text.split()) >= LETTER_WORDS
             and not _LETTER_STATUS_RE.search(folded)
             or (name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded))
         ):
@@ -523,6 +542,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             )
         )
 
+    def _asks_a_missing_detail(self, text: str) -> bool:
+        return _asks_a_missing_detail_of(text, self._base)
+
     def _items(
         self, message: Message, text: str, dialogue: bool, analysis: Analysis
     ) -> List[Dict[str, Any]] | None:
@@ -536,7 +558,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # A detail the release lacks, only in a letter: in a short message the words
             # of the check itself ("form", "apply") would be taken for one. After "never
             # mind", everything asked is answered ("forget it, what's the website?").
-            letter = len(text.split()) >= _LETTER_WORDS or text.count("?") >= 2
+            letter = len(text.split()) >= LETTER_WORDS or text.count("?") >= 2
+            letter = letter or self._asks_a_missing_detail(text)
             stopped = name == STOP
             asked = [
                 i
@@ -558,6 +581,15 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         ):
             return [{"fact": NOT_IN_SOURCE}]
         return None
+
+
+def _asks_a_missing_detail_of(text: str, base: FactBase) -> bool:
+    """A question beside a check on a detail the release lacks, in words that are not
+    the check's own ("CMC-2015-0002 j.okafor@x.ng, which hotels do you recommend?")."""
+    if "?" not in text:
+        return False
+    rest = _CHECK_WORDS_RE.sub(" ", fold(text))
+    return any(i.get("fact") == NOT_IN_SOURCE for i in analyse(rest, base).items)
 
 
 def _add_asked_status(message: Message, folded: str) -> None:

@@ -111,7 +111,16 @@ _OFFICE_HOLDER_RE = re.compile(
 )
 # A line of a list ("- the dates", "2) the fees", "b. hotels"): in a letter, each
 # is one of the things asked.
-_LIST_ITEM_RE = re.compile(r"\s*(?:[-*\u2022\u2013\u00b7]|\(?\d{1,2}[.)]|\(?[a-h][.)])\s")
+_LIST_ITEM_RE = re.compile(
+    r"\s*(?:[-*\u2022\u2013\u00b7]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\((?:i{1,3}|iv|vi{0,3}|ix|x)\))\s"
+)
+# "Am I registered for the Geneva conference?": the city names the event, it does not
+# ask where it is.
+_EVENT_NAMED_BY_CITY_RE = re.compile(
+    r"\b(?:geneva|geneve|genf) (?P<event>conference|conf|meeting|event|summit)\b"
+)
+# A message this long is a letter: each of its questions is answered or said missing.
+LETTER_WORDS = 25
 # "Is Angela Merkel coming?": the release names no participant or speaker.
 _NAMED_PERSON_RE = re.compile(
     r"\b(?:[A-Z][a-zà-ÿ]{1,20}(?:[ -](?:[A-Z][a-zà-ÿ]{1,20}|de|van|von|ki)){1,3})\b"
@@ -386,7 +395,7 @@ def _clean(text: str, base: FactBase) -> str:
             return spellings[word]
         return word if word in names else corrector.correct(word)
 
-    return _WORD_RE.sub(written_out, fold(text))
+    return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, fold(text)))
 
 
 @dataclass
@@ -508,15 +517,26 @@ def analyse(text: str, base: FactBase) -> Analysis:
     ]
     found: List[Tuple[int, Dict[str, Any]]] = []
     seen: Set[str] = set()
+    letter = len(folded.split()) >= LETTER_WORDS
     for position, sentence in asking:
         cursor = 0
+        named_here = False
         for clause in _CLAUSE_RE.split(sentence):
             at = sentence.find(clause, cursor)
             cursor = max(at, cursor)
             for key, pos, item in _clause_items(clause, sentence, base):
+                named_here = True
                 if key not in seen:
                     seen.add(key)
                     found.append((position + cursor + pos, item))
+        # A question of a letter or of a list that names nothing the release gives
+        # ("3. Are travel bursaries available?"): in the domain, so the release lacks it.
+        listed = _in_list_item(folded, position)
+        question = (letter or listed) and ("?" in sentence or listed)
+        worded = len(_TOKEN_RE.findall(sentence)) >= 4
+        if question and worded and not named_here and NOT_IN_SOURCE not in seen:
+            seen.add(NOT_IN_SOURCE)
+            found.append((position, {"fact": NOT_IN_SOURCE}))
     named = _NAMED_PERSON_RE.search(text)
     unknown = named and not any(k in fold(named.group(0)) for k in _KNOWN_NAMES)
     if named and unknown and NOT_IN_SOURCE not in seen:

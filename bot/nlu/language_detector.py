@@ -126,7 +126,7 @@ class LanguageDetector(CodeFingerprinted, GraphComponent, EntityExtractorMixin):
             message.set(LANGUAGE_GUESS, guess.language or (FRENCH if guess.score > 0 else ENGLISH))
             if guess.language is None:
                 hint = typographic_language(text)
-                if hint:  # used by action_answer on a conversation's first message only
+                if hint:  # a session's first message only: actions/session.py
                     message.set(LANGUAGE_HINT, hint, add_to_output=True)
                 continue
             entity = {

@@ -131,7 +131,7 @@ class ActionAnswer(Action):
     def _repeat(
         dispatcher: CollectingDispatcher, tracker: Tracker, base: FactBase, language: str
     ) -> List[EventType]:
-        """"In English please": the last answer again, in the new language."""
+        """ "In English please": the last answer again, in the new language."""
         facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if answerable(f, base)]
         if not facts:
             dispatcher.utter_message(response="utter_language_switched")

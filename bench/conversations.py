@@ -50,8 +50,7 @@ _FR_WORDS = (
     "ou avec sont cette ce de l d n il elle nous en lieu se"
 )
 _EN_WORDS = (
-    "the is and of to you your for in on are this it not be with can will have an "
-    "i at by or from"
+    "the is and of to you your for in on are this it not be with can will have an i at by or from"
 )
 _FR = frozenset(_FR_WORDS.split())
 _EN = frozenset(_EN_WORDS.split())

@@ -40,9 +40,7 @@ def strings(namespace: str, language: str) -> Mapping[str, str]:
     """A namespace's messages in one language, by id: a page template's `t`."""
     prefix = f"{namespace}."
     return {
-        key[len(prefix) :]: text(key, language)
-        for key in catalogue()
-        if key.startswith(prefix)
+        key[len(prefix) :]: text(key, language) for key in catalogue() if key.startswith(prefix)
     }
 
 

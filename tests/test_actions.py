@@ -88,7 +88,7 @@ async def test_a_stopped_check_forgets_the_details() -> None:
 
 
 async def test_a_new_check_keeps_only_the_detail_given_with_it() -> None:
-    """"Check CMC-2015-0005 for me" starts a check with that reference, not the old e-mail."""
+    """ "Check CMC-2015-0005 for me" starts a check with that reference, not the old e-mail."""
 
     slots = {"reference": "CMC-2015-0005", "email": "old@example.org"}
     latest = {"entities": [{"entity": "reference", "value": "CMC-2015-0005"}]}

@@ -16,10 +16,25 @@ from bench.conversations import evaluate, load, own_servers, report
 
 # Per set: the lowest pass rate accepted in each language.
 FLOORS = {
-    "dev": 0.97, "dev2": 0.92, "dev3": 0.88, "dev4": 0.86, "dev5": 0.95, "dev6": 0.90,
-    "dev7": 0.95, "dev8": 0.93, "dev9": 0.95, "dev10": 0.90, "dev11": 0.87, "dev12": 0.92,
-    "dev13": 0.95, "dev14": 0.92, "dev15": 0.94, "dev16": 0.87, "dev17": 0.90,
-    "dev18": 0.92, "sealed": 0.84,
+    "dev": 0.97,
+    "dev2": 0.92,
+    "dev3": 0.88,
+    "dev4": 0.86,
+    "dev5": 0.95,
+    "dev6": 0.90,
+    "dev7": 0.95,
+    "dev8": 0.93,
+    "dev9": 0.95,
+    "dev10": 0.90,
+    "dev11": 0.87,
+    "dev12": 0.92,
+    "dev13": 0.95,
+    "dev14": 0.92,
+    "dev15": 0.94,
+    "dev16": 0.87,
+    "dev17": 0.90,
+    "dev18": 0.92,
+    "sealed": 0.84,
 }
 
 

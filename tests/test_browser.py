@@ -16,6 +16,7 @@ from tests.conftest import Servers, Variant, WebPage, add_participant
 
 pytestmark = pytest.mark.slow
 
+
 def open_page(browser: webdriver.Chrome, url: str) -> None:
     browser.get(url)
     WebDriverWait(browser, 30).until(

@@ -49,7 +49,9 @@ def test_every_fact_and_phrase_exists_in_both_languages() -> None:
         assert set(facts) <= set(BASE.facts), name
     for followup in BASE.followups:
         targets = {*followup.by_group.values(), followup.default} - {
-            None, NOT_IN_SOURCE, REGISTRATION_DECISION
+            None,
+            NOT_IN_SOURCE,
+            REGISTRATION_DECISION,
         }
         assert targets <= set(BASE.facts)
 

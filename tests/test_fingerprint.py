@@ -77,9 +77,7 @@ def test_the_training_inputs_are_the_nlu_and_patches_and_rasas_data() -> None:
         "actions/answers.py",
     }
     assert "bot/patches/sklearn_proba.py" in inputs
-    assert all(
-        p.startswith(("bot/nlu/", "bot/patches/")) for p in inputs if p.startswith("bot/")
-    )
+    assert all(p.startswith(("bot/nlu/", "bot/patches/")) for p in inputs if p.startswith("bot/"))
     assert not [p for p in inputs if "__pycache__" in p]
 
 

@@ -62,8 +62,8 @@ def test_rasa_warning_with_a_message_text_is_masked_in_a_process() -> None:
         "configure_logging_and_warnings(logging.INFO);"
         "rasa.utils.io.configure_colored_logging(logging.INFO);"
         "from rasa.shared.utils.io import raise_warning;"
-        "raise_warning(\"Failed to parse arguments in line '/inform{\\\"email\\\": "
-        "\\\"j.okafor@lagos.gov.ng\\\"}'\")"
+        'raise_warning("Failed to parse arguments in line \'/inform{\\"email\\": '
+        '\\"j.okafor@lagos.gov.ng\\"}\'")'
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True

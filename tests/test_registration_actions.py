@@ -86,7 +86,7 @@ async def check(
 async def test_a_yes_no_question_on_the_status_is_answered_yes_or_no_first(
     asked: str, status: str, first: str
 ) -> None:
-    """"Am I confirmed?" -> "No." then "... is pending"; the question is then forgotten."""
+    """ "Am I confirmed?" -> "No." then "... is pending"; the question is then forgotten."""
     participant = Participant(**{**vars(ALICE), "status": status})
     _, messages, events = await check(CheckResult(MATCH, participant), asked_status=asked)
     assert [m["response"] for m in messages] == [first, f"utter_registration_{status}"]

@@ -203,9 +203,7 @@ def test_a_connection_cannot_speak_for_another_session(client: ChatClient) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "message", [None, 42, ["x"]], ids=["none", "number", "list"]
-)
+@pytest.mark.parametrize("message", [None, 42, ["x"]], ids=["none", "number", "list"])
 def test_bad_messages_get_a_clear_error(client: ChatClient, message: Any) -> None:
     client.open_session()
     client.sio.emit("user_uttered", {"message": message, "session_id": client.session_id})

@@ -4,6 +4,7 @@ roles, login throttling, escaping, filters, erasure, both languages. No Rasa ser
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
@@ -22,6 +23,7 @@ from aiohttp.test_utils import TestClient
 from bot import patches
 from bot.i18n import strings as catalogue
 from bot.participants.migrate import upgrade
+from bot.participants.store import create_engine
 from bot.staff import app as staff_app
 from bot.staff.accounts import FREE_PER_ACCOUNT, FREE_PER_CLIENT, StaffStore, login_delay
 from bot.staff.config import StaffConfig, fernet_key
@@ -32,6 +34,7 @@ from bot.staff.conversations import (
     create_tracker_engine,
     events,
 )
+from bot.staff.index import Index
 from bot.staff.schema import staff_audit, staff_login_attempts
 from bot.web import WebConfig, create_app
 from tests.conftest import Clock, invoke
@@ -199,6 +202,11 @@ class Console:
         form = {"csrf": await self.csrf(), "username": username, "password": password, **extra}
         return await self.client.post("/staff/login", data=form, allow_redirects=False)
 
+    async def indexed(self) -> None:
+        """The summary index caught up with the tracker store now (the app's own task
+        steps every second)."""
+        await asyncio.to_thread(self.app[staff_app.INDEX_KEY].catch_up)
+
     async def count(self, sender: str) -> int:
         engine = self.app[staff_app.CONVERSATIONS_KEY].engine
         with engine.connect() as connection:
@@ -217,7 +225,9 @@ async def console(
     patches.install_web()
     parent = web.Application()
     parent.add_subapp("/staff", app)
-    return Console(await aiohttp_client(parent), app)
+    console = Console(await aiohttp_client(parent), app)
+    await console.indexed()
+    return console
 
 
 def linked(html: str) -> list[str]:
@@ -420,7 +430,7 @@ async def test_the_list_newest_first_paginated(console: Console) -> None:
         ("person=1", {"telegram:42"}),
         ("q=CONFÉRENCE", {"web:alice"}),
         ("q=100%25", {"telegram:42"}),
-        ("q=%25", {"telegram:42"}),
+        ("q=%25", set()),  # full-text search: words only, and "%" has none
         ("q=_", set()),
         ("from=2015-10-20&to=2015-10-20", {"web:alice", "rest:mallory"}),
         ("to=2015-09-01", {"whatsapp:+41000"}),
@@ -453,12 +463,21 @@ async def test_hostile_searches_return_normal_results(console: Console, search: 
     assert await console.count("web:alice") > 0
 
 
-def test_a_10000_character_search_is_cut_and_finds_nothing(tracker_db: str) -> None:
+def index_of(project_db: str, tracker_db: str) -> Index:
+    """The summary index of a tracker store, caught up."""
+    index = Index(create_engine(project_db), Conversations(create_tracker_engine(tracker_db)))
+    index.catch_up()
+    return index
+
+
+def test_a_10000_character_search_is_cut_and_finds_nothing(
+    project_db: str, tracker_db: str
+) -> None:
     filters = Filters.from_query({"q": "é" * 10_000, "from": "x" * 10_000})
     assert len(filters.search) == SEARCH_MAX and filters.start is None
-    conversations = Conversations(create_tracker_engine(tracker_db))
-    assert conversations.page(filters, 1, 50) == ([], False)
-    assert len(conversations.page(Filters(), 1, 50)[0]) == 4
+    index = index_of(project_db, tracker_db)
+    assert index.page(filters, 1, 50) == ([], False)
+    assert len(index.page(Filters(), 1, 50)[0]) == 4
 
 
 async def test_followups_list_who_asked_for_a_person(console: Console) -> None:

@@ -187,7 +187,10 @@ async def test_the_socket_url_and_policy_never_follow_the_host_header(
         ({"WEB_HOST": "0.0.0.0", "RASA_PORT": "6000"}, "http://localhost:6000"),
         ({"WEB_HOST": "cmc.example.org"}, "http://cmc.example.org:5005"),
         ({"WEB_HOST": "::1"}, "http://[::1]:5005"),
-        ({"CHAT_SOCKET_URL": "https://chat.example.org/", "WEB_HOST": "x"}, "https://chat.example.org"),
+        (
+            {"CHAT_SOCKET_URL": "https://chat.example.org/", "WEB_HOST": "x"},
+            "https://chat.example.org",
+        ),
     ],
 )
 def test_the_socket_url_comes_from_configuration(

@@ -68,9 +68,7 @@ HISTORY_LIMIT = 200  # messages sent back on reconnection
 # Metadata key under which the widget sends the title of a clicked quick reply, so the
 # history shows "Dates" rather than the payload "/ask_dates".
 QUICK_REPLY_TITLE = "quick_reply_title"
-LANGUAGE_SWITCH = re.compile(
-    r'^/switch_language\{"language": ?"(' + "|".join(LANGUAGES) + r')"\}$'
-)
+LANGUAGE_SWITCH = re.compile(r'^/switch_language\{"language": ?"(' + "|".join(LANGUAGES) + r')"\}$')
 # What standard widgets send on opening (rasa-webchat's `initPayload`).
 GREETING = "/greet"
 # Sent after the last message of a turn (see the module docstring).
@@ -147,9 +145,7 @@ def turn_messages(turn: list[Event]) -> list[dict[str, Any]]:
     return messages
 
 
-def history_messages(
-    events: list[Event], language: str = DEFAULT_LANGUAGE
-) -> list[dict[str, Any]]:
+def history_messages(events: list[Event], language: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """The session's messages as the widget shows them; the turns of a registration
     check are replaced by one notice that a check took place."""
     notice = {"sender": "bot", "text": i18n.text("socketio.history_registration_check", language)}

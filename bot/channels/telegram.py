@@ -177,8 +177,7 @@ class TelegramInput(InputChannel):
         return cls(
             token=credentials.get("bot_token") or settings.get("TELEGRAM_BOT_TOKEN"),
             secret=credentials.get("secret_token") or settings.get("TELEGRAM_SECRET_TOKEN"),
-            api_url=credentials.get("api_url")
-            or settings.get("TELEGRAM_API_URL"),
+            api_url=credentials.get("api_url") or settings.get("TELEGRAM_API_URL"),
         )
 
     def __init__(self, token: str, secret: str, api_url: str = DEFAULT_API_URL) -> None:

@@ -21,9 +21,7 @@ _PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed", "urban_share
 _COUNT_FACTS = frozenset({"confirmed", "invitees", "urban_share"})
 
 
-def _resolve(
-    item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool
-) -> str | None:
+def _resolve(item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool) -> str | None:
     """The fact an item names; a follow-up resolved from the topic, or from its
     default when `guess` allows it."""
     if "followup" in item:
@@ -60,17 +58,17 @@ def answerable(key: str, base: FactBase) -> bool:
     return key in base.facts or key in (NOT_IN_SOURCE, NOT_CANCELLED)
 
 
-def compose(
-    items: List[Dict[str, Any]], base: FactBase, language: str
-) -> List[str]:
+def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[str]:
     """The reply's sentences for resolved items in the order asked."""
     keys = [i["fact"] for i in items]
     verdicts = [i.get("verdict") for i in items if i.get("verdict")]
     # "What's the report about?" (launch, content): the title too; not in a message
     # that asks about several topics.
     groups = {base.facts[k].group for k in keys if k in base.facts}
-    single = len(keys) == 1 or len(groups) == 1 and len(keys) == len(
-        [k for k in keys if k in base.facts]
+    single = (
+        len(keys) == 1
+        or len(groups) == 1
+        and len(keys) == len([k for k in keys if k in base.facts])
     )
     said: List[str] = []
     parts: List[str] = []

@@ -249,8 +249,13 @@ OTHER_REGISTRATION = "ask_other_registration"
 _GATED = frozenset({DECISION, OTHER_REGISTRATION})
 # Steps of the check that no wording of the message overrules.
 _STEPS = frozenset(
-    {"check_registration", "inform_registration", "unsupported_message", "edited_message",
-     "message_too_long"}
+    {
+        "check_registration",
+        "inform_registration",
+        "unsupported_message",
+        "edited_message",
+        "message_too_long",
+    }
 )
 # Someone other than the writer: a colleague, a list, "his", "Mr ...".
 _OTHER_PERSON_RE = re.compile(
@@ -420,14 +425,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
-        only_contacts = all(
-            i.get("fact") in _CONTACT_FACTS for i in analysis.items if "fact" in i
-        )
+        only_contacts = all(i.get("fact") in _CONTACT_FACTS for i in analysis.items if "fact" in i)
         if _HUMAN_RE.search(folded) and only_contacts:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
             return True
-        if name == "request_human" and analysis.items and all(
-            i.get("fact") in _CONTACT_FACTS for i in analysis.items
+        if (
+            name == "request_human"
+            and analysis.items
+            and all(i.get("fact") in _CONTACT_FACTS for i in analysis.items)
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
         if _PERSONAL_CASE_RE.search(folded):
@@ -470,19 +475,20 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         about_event = any(i.get("fact") for i in analysis.items)
         # "What's the status of CMC-2015-0004?": whoever asks must prove it with the e-mail.
         a_reference = name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded)
-        if given >= _REGISTRATION_ENTITIES or given & _REGISTRATION_ENTITIES and (
-            name == DECISION or a_reference
+        if (
+            given >= _REGISTRATION_ENTITIES
+            or given & _REGISTRATION_ENTITIES
+            and (name == DECISION or a_reference)
         ):
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the registrant, proving who they are
         elif (
             not _REGISTRATION_RE.search(folded)
-            or about_event and not _STRICT_REGISTRATION_RE.search(folded)
+            or about_event
+            and not _STRICT_REGISTRATION_RE.search(folded)
             or about_event
             and len(text.split()) >= _LETTER_WORDS
             and not _LETTER_STATUS_RE.search(folded)
-            or (
-                name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded)
-            )
+            or (name == OTHER_REGISTRATION and not _OTHER_PERSON_RE.search(folded))
         ):
             ranking = message.get(INTENT_RANKING_KEY) or []
             others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in _GATED]
@@ -499,16 +505,22 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
         folded = fold(text)
-        if name == STOP and not _STOP_RE.match(folded) and any(
-            "followup" in i or i.get("fact") not in _CONTACT_FACTS for i in analysis.items
+        if (
+            name == STOP
+            and not _STOP_RE.match(folded)
+            and any("followup" in i or i.get("fact") not in _CONTACT_FACTS for i in analysis.items)
         ):
             return False  # "c gratuit ou pas" taken for a stop at 0.2: answered
         confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
         asks_no_fact = not any("fact" in i for i in analysis.items)
-        return name in self._keep or name == CHECK_REGISTRATION and bool(
-            _FIRST_PERSON_RE.search(folded)
-            and (_STATUS_RE.search(folded) or confident and asks_no_fact)  # "and mine?"
-            or _registration_given(message)
+        return (
+            name in self._keep
+            or name == CHECK_REGISTRATION
+            and bool(
+                _FIRST_PERSON_RE.search(folded)
+                and (_STATUS_RE.search(folded) or confident and asks_no_fact)  # "and mine?"
+                or _registration_given(message)
+            )
         )
 
     def _items(
@@ -532,7 +544,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 if "followup" in i
                 or i.get("fact") in self._base.facts
                 and (stopped or i.get("fact") not in _CONTACT_FACTS)
-                or (letter or stopped) and i.get("fact") == NOT_IN_SOURCE
+                or (letter or stopped)
+                and i.get("fact") == NOT_IN_SOURCE
             ]
             return asked or None
         if analysis.items:

@@ -382,7 +382,7 @@ def _claim_form(sentence: str) -> bool:
 
 
 def _short_claim(sentence: str) -> bool:
-    """"c a geneve ?", "october??": a yes/no question only if it names a value."""
+    """ "c a geneve ?", "october??": a yes/no question only if it names a value."""
     stripped = sentence.strip()
     return stripped.endswith("?") and not _asks_wh(stripped)
 
@@ -399,7 +399,7 @@ def _asks_wh(sentence: str) -> bool:
 
 
 def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | None:
-    """"yes"/"no" when the sentence is a yes/no question or a claim about `fact`."""
+    """ "yes"/"no" when the sentence is a yes/no question or a claim about `fact`."""
     claim_form = _claim_form(sentence)
     if not (claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
         return None
@@ -512,7 +512,7 @@ def _claimed_place(base: FactBase, text: str) -> re.Match[str] | None:
 
 
 def _with_tags(sentences: List[Tuple[int, str]]) -> List[Tuple[int, str]]:
-    """"My boss says IOM has 190 member states. Is he right?": the claim and the
+    """ "My boss says IOM has 190 member states. Is he right?": the claim and the
     request to confirm it are one question."""
     merged: List[Tuple[int, str]] = []
     for position, sentence in sentences:
@@ -582,9 +582,9 @@ def _clause_items(
         any_fact = True
     wrong_place = _claimed_place(base, clause)
     if wrong_place and (
-        _claim_form(sentence) or _PREMISE_RE.search(sentence) or _EVENT_OF_PLACE.search(
-            wrong_place.group(0)
-        )
+        _claim_form(sentence)
+        or _PREMISE_RE.search(sentence)
+        or _EVENT_OF_PLACE.search(wrong_place.group(0))
     ):
         yield "venue", wrong_place.start(), {"fact": "venue", "verdict": "no"}
     if not any_fact and missing is None:

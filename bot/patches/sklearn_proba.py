@@ -53,6 +53,5 @@ def one_vs_rest(logreg: Any) -> bool:
     """How scikit-learn 1.1 turns a fitted LogisticRegression's scores into
     probabilities: one-vs-rest, or softmax (multinomial)."""
     return logreg.multi_class == "ovr" or (
-        logreg.multi_class == "auto"
-        and (len(logreg.classes_) <= 2 or logreg.solver == "liblinear")
+        logreg.multi_class == "auto" and (len(logreg.classes_) <= 2 or logreg.solver == "liblinear")
     )

@@ -21,9 +21,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("provider", "delivery_id", name="pk_webhook_deliveries"),
     )
-    op.create_index(
-        "ix_webhook_deliveries_received_at", "webhook_deliveries", ["received_at"]
-    )
+    op.create_index("ix_webhook_deliveries_received_at", "webhook_deliveries", ["received_at"])
 
 
 def downgrade() -> None:

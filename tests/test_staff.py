@@ -35,7 +35,13 @@ from bot.staff.conversations import (
     events,
 )
 from bot.staff.index import Index
-from bot.staff.schema import staff_audit, staff_login_attempts
+from bot.staff.schema import (
+    staff_audit,
+    staff_conversation_labels,
+    staff_conversations,
+    staff_login_attempts,
+)
+from bot.staff.search import sqlite_search
 from bot.web import WebConfig, create_app
 from tests.conftest import Clock, invoke
 
@@ -674,6 +680,8 @@ def test_purge_and_erase_leave_no_rows(tmp_path: Path) -> None:
     for sender, start in (("web:old", now - 400 * DAY), ("web:new", recent), ("rest:x", recent)):
         add_conversation(tracker, sender, start, "fr", [(user("Bonjour", "greet", 0.9), "Salut")])
     project_engine = sa.create_engine(project, future=True)
+    index = Index(project_engine, Conversations(tracker))
+    assert index.catch_up() == 21  # the summary index and search rows of all three
     with project_engine.begin() as connection:  # a transcript view of each, audited
         for sender in ("web:old", "rest:x"):
             connection.execute(
@@ -699,5 +707,10 @@ def test_purge_and_erase_leave_no_rows(tmp_path: Path) -> None:
     assert "web:old" not in targets and "rest:x" not in targets
     assert [action for action, _ in audit][-2:] == ["purge", "erase"]
     assert all(t.startswith("erased:") for a, t in audit if a in ("transcript_view", "erase"))
+    with project_engine.connect() as connection:  # no orphan in the index
+        for table in (staff_conversations, staff_conversation_labels, sqlite_search):
+            kept = connection.execute(sa.select(table.c.sender_id).distinct()).scalars().all()
+            assert kept == ["web:new"], table.name
+    assert index.step() == 0
     tracker.dispose()
     project_engine.dispose()

@@ -54,7 +54,7 @@ events = sa.Table(
     "events",
     sa.MetaData(),
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),  # as Rasa's
     sa.Column("type_name", sa.String(255), nullable=False),
     sa.Column("timestamp", sa.Float),
     sa.Column("intent_name", sa.String(255)),

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -226,8 +227,8 @@ async def lag(client: TestClient, tracker: str, samples: int) -> dict[str, Any]:
                     },
                 )
             start = time.perf_counter()
-            shown = f'href="/staff/conversations/web:{word}"'  # not the search box's value
-            while shown not in await (await client.get(f"/staff?q={word}")).text():
+            link = f'href="/staff/conversations/web:{word}"'  # not the search box's value
+            while link not in unquote(await (await client.get(f"/staff?q={word}")).text()):
                 await asyncio.sleep(0.02)
             times.append(time.perf_counter() - start)
             await asyncio.sleep(random.uniform(0, 1))  # anywhere in the indexer's second
@@ -273,6 +274,7 @@ async def measure(tracker: str, project: str, runs: int, export_runs: int) -> di
         while (await asyncio.to_thread(index.progress)).behind:
             await asyncio.sleep(0.2)
         results["index catch-up"] = {"s": round(time.perf_counter() - start, 1)}
+        print(f"index catch-up {results['index catch-up']}", flush=True)
         html = await (await client.get("/staff/login")).text()
         csrf = re.search(r'name="csrf" value="([^"]+)"', html)
         assert csrf, "no login form"
@@ -300,6 +302,7 @@ async def measure(tracker: str, project: str, runs: int, export_runs: int) -> di
                 times.append(time.perf_counter() - start)
                 assert reply.status == 200, (path, reply.status)
             results[name] = percentiles(times)
+            print(f"{name:24} {json.dumps(results[name])}", flush=True)
         results["index lag"] = await lag(client, tracker, max(5, runs // 2))
         if not export_runs:
             return results

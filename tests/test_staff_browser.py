@@ -29,7 +29,8 @@ from bot.participants.migrate import upgrade
 from bot.staff import app as staff_app
 from bot.staff.accounts import StaffStore
 from bot.staff.config import StaffConfig, fernet_key
-from bot.staff.conversations import events
+from bot.staff.conversations import Conversations, create_tracker_engine, events
+from bot.staff.index import Index
 
 pytestmark = pytest.mark.slow
 
@@ -107,6 +108,8 @@ def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seed(tracker, datetime.now(timezone.utc).timestamp())
     engine = sa.create_engine(project, future=True)
     StaffStore(engine).add("rev", PASSWORD, "reviewer")
+    # The list reads the summary index: caught up before the first page.
+    Index(engine, Conversations(create_tracker_engine(tracker))).catch_up()
     engine.dispose()
     config = StaffConfig(
         database_url=project,

@@ -24,7 +24,7 @@ from bot.staff import app as staff_app
 from bot.staff import retention
 from bot.staff.accounts import StaffStore
 from bot.staff.config import ConfigError, StaffConfig, retention_days
-from bot.staff.conversations import Conversations, events
+from bot.staff.conversations import Conversations, Filters, events
 from bot.staff.retention import RETENTION_JOB, try_claim
 from bot.staff.schema import staff_audit, staff_jobs, staff_tags
 from tests.conftest import Clock
@@ -165,6 +165,10 @@ async def test_two_replicas_purge_once_a_day(
     assert len(senders(retaining)) == 3
     with store.engine.connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(staff_tags)).scalar() == 0
+    # The summary index, kept by the same replicas meanwhile, has no row of it either.
+    index = first[staff_app.INDEX_KEY]
+    await until(lambda: index.progress().behind == 0)
+    assert {row.sender_id for row in index.page(Filters(), 1, 50)[0]} == senders(retaining)
 
     # The next day: one more run, by one of them, of the conversations idle since.
     engine = sa.create_engine(retaining.tracker_store_url, future=True)

@@ -195,6 +195,7 @@ async def test_followup_queue_flag_request_and_close(
         [(user("a human please", "request_human", 0.9), "IDM contacts...")],
     )
     engine.dispose()
+    await console.indexed()
     assert linked(await (await console.client.get("/staff/followups")).text()) == ["telegram:42"]
 
 

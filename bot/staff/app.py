@@ -35,16 +35,29 @@ from bot.staff.accounts import Account, StaffStore
 from bot.staff.config import StaffConfig
 from bot.staff.conversations import (
     CHANNELS,
+    REGISTRATION_OUTCOMES,
+    UNANSWERED,
     Conversations,
     Filters,
+    confidence_below,
     create_tracker_engine,
 )
+from bot.staff.index import Index
+from bot.staff.index import run as run_index
 from bot.staff.masking import Masker
-from bot.staff.retention import erase, run_daily
-from bot.staff.reviews import BULK_MAX, ReviewError, Reviews, parse_tags
+from bot.staff.retention import erase, replica_name, run_daily
+from bot.staff.reviews import BULK_MAX, FollowupState, ReviewError, Reviews, parse_tags
 from bot.staff.saved_filters import SavedFilters
-from bot.staff.sources import sources_of
-from bot.staff.unanswered import LABEL_MAX, LabelError, Labels, find, group, label_intents
+from bot.staff.sources import fact_sources, sources_of
+from bot.staff.unanswered import (
+    LABEL_MAX,
+    LabelError,
+    Labels,
+    domain_intents,
+    find,
+    group,
+    label_intents,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +71,7 @@ AUDIT_PAGE_SIZE = 100
 CONFIG_KEY = web.AppKey("staff_config", StaffConfig)
 STORE_KEY = web.AppKey("staff_store", StaffStore)
 CONVERSATIONS_KEY = web.AppKey("staff_conversations", Conversations)
+INDEX_KEY = web.AppKey("staff_index", Index)
 REVIEWS_KEY = web.AppKey("staff_reviews", Reviews)
 LABELS_KEY = web.AppKey("staff_labels", Labels)
 SAVED_FILTERS_KEY = web.AppKey("staff_saved_filters", SavedFilters)
@@ -362,23 +376,6 @@ def _page(request: web.Request) -> int:
         return 1
 
 
-async def resolve(request: web.Request, filters: Filters) -> Filters:
-    """The filters on the console's own tables (tag, reviewed) as sets of sender ids."""
-    reviews = request.app[REVIEWS_KEY]
-
-    def work() -> Filters:
-        resolved = filters
-        if filters.tag:
-            resolved = resolved.restricted(reviews.tagged(filters.tag))
-        if filters.reviewed == "yes":
-            resolved = resolved.restricted(reviews.reviewed())
-        elif filters.reviewed == "no":
-            resolved = resolved.restricted(None, reviews.reviewed())
-        return resolved
-
-    return await asyncio.to_thread(work) if filters.tag or filters.reviewed else filters
-
-
 def _export_query(request: web.Request) -> str:
     """The list's filters, for the export links (no page, language or message)."""
     kept = [
@@ -398,8 +395,10 @@ async def _list(
 ) -> web.Response:
     page = _page(request)
     size = request.app[CONFIG_KEY].page_size
-    resolved = await resolve(request, filters)
-    rows, more = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].page, resolved, page, size)
+    index = request.app[INDEX_KEY]
+    rows, more = await asyncio.to_thread(index.page, filters, page, size)
+    total = await asyncio.to_thread(index.count, filters)
+    progress = await asyncio.to_thread(index.progress)
     reviews = request.app[REVIEWS_KEY]
     marks = await asyncio.to_thread(reviews.summaries, [row.sender_id for row in rows])
     now = request.app[CLOCK_KEY]().timestamp()
@@ -419,8 +418,15 @@ async def _list(
             "filters": filters,
             "channels": CHANNELS,
             "all_languages": LANGUAGES,
+            "unanswered_choices": UNANSWERED,
+            "registration_outcomes": REGISTRATION_OUTCOMES,
+            "known_intents": domain_intents(),
+            "known_facts": sorted(fact_sources()),
+            "below": "" if filters.below is None else f"{filters.below:g}",
             "known_tags": await asyncio.to_thread(reviews.all_tags),
             "rows": rows,
+            "total": total,
+            "not_indexed": progress.behind,
             "marks": marks,
             "waiting": {
                 sender: (max(0.0, now - since) / 86400, reason)
@@ -470,9 +476,16 @@ def open_followups(
 
 
 async def followup_queue(request: web.Request) -> dict[str, tuple[float, str]]:
-    requests = await asyncio.to_thread(request.app[CONVERSATIONS_KEY].person_requests)
+    requests = await asyncio.to_thread(request.app[INDEX_KEY].person_requests)
     states = await asyncio.to_thread(request.app[REVIEWS_KEY].followup_states)
     return open_followups(requests, states)
+
+
+async def in_queue(request: web.Request, sender_id: str, review: Any) -> bool:
+    """Whether one conversation is in the follow-up queue (its own rows only)."""
+    requests = await asyncio.to_thread(request.app[INDEX_KEY].person_requests, [sender_id])
+    state = FollowupState(review.flagged_at, review.closed_at)
+    return sender_id in open_followups(requests, {sender_id: state})
 
 
 async def followups(request: web.Request) -> web.Response:
@@ -493,21 +506,18 @@ async def transcript(request: web.Request) -> web.Response:
         request.app[STORE_KEY].audit, account.username, "transcript_view", sender_id
     )
     review = await asyncio.to_thread(request.app[REVIEWS_KEY].get, sender_id)
-    waiting = await followup_queue(request)
     return await render(
         request,
         "transcript.html",
         {
             "sender_id": sender_id,
-            "reply_refused": human_reply.refusal(
-                sender_id, request.app[CONFIG_KEY].rasa_api_token
-            ),
+            "reply_refused": human_reply.refusal(sender_id, request.app[CONFIG_KEY].rasa_api_token),
             "reply_max": human_reply.REPLY_MAX,
             "turns": turns,
             # Under each reply composed from the fact base, the release's sentences.
             "sources": [sources_of(turn.facts) if turn.replies else [] for turn in turns],
             "review": review,
-            "in_queue": sender_id in waiting,
+            "in_queue": await in_queue(request, sender_id, review),
             "error": request.query.get("error") if request.query.get("error") in ERRORS else None,
             "done": request.query.get("done") if request.query.get("done") in DONE else None,
         },
@@ -628,11 +638,9 @@ async def reply(request: web.Request) -> web.Response:
     except human_reply.ReplyError as error:
         raise _back(request, sender_id, error=error.key) from None
     reviews = request.app[REVIEWS_KEY]
-    in_queue = sender_id in await followup_queue(request)
-    if in_queue:
-        await asyncio.to_thread(
-            reviews.close_followup, sender_id, text, account.username, "reply"
-        )
+    queued = await in_queue(request, sender_id, await asyncio.to_thread(reviews.get, sender_id))
+    if queued:
+        await asyncio.to_thread(reviews.close_followup, sender_id, text, account.username, "reply")
     else:
         await asyncio.to_thread(reviews.add_note, sender_id, text, account.username, "reply")
     await asyncio.to_thread(
@@ -640,9 +648,9 @@ async def reply(request: web.Request) -> web.Response:
         account.username,
         "staff_reply",
         sender_id,
-        f"{len(text)} characters" + (", follow-up closed" if in_queue else ""),
+        f"{len(text)} characters" + (", follow-up closed" if queued else ""),
     )
-    raise _back(request, sender_id, done="done_replied_closed" if in_queue else "done_replied")
+    raise _back(request, sender_id, done="done_replied_closed" if queued else "done_replied")
 
 
 async def _review_change_quiet(
@@ -835,7 +843,7 @@ async def _export(request: web.Request, kind: str) -> web.StreamResponse:
     raw = request.query.get("raw") == "1"
     if raw and not account.is_admin:
         raise web.HTTPForbidden()
-    filters = await resolve(request, Filters.from_query(request.query))
+    filters = Filters.from_query(request.query)
     store = request.app[STORE_KEY]
     masker = None if raw else await asyncio.to_thread(Masker.from_database, store.engine)
     await asyncio.to_thread(
@@ -866,6 +874,7 @@ async def _export(request: web.Request, kind: str) -> web.StreamResponse:
     await request[STORAGE_KEY].save_session(request, response, session)
     await response.prepare(request)
     conversations = request.app[CONVERSATIONS_KEY]
+    index = request.app[INDEX_KEY]
     size = request.app[CONFIG_KEY].export_batch_size
     format_chunk = export.csv_chunk if kind == "csv" else export.jsonl_chunk
     try:
@@ -873,11 +882,13 @@ async def _export(request: web.Request, kind: str) -> web.StreamResponse:
             await response.write(export.csv_header().encode())
         after: str | None = None
         while True:
-            batch, after = await asyncio.to_thread(conversations.export_batch, filters, after, size)
+            senders = await asyncio.to_thread(index.senders, filters, after, size)
+            batch = await asyncio.to_thread(conversations.export_batch, senders)
             if batch:
                 await response.write(format_chunk(export.rows(batch, masker)).encode())
-            if after is None:
+            if len(senders) < size:
                 break
+            after = senders[-1]
     except (ConnectionResetError, asyncio.CancelledError):
         raise
     except Exception:  # noqa: BLE001 - the headers are gone: cut the transfer short
@@ -893,20 +904,12 @@ GROUPS_PER_PAGE = 25
 MESSAGES_SHOWN = 50  # per group; the others are counted
 
 
-def _below(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        return None
-    return value if 0.0 < value <= 1.0 else None
-
-
 async def unanswered(request: web.Request) -> web.Response:
     """The messages the assistant abstained or fell back on (or, with `below`, answered
     with a low confidence), grouped by similarity, largest groups first; each group
     with a form to label the ticked messages."""
     config = request.app[CONFIG_KEY]
-    below = _below(request.query.get("below", ""))
+    below = confidence_below(request.query.get("below", ""))
     only_language = request.query.get("language")
     only_language = only_language if only_language in LANGUAGES else None
     unlabelled = request.query.get("unlabelled") == "1"
@@ -1039,6 +1042,7 @@ async def resources(app: web.Application) -> AsyncIterator[None]:
     tracker = create_tracker_engine(config.tracker_store_url)
     app[STORE_KEY] = StaffStore(engine, app[CLOCK_KEY])
     app[CONVERSATIONS_KEY] = Conversations(tracker)
+    app[INDEX_KEY] = Index(engine, app[CONVERSATIONS_KEY], app[CLOCK_KEY], replica_name())
     app[REVIEWS_KEY] = Reviews(engine, app[CLOCK_KEY])
     app[LABELS_KEY] = Labels(engine, app[CLOCK_KEY])
     app[SAVED_FILTERS_KEY] = SavedFilters(engine, app[CLOCK_KEY])
@@ -1075,6 +1079,22 @@ async def retention_task(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
+INDEX_TASK_KEY = web.AppKey("staff_index_task", asyncio.Task)
+
+
+async def index_task(app: web.Application) -> AsyncIterator[None]:
+    """The summary index kept up to date in the background for the app's life
+    (bot/staff/index.py: one replica folds each batch); cancelled on shutdown."""
+    task = asyncio.create_task(
+        run_index(app[INDEX_KEY], app[CONFIG_KEY].index_interval), name="staff-index"
+    )
+    app[INDEX_TASK_KEY] = task
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -1103,6 +1123,7 @@ def create_app(config: StaffConfig, clock: Callable[[], datetime] = now_utc) -> 
     env.filters["utc"] = utc
     app.cleanup_ctx.append(resources)
     app.cleanup_ctx.append(retention_task)  # after: it uses the resources
+    app.cleanup_ctx.append(index_task)
     app.router.add_get("/login", login_form, name="login")
     app.router.add_post("/login", login, name="login_post")
     app.router.add_post("/logout", logout, name="logout")

@@ -39,6 +39,7 @@ class StaffConfig:
     force_secure_cookie: bool = False  # behind a proxy that terminates HTTPS
     page_size: int = 50
     export_batch_size: int = 200  # conversations read per query while exporting
+    index_interval: float = 1.0  # seconds between the summary index's steps (bot/staff/index.py)
     # LOG_RETENTION_DAYS: conversations idle longer are purged once a day by the running
     # app (bot/staff/retention.py); 0 keeps them.
     retention_days: int = 0

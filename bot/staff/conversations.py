@@ -1,39 +1,60 @@
 """Conversations as Rasa's SQL tracker store keeps them (`events`: one row per event,
-`data` its JSON), read for the console; written only to erase and purge.
+`data` its JSON), read for the transcripts and the export; written only to erase and
+purge. The list, its filters and its search read the console's summary index instead
+(bot/staff/index.py), which the indexer folds these events into.
 
 The table is described here, not imported from Rasa (loading Rasa takes seconds): the
-columns are those of `rasa.core.tracker_store.SQLTrackerStore.SQLEvent`. Filters are
-built with bound parameters only; text search is a case-insensitive substring over the
-user messages (no full-text index yet). Filters on the console's own tables (tag,
-reviewed) arrive as a set of sender ids (`Filters.only` / `Filters.exclude`), passed as
-one parameter (`in_list`), since the tracker store may be another database."""
+columns are those of `rasa.core.tracker_store.SQLTrackerStore.SQLEvent`. Queries use
+bound parameters only.
+
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from bot.settings import LANGUAGES
 
 CHANNELS = ("web", "rest", "telegram", "whatsapp")  # sender id namespaces (bot/channels)
 REQUEST_HUMAN = "request_human"
+# A fallback: the action after a message, or the message's intent.
+FALLBACK_ACTIONS = ("action_default_fallback", "utter_default")
+FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
+# The registration check's outcomes, as its replies name them (actions/registration.py:
+# `utter_registration_<outcome>`; a reference and e-mail that do not match: not_found).
+REGISTRATION_OUTCOMES = (
+    "confirmed",
+    "pending",
+    "waitlisted",
+    "rejected",
+    "cancelled",
+    "not_found",
+    "locked",
+    "throttled",
+    "unavailable",
+)
 SEARCH_MAX = 200  # characters of a search actually used
 REVIEWED = ("yes", "no")
+UNANSWERED = ("abstention", "fallback", "either")
+REGISTRATION_CHECKED = "any"  # a check happened, whatever its outcome
+NAME = re.compile(r"[a-z0-9_]{1,64}")  # an intent or a fact id, as filters take them
 
 events = sa.Table(
     "events",
     sa.MetaData(),
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),  # as Rasa's
     sa.Column("type_name", sa.String(255), nullable=False),
     sa.Column("timestamp", sa.Float),
     sa.Column("intent_name", sa.String(255)),
@@ -66,13 +87,13 @@ def json_text(engine: Engine, column: Any, *keys: str) -> Any:
     return sa.func.json_extract(column, "$." + ".".join(keys))
 
 
-def in_list(engine: Engine, column: Any, values: Iterable[str]) -> Any:
+def in_list(bind: Engine | Connection, column: Any, values: Iterable[str]) -> Any:
     """`column IN values` with one bound parameter however many values (a JSON array
     on SQLite, an array on PostgreSQL): no limit on the number of variables."""
     values = list(values)
     if not values:
         return sa.false()
-    if engine.dialect.name == "postgresql":
+    if bind.dialect.name == "postgresql":
         return column == sa.any_(sa.literal(values, type_=postgresql.ARRAY(sa.String)))
     each = sa.func.json_each(sa.literal(json.dumps(values))).table_valued("value")
     return column.in_(sa.select(each.c.value))
@@ -90,8 +111,13 @@ class Filters:
     search: str = ""
     reviewed: str | None = None  # "yes" | "no"
     tag: str = ""  # normalised
-    # Resolved from the console's tables (bot/staff/reviews.py), not from the query:
-    only: tuple[str, ...] | None = None  # the conversations to keep, if set
+    unanswered: str | None = None  # one of UNANSWERED: abstained, fell back, either
+    registration: str | None = None  # REGISTRATION_CHECKED or one of REGISTRATION_OUTCOMES
+    intent: str = ""  # an intent of one of its messages
+    fact: str = ""  # a fact one of its replies was composed from
+    below: float | None = None  # some message's intent confidence below this
+    # Not from the query: the conversations to keep, if set (the follow-up queue).
+    only: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
 
     @classmethod
@@ -108,6 +134,13 @@ class Filters:
             search=query.get("q", "").strip()[:SEARCH_MAX],
             reviewed=query.get("reviewed") if query.get("reviewed") in REVIEWED else None,
             tag=normalise_tag(query.get("tag", "")[:SEARCH_MAX]),
+            unanswered=_choice(query.get("unanswered"), UNANSWERED),
+            registration=_choice(
+                query.get("registration"), (REGISTRATION_CHECKED, *REGISTRATION_OUTCOMES)
+            ),
+            intent=_name(query.get("intent", "")),
+            fact=_name(query.get("fact", "")),
+            below=confidence_below(query.get("below", "")),
         )
 
     def to_query(self) -> list[tuple[str, str]]:
@@ -122,6 +155,11 @@ class Filters:
             ("reviewed", self.reviewed or ""),
             ("tag", self.tag),
             ("q", self.search),
+            ("unanswered", self.unanswered or ""),
+            ("registration", self.registration or ""),
+            ("intent", self.intent),
+            ("fact", self.fact),
+            ("below", "" if self.below is None else f"{self.below:g}"),
         ]
         return [(key, value) for key, value in pairs if value]
 
@@ -134,6 +172,24 @@ class Filters:
         return replace(self, only=keep, exclude=tuple(sorted({*self.exclude, *exclude})))
 
 
+def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
+    return value if value in allowed else None
+
+
+def _name(text: str) -> str:
+    text = text.strip()
+    return text if NAME.fullmatch(text) else ""
+
+
+def confidence_below(text: str) -> float | None:
+    """A confidence threshold from a query: a number above 0, at most 1 ("0,5" too)."""
+    try:
+        value = float(text.replace(",", ".")[:20])
+    except ValueError:
+        return None
+    return value if 0.0 < value <= 1.0 else None
+
+
 def _date(text: str) -> date | None:
     try:
         return date.fromisoformat(text[:10])
@@ -141,29 +197,17 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _epoch(day: date) -> float:
+def day_start(day: date) -> float:
     return datetime.combine(day, time(), tzinfo=timezone.utc).timestamp()
 
 
-def _time(epoch: float | None) -> datetime | None:
+def epoch_time(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
 
 
 def channel_of(sender_id: str) -> str:
     prefix = sender_id.split(":", 1)[0]
     return prefix if prefix in CHANNELS else "other"
-
-
-@dataclass(frozen=True)
-class Summary:
-    sender_id: str
-    started: datetime | None
-    last: datetime | None
-    turns: int
-    channel: str
-    language: str | None
-    first_message: str
-    person_requested: bool
 
 
 @dataclass
@@ -202,114 +246,6 @@ class Conversations:
         with self.engine.connect() as connection:
             return bool(sa.inspect(connection).has_table("events"))
 
-    def _matching(self, filters: Filters) -> Any:
-        """Sender ids whose conversation passes `filters`, as a SELECT ... GROUP BY."""
-        conditions = []
-        if filters.channel:
-            conditions.append(events.c.sender_id.startswith(f"{filters.channel}:", autoescape=True))
-        if filters.only is not None:
-            conditions.append(in_list(self.engine, events.c.sender_id, filters.only))
-        if filters.exclude:
-            conditions.append(sa.not_(in_list(self.engine, events.c.sender_id, filters.exclude)))
-        for wanted in self._event_conditions(filters):
-            conditions.append(events.c.sender_id.in_(sa.select(events.c.sender_id).where(*wanted)))
-        query = sa.select(events.c.sender_id).where(*conditions).group_by(events.c.sender_id)
-        if filters.start:
-            query = query.having(sa.func.min(events.c.timestamp) >= _epoch(filters.start))
-        if filters.end:
-            query = query.having(
-                sa.func.min(events.c.timestamp) < _epoch(filters.end + timedelta(days=1))
-            )
-        return query
-
-    def _event_conditions(self, filters: Filters) -> list[list[Any]]:
-        found = []
-        if filters.language:
-            found.append(
-                [
-                    events.c.type_name == "slot",
-                    events.c.action_name == "language",
-                    json_text(self.engine, events.c.data, "value") == filters.language,
-                ]
-            )
-        if filters.person_requested:
-            found.append([events.c.type_name == "user", events.c.intent_name == REQUEST_HUMAN])
-        if filters.search:
-            text = sa.func.lower(json_text(self.engine, events.c.data, "text"))
-            found.append(
-                [
-                    events.c.type_name == "user",
-                    text.contains(filters.search.lower(), autoescape=True),
-                ]
-            )
-        return found
-
-    def page(self, filters: Filters, page: int, size: int) -> tuple[list[Summary], bool]:
-        """One page of conversations, most recent activity first; and whether there
-        is a next page."""
-        if not self._exists():
-            return [], False
-        with self.engine.connect() as connection:
-            matching = self._matching(filters).subquery()
-            last = sa.func.max(events.c.timestamp)
-            rows = connection.execute(
-                sa.select(
-                    events.c.sender_id,
-                    sa.func.min(events.c.timestamp).label("started"),
-                    last.label("last"),
-                    sa.func.sum(sa.case((events.c.type_name == "user", 1), else_=0)).label("turns"),
-                    sa.func.max(sa.case((events.c.intent_name == REQUEST_HUMAN, 1), else_=0)).label(
-                        "person"
-                    ),
-                    sa.func.min(
-                        sa.case((events.c.type_name == "user", events.c.id), else_=None)
-                    ).label("first_user"),
-                    sa.func.max(
-                        sa.case(
-                            (
-                                sa.and_(
-                                    events.c.type_name == "slot",
-                                    events.c.action_name == "language",
-                                ),
-                                events.c.id,
-                            ),
-                            else_=None,
-                        )
-                    ).label("last_language"),
-                )
-                .where(events.c.sender_id.in_(sa.select(matching.c.sender_id)))
-                .group_by(events.c.sender_id)
-                .order_by(last.desc(), events.c.sender_id)
-                .limit(size + 1)
-                .offset((page - 1) * size)
-            ).all()
-            ids = [r.first_user for r in rows[:size] if r.first_user] + [
-                r.last_language for r in rows[:size] if r.last_language
-            ]
-            data = (
-                dict(
-                    connection.execute(
-                        sa.select(events.c.id, events.c.data).where(events.c.id.in_(ids))
-                    ).all()
-                )
-                if ids
-                else {}
-            )
-        summaries = [
-            Summary(
-                sender_id=r.sender_id,
-                started=_time(r.started),
-                last=_time(r.last),
-                turns=int(r.turns or 0),
-                channel=channel_of(r.sender_id),
-                language=_load(data.get(r.last_language)).get("value"),
-                first_message=str(_load(data.get(r.first_user)).get("text") or ""),
-                person_requested=bool(r.person),
-            )
-            for r in rows[:size]
-        ]
-        return summaries, len(rows) > size
-
     def transcript(self, sender_id: str) -> list[Turn] | None:
         """Every turn of the conversation in order; None if there is none."""
         if not self._exists():
@@ -342,24 +278,13 @@ class Conversations:
         value = _load(raw).get("value") if raw else None
         return value if isinstance(value, str) else None
 
-    def export_batch(
-        self, filters: Filters, after: str | None, size: int
-    ) -> tuple[list[Exported], str | None]:
-        """Up to `size` conversations passing `filters` whose sender id sorts after
-        `after`, with their turns; and the sender id to continue after (None at the
-        end). The export walks the whole set this way, one batch in memory at a time,
-        and no transaction stays open between batches (SQLite: Rasa keeps writing)."""
-        if not self._exists():
-            return [], None
+    def export_batch(self, senders: list[str]) -> list[Exported]:
+        """These conversations with their turns, in the order given (the index chose
+        them: bot/staff/index.py). The export walks the whole set a batch at a time, and
+        no transaction stays open between batches (SQLite: Rasa keeps writing)."""
+        if not senders or not self._exists():
+            return []
         with self.engine.connect() as connection:
-            query = self._matching(filters)
-            if after is not None:
-                query = query.where(events.c.sender_id > after)
-            senders = list(
-                connection.execute(query.order_by(events.c.sender_id).limit(size)).scalars()
-            )
-            if not senders:
-                return [], None
             rows = connection.execute(
                 sa.select(events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data)
                 .where(events.c.sender_id.in_(senders))
@@ -370,6 +295,8 @@ class Conversations:
             grouped[row.sender_id].append(row[1:])
         exported = []
         for sender, own in grouped.items():
+            if not own:  # erased since the index chose it
+                continue
             language = None
             for type_name, _, raw in own:
                 if type_name == "slot":
@@ -381,27 +308,11 @@ class Conversations:
                     sender_id=sender,
                     channel=channel_of(sender),
                     language=language if isinstance(language, str) else None,
-                    started=_time(own[0][1]) if own else None,
+                    started=epoch_time(own[0][1]),
                     turns=turns_of(own),
                 )
             )
-        return exported, (senders[-1] if len(senders) == size else None)
-
-    def person_requests(self) -> dict[str, tuple[float, float]]:
-        """Every conversation where a person was requested: first and last request."""
-        if not self._exists():
-            return {}
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(
-                    events.c.sender_id,
-                    sa.func.min(events.c.timestamp),
-                    sa.func.max(events.c.timestamp),
-                )
-                .where(events.c.type_name == "user", events.c.intent_name == REQUEST_HUMAN)
-                .group_by(events.c.sender_id)
-            ).all()
-        return {sender: (float(first or 0), float(last or 0)) for sender, first, last in rows}
+        return exported
 
     def erase(self, sender_id: str) -> int:
         """Delete one conversation's events; returns how many."""
@@ -466,7 +377,7 @@ def turns_of(rows: Iterable[Any]) -> list[Turn]:
             intent = parse.get("intent") or {}
             turns.append(
                 Turn(
-                    time=_time(timestamp),
+                    time=epoch_time(timestamp),
                     text=str(event.get("text") or ""),
                     intent=intent.get("name"),
                     confidence=intent.get("confidence"),
@@ -480,7 +391,7 @@ def turns_of(rows: Iterable[Any]) -> list[Turn]:
             )
         elif type_name == "action" and event.get("name") != "action_listen":
             turns[-1].actions.append(str(event.get("name")))
-            turns[-1].time = turns[-1].time or _time(timestamp)
+            turns[-1].time = turns[-1].time or epoch_time(timestamp)
         elif type_name == "bot" and event.get("text"):
             metadata = event.get("metadata")
             if isinstance(metadata, dict) and metadata.get(STAFF_REPLY) is True:

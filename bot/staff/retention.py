@@ -1,6 +1,7 @@
 """Erasure and purge: a conversation's events leave the tracker store, the console's
-review rows about it (tags, notes, marks, labels) are deleted, and the rows that name its
-sender in the audit are rewritten with a keyed hash; both are audited.
+rows about it (tags, notes, marks, labels, its summary index and search rows) are
+deleted, and the rows that name its sender in the audit are rewritten with a keyed
+hash; both are audited.
 
 The retention period (LOG_RETENTION_DAYS) is applied by the running app: `run_daily`,
 a task started by the console (bot/staff/app.py), purges once a day. Several replicas
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Engine
 from bot.participants.store import dialect_insert
 from bot.staff.accounts import StaffStore
 from bot.staff.conversations import Conversations
+from bot.staff.index import Index
 from bot.staff.reviews import Reviews
 from bot.staff.schema import staff_jobs
 
@@ -38,6 +40,7 @@ def erase(conversations: Conversations, store: StaffStore, sender_id: str, actor
     deleted = conversations.erase(sender_id)
     with store.engine.begin() as connection:
         Reviews.forget(connection, [sender_id])
+        Index.forget(connection, [sender_id])
         hashed = store.forget_sender(connection, sender_id)
         store.audit(actor, "erase", hashed, f"{deleted} events", connection=connection)
     return deleted
@@ -51,6 +54,7 @@ def purge(
     senders = conversations.purge(now - timedelta(days=days))
     with store.engine.begin() as connection:
         Reviews.forget(connection, senders)
+        Index.forget(connection, senders)
         for sender_id in senders:
             store.forget_sender(connection, sender_id)
         store.audit(

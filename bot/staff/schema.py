@@ -1,6 +1,6 @@
 """The staff console's tables, in the project database (DATABASE_URL) next to the
 participant store's: same MetaData, hence the same naming convention and one Alembic
-history (bot/participants/migrations/, revisions 0005 to 0008). Importing this module registers
+history (bot/participants/migrations/, revisions 0005 to 0009). Importing this module registers
 them; the migrations' env.py does."""
 
 from __future__ import annotations
@@ -154,3 +154,76 @@ staff_saved_filters = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("account_id", "name", name="uq_staff_saved_filters_account_id"),
 )
+
+# Revision 0009: the conversations' summary index (bot/staff/index.py), kept up to date
+# from the tracker store's events by a background task; erasure and purge delete its
+# rows. Times are epoch seconds, as the tracker store's.
+
+FIRST_MESSAGE_MAX = 300
+INDEX_LABEL_MAX = 80
+
+# One row per conversation (sender id): what the list shows and filters on.
+staff_conversations = sa.Table(
+    "staff_conversations",
+    metadata,
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("started", sa.Float, nullable=False),
+    sa.Column("last_active", sa.Float, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(2), nullable=True),  # the language slot's last value
+    sa.Column("turns", sa.Integer, nullable=False),  # user messages
+    sa.Column("first_message", sa.String(FIRST_MESSAGE_MAX), nullable=True),
+    sa.Column("first_request", sa.Float, nullable=True),  # requests for a person
+    sa.Column("last_request", sa.Float, nullable=True),
+    sa.Column("abstained", sa.Boolean, nullable=False),
+    sa.Column("fell_back", sa.Boolean, nullable=False),
+    # The last registration check's outcome, a category (conversations.py:
+    # REGISTRATION_OUTCOMES), never what was checked.
+    sa.Column("registration", sa.String(16), nullable=True),
+    sa.Column("min_confidence", sa.Float, nullable=True),  # of the user messages' intents
+    sa.Column("last_event_id", sa.Integer, nullable=False),  # the tracker store's events.id
+    sa.PrimaryKeyConstraint("sender_id", name="pk_staff_conversations"),
+    sa.Index("ix_staff_conversations_last_active", "last_active"),
+    sa.Index("ix_staff_conversations_started", "started"),
+    sa.Index("ix_staff_conversations_first_request", "first_request"),
+)
+
+# The intents and facts a conversation went through, "intent:<name>" / "fact:<id>".
+staff_conversation_labels = sa.Table(
+    "staff_conversation_labels",
+    metadata,
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("label", sa.String(INDEX_LABEL_MAX), nullable=False),
+    sa.PrimaryKeyConstraint("sender_id", "label", name="pk_staff_conversation_labels"),
+    sa.Index("ix_staff_conversation_labels_label", "label", "sender_id"),
+)
+
+# The indexer's cursor: the last events.id folded. Advanced with a conditional UPDATE
+# (position and generation unchanged since read), so that of several replicas one
+# folds each batch; erasure and purge raise `generation`, so that a batch read before
+# them is not written after them.
+staff_index_cursor = sa.Table(
+    "staff_index_cursor",
+    metadata,
+    sa.Column("name", sa.String(32), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("run_by", sa.String(64), nullable=True),
+    sa.PrimaryKeyConstraint("name", name="pk_staff_index_cursor"),
+)
+
+# The full-text index of the user messages, `staff_search`, differs by dialect (an FTS5
+# virtual table on SQLite, a tsvector with a GIN index on PostgreSQL): created by
+# revision 0009 itself, outside this metadata (bot/staff/search.py describes it).
+SEARCH_TABLE = "staff_search"
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter (autogenerate, drift checks): the search table and, on SQLite,
+    its FTS5 shadow tables are the migrations' own, not this metadata's."""
+    return not (
+        type_ == "table"
+        and name is not None
+        and (name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_"))
+    )

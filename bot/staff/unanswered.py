@@ -40,14 +40,18 @@ from sqlalchemy.engine import Engine
 
 from bot.participants.store import dialect_insert
 from bot.settings import LANGUAGES
-from bot.staff.conversations import Conversations, events, json_text
+from bot.staff.conversations import (
+    FALLBACK_ACTIONS,
+    FALLBACK_INTENTS,
+    Conversations,
+    events,
+    json_text,
+)
 from bot.staff.dashboard import says_abstention
 from bot.staff.schema import LABEL_INTENT_MAX, staff_labels
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOMAIN = ROOT / "domain.yml"
-FALLBACK_ACTIONS = ("action_default_fallback", "utter_default")
-FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
 # Intents a message cannot be labelled with: sent by the channels, or set by the fact
 # detector (bot/nlu/fact_detector.py), not learnt from examples.
 NOT_LABELS = frozenset(
@@ -59,16 +63,25 @@ CHUNK = 500
 
 
 @functools.lru_cache(maxsize=1)
-def label_intents() -> tuple[str, ...]:
-    """The intents of domain.yml (read only) a reviewer may choose, sorted."""
+def domain_intents() -> tuple[str, ...]:
+    """The intents of domain.yml (read only), and Rasa's `nlu_fallback`, sorted."""
     with DOMAIN.open(encoding="utf-8") as file:
         domain = yaml.safe_load(file) or {}
-    found = []
+    found = {"nlu_fallback"}
     for item in domain.get("intents") or []:
         name = next(iter(item)) if isinstance(item, dict) else item
-        if isinstance(name, str) and name not in NOT_LABELS and len(name) <= LABEL_INTENT_MAX:
-            found.append(name)
-    return tuple(sorted(set(found)))
+        if isinstance(name, str):
+            found.add(name)
+    return tuple(sorted(found))
+
+
+def label_intents() -> tuple[str, ...]:
+    """The intents a reviewer may choose for a message, sorted."""
+    return tuple(
+        name
+        for name in domain_intents()
+        if name not in NOT_LABELS and name != "nlu_fallback" and len(name) <= LABEL_INTENT_MAX
+    )
 
 
 @dataclass

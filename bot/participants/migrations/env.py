@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from bot.participants.schema import metadata
-from bot.staff import schema as _staff_tables  # noqa: F401 - registers the console's tables
+from bot.staff import schema as staff_schema  # registers the console's tables
 
 config = context.config
 
@@ -23,6 +23,8 @@ OPTIONS = {
     "target_metadata": target_metadata,
     "render_as_batch": True,
     "compare_type": True,
+    # The full-text search table is the dialect's own, made by revision 0009.
+    "include_name": staff_schema.include_name,
 }
 
 

@@ -57,7 +57,10 @@ def resolve(
     the same message ("Is the report launched there? What does it explore?"), else
     of the last answer; without either, its default if `guess`. `earlier`: the facts
     of the last answer, whose earlier conference a question in the past tense is
-    about even when the answer ended on another topic ("before this? when?")."""
+    about even when the answer ended on another topic ("before this? when?"), as is
+    one the message itself names ("when was the 2013 conference held?")."""
+    named = [i["fact"] for i in items if i.get("fact") in base.facts]
+    in_message = next((g for g in _groups(named, base) if g in _PAST_TOPICS), None)
     past_topic = next((g for g in _groups(earlier, base) if g in _PAST_TOPICS), None)
     resolved = []
     for item in items:
@@ -65,7 +68,8 @@ def resolve(
         past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
         counted = item.get("short") and key in _COUNT_FACTS  # "how big?", "ministers?"
         timed = item.get("short") and key == "dates" and topic in _PAST_TOPICS  # "quel mois ?"
-        about_past = topic if topic in _PAST_TOPICS else past_topic
+        about_past = topic if topic in _PAST_TOPICS else in_message if past else None
+        about_past = about_past or past_topic
         if (past or counted or timed) and about_past:
             key = _PAST_UNKNOWN.get(key or "", _PAST_TOPICS[about_past])
         if key:

@@ -11,7 +11,7 @@ intent stands, and `facts.yml` says which facts answer it.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Set
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -418,7 +418,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         folded = fold(text)
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
-        given = {e.get("entity") for e in message.get(ENTITIES) or []}
+        given = _given(message, text)
         if _STOP_RE.match(folded) and name not in _STEPS:
             _set_intent(message, STOP, 1.0)
             return False
@@ -426,13 +426,19 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
         proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
+        # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
+        named = _NAMES_STATUS_RE.search(text) and len(text.split()) < LETTER_WORDS
         someone_else = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
         # A letter on behalf of a minister asks the facts, not anyone's status.
         asks_beyond_contacts = any(
             i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
             for i in analysis.items
         )
-        if name != CHECK_REGISTRATION and not proving and someone_else and not asks_beyond_contacts:
+        if (
+            name != CHECK_REGISTRATION
+            and not proving
+            and (named or someone_else and not asks_beyond_contacts)
+        ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
@@ -590,6 +596,18 @@ def _asks_a_missing_detail_of(text: str, base: FactBase) -> bool:
         return False
     rest = _CHECK_WORDS_RE.sub(" ", fold(text))
     return any(i.get("fact") == NOT_IN_SOURCE for i in analyse(rest, base).items)
+
+
+def _given(message: Message, text: str) -> Set[str]:
+    """The entities the message gives, but an e-mail address that only signs a letter
+    (after its last question, with no reference): not a registration to check."""
+    given = {e.get("entity") for e in message.get(ENTITIES) or []}
+    if "email" in given and "reference" not in given and len(text.split()) >= LETTER_WORDS:
+        entities = message.get(ENTITIES) or []
+        starts = [e.get("start") or 0 for e in entities if e.get("entity") == "email"]
+        if all(start > text.rfind("?") for start in starts):
+            given.discard("email")
+    return given
 
 
 def _add_asked_status(message: Message, folded: str) -> None:

@@ -396,7 +396,7 @@ def turns_of(rows: Iterable[Any]) -> list[Turn]:
             metadata = event.get("metadata")
             if isinstance(metadata, dict) and metadata.get(STAFF_REPLY) is True:
                 turns.append(
-                    Turn(time=_time(timestamp), replies=[str(event["text"])], by_staff=True)
+                    Turn(time=epoch_time(timestamp), replies=[str(event["text"])], by_staff=True)
                 )
             else:
                 turns[-1].replies.append(str(event["text"]))

@@ -21,6 +21,7 @@ from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import (
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
+    REGISTRATION_TOPIC,
     FactBase,
     fact_base,
 )
@@ -28,6 +29,9 @@ from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 TOPIC_SLOT = "answer_topic"
 FACTS_SLOT = "answer_facts"
+# The status the last check found (actions/registration.py): said again on "in English
+# please"; a new check or a new session drops it.
+STATUS_SLOT = "registration_status"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
@@ -120,7 +124,13 @@ class ActionAnswer(Action):
     def _repeat(
         dispatcher: CollectingDispatcher, tracker: Tracker, base: FactBase, language: str
     ) -> List[EventType]:
-        """ "In English please": the last answer again, in the new language."""
+        """ "In English please": the last answer again, in the new language; after a
+        check, the status it found."""
+        status = tracker.get_slot(STATUS_SLOT)
+        if status and tracker.get_slot(TOPIC_SLOT) == REGISTRATION_TOPIC:
+            dispatcher.utter_message(text=base.text("switched", language))
+            dispatcher.utter_message(response=f"utter_registration_again_{status}")
+            return []
         facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if answerable(f, base)]
         if not facts:
             dispatcher.utter_message(response="utter_language_switched")

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answers import TOPIC_SLOT
+from actions.answers import STATUS_SLOT, TOPIC_SLOT
 from bot.nlu.facts import REGISTRATION_TOPIC
 from bot.participants.store import LOCKED, MATCH, THROTTLED, ParticipantStore
 
@@ -40,7 +40,7 @@ class ActionForgetRegistration(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         given = {e.get("entity") for e in (tracker.latest_message or {}).get("entities", [])}
-        forgotten = (*REGISTRATION_SLOTS, ASKED_STATUS)
+        forgotten = (*REGISTRATION_SLOTS, ASKED_STATUS, STATUS_SLOT)
         return [SlotSet(slot, None) for slot in forgotten if slot not in given]
 
 
@@ -93,7 +93,8 @@ class ActionCheckRegistration(Action):
                 reference=result.participant.reference,
             )
             # Follow-ups ("why?", "when will I know?") are about this status now.
-            return [*cleared, SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC)]
+            status = result.participant.status
+            return [*cleared, SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC), SlotSet(STATUS_SLOT, status)]
         elif result.outcome == LOCKED:  # this conversation, for 15 minutes
             dispatcher.utter_message(response="utter_registration_locked")
         elif result.outcome == THROTTLED:  # this reference, for up to a minute

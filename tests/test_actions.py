@@ -83,6 +83,7 @@ async def test_a_stopped_check_forgets_the_details() -> None:
         SlotSet("reference", None),
         SlotSet("email", None),
         SlotSet("asked_status", None),
+        SlotSet("registration_status", None),
     ]
     assert dispatcher.messages == []
 
@@ -94,4 +95,35 @@ async def test_a_new_check_keeps_only_the_detail_given_with_it() -> None:
     latest = {"entities": [{"entity": "reference", "value": "CMC-2015-0005"}]}
     state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
     events = await ActionForgetRegistration().run(CollectingDispatcher(), state, DOMAIN)
-    assert events == [SlotSet("email", None), SlotSet("asked_status", None)]
+    assert events == [
+        SlotSet("email", None),
+        SlotSet("asked_status", None),
+        SlotSet("registration_status", None),
+    ]
+
+
+async def test_a_language_switch_after_a_check_says_the_status_again() -> None:
+    """ "In English please" right after a status: the status again, without the name or
+    the reference (not kept); after an answer on the facts, those facts."""
+    from actions.answers import ActionAnswer
+
+    latest = {"intent": {"name": "switch_language"}, "entities": []}
+    slots = {
+        "language": "en",
+        "answer_topic": "registration",
+        "registration_status": "waitlisted",
+        "answer_facts": ["dates"],
+    }
+    state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswer().run(dispatcher, state, DOMAIN) == []
+    assert [m.get("response") for m in dispatcher.messages] == [
+        None,
+        "utter_registration_again_waitlisted",
+    ]
+    assert dispatcher.messages[0]["text"] == "Sure, I'll continue in English:"
+    facts = {**slots, "answer_topic": "cmc"}
+    state = Tracker("someone", facts, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, state, DOMAIN)
+    assert "26" in dispatcher.messages[0]["text"]

@@ -31,8 +31,13 @@ from bot.participants.store import (
 from tests.conftest import Clock
 
 CLEARED = [SlotSet("reference", None), SlotSet("email", None), SlotSet("asked_status", None)]
-# A status given: its follow-ups ("why?") are about it.
-STATUS_GIVEN = [*CLEARED, SlotSet("answer_topic", "registration")]
+
+
+def status_given(status: str) -> list[SlotSet]:
+    """A status given: its follow-ups ("why?", "in English?") are about it."""
+    topic = SlotSet("answer_topic", "registration")
+    return [*CLEARED, topic, SlotSet("registration_status", status)]
+
 
 ALICE = Participant(
     "CMC-2015-0007",
@@ -90,7 +95,7 @@ async def test_a_yes_no_question_on_the_status_is_answered_yes_or_no_first(
     participant = Participant(**{**vars(ALICE), "status": status})
     _, messages, events = await check(CheckResult(MATCH, participant), asked_status=asked)
     assert [m["response"] for m in messages] == [first, f"utter_registration_{status}"]
-    assert events == STATUS_GIVEN
+    assert events == status_given(status)
 
 
 async def test_an_unmatched_check_keeps_the_status_asked_for_the_corrected_one() -> None:
@@ -106,7 +111,7 @@ async def test_a_match_answers_with_the_status_and_the_name(status: str) -> None
     assert store.calls == [("CMC-2015-0007", "alice@example.org", "conv-1")]
     assert [m["response"] for m in messages] == [f"utter_registration_{status}"]
     assert (messages[0]["full_name"], messages[0]["reference"]) == ("Alice Martin", "CMC-2015-0007")
-    assert events == STATUS_GIVEN
+    assert events == status_given(status)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +180,7 @@ async def test_strangers_delay_the_delegate_by_a_minute_at_most(
     clock.now += MAX_REFERENCE_DELAY
     assert await run_check(store, "alice", "alice@example.org") == (
         ["utter_registration_confirmed"],
-        STATUS_GIVEN,
+        status_given("confirmed"),
     )
 
 
@@ -196,5 +201,5 @@ async def test_a_conversation_with_five_failures_is_locked_out(
     )
     assert await run_check(store, "alice", "alice@example.org") == (
         ["utter_registration_confirmed"],
-        STATUS_GIVEN,
+        status_given("confirmed"),
     )

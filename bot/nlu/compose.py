@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Collection, Dict, List
 
-from bot.nlu.facts import NOT_CANCELLED, NOT_IN_SOURCE, FactBase
+from bot.nlu.facts import (
+    NOT_CANCELLED,
+    NOT_IN_SOURCE,
+    REGISTRATION_DECISION,
+    REGISTRATION_TOPIC,
+    FactBase,
+)
 
 _CONTACT_FACTS = ("contact", "samri")
 # Asked in the past tense right after the earlier conference: about it, not the CMC.
@@ -42,7 +48,10 @@ def reads_topic(item: Dict[str, Any]) -> bool:
     ("when was it held?"), or a word or two ("how big?", "quel mois ?") that follow
     up the earlier conference when it was the last answer."""
     return bool(
-        item.get("past") or item.get("short") and item.get("fact") in _COUNT_FACTS | {"dates"}
+        item.get("past")
+        or item.get("own")
+        or item.get("short")
+        and item.get("fact") in _COUNT_FACTS | {"dates"}
     )
 
 
@@ -72,6 +81,8 @@ def resolve(
         about_past = about_past or past_topic
         if (past or counted or timed) and about_past:
             key = _PAST_UNKNOWN.get(key or "", _PAST_TOPICS[about_past])
+        if item.get("own") and topic == REGISTRATION_TOPIC:
+            key = REGISTRATION_DECISION  # "can I still come?" right after a status
         if key:
             resolved.append({"fact": key, "verdict": item.get("verdict")})
             topic = base.facts[key].group if key in base.facts else topic

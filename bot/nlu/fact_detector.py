@@ -441,6 +441,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
+        if proving and name not in _STEPS and _STATUS_RE.search(folded):
+            # "CMC-2015-0003, me@x.org: my status? And the report's title?": the check,
+            # then the facts asked beside it.
+            _set_intent(message, CHECK_REGISTRATION, 1.0)
+            return False
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
             _WHOSE_RE.search(folded)
         ):

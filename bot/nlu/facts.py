@@ -119,6 +119,19 @@ _LIST_ITEM_RE = re.compile(
 _EVENT_NAMED_BY_CITY_RE = re.compile(
     r"\b(?:geneva|geneve|genf) (?P<event>conference|conf|meeting|event|summit)\b"
 )
+# One's own attendance or case, asked right after a registration status ("can I still
+# come on the 26th?", "is there an appeal process?"): about that decision, not the facts
+# its words name.
+_OWN_CASE_RE = re.compile(
+    r"\b(?:can|could|may) i (?:still |even |at least |then )?(?:attend|come|participate|"
+    r"take part|go|enter|get in|join)\b|\bshow up\b|\bturn up\b"
+    r"|\b(?:peux|pourrai|pourrais|puis)(?:-je)? (?:quand meme |toujours |malgre tout |alors )?"
+    r"(?:venir|participer|assister|entrer|y aller)\b"
+    r"|\bsans (?:confirmation|inscription|badge|invitation)\b"
+    r"|\bwithout (?:a |any |the )?(?:confirmation|registration|badge|invitation)\b"
+    r"|\bappeal\b|\brecours\b|\bhow long\b.{0,30}\b(?:review|decision|process|answer)\b"
+    r"|\b(?:review|examen|traitement|decision)\b.{0,30}\b(?:take|takes|prend|dure)\b"
+)
 # A message this long is a letter: each of its questions is answered or said missing.
 LETTER_WORDS = 25
 # "Is Angela Merkel coming?": the release names no participant or speaker.
@@ -550,6 +563,9 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
         for item in items:
             item["short"] = True  # "how big?", "ministers?": about the topic of the answer
+    if _OWN_CASE_RE.search(folded):
+        for item in items:
+            item["own"] = True  # after a status: the decision's answer (compose.resolve)
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
 

@@ -21,6 +21,7 @@ from bot.nlu.facts import (
     NOT_CANCELLED,
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
+    REGISTRATION_TOPIC,
     analyse,
     fact_base,
 )
@@ -168,6 +169,14 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         # A claim the quote contradicts; a reference against an e-mail address.
         ("Swing said cities should restrict migration, didn't he?", [("dg_quote", "no")]),
         ("Is there an official hashtag for the conference?", [(NOT_IN_SOURCE, None)]),
+        # A wrong claim's word starts a word: "belong" is not "ong" (an NGO).
+        ("Does IOM belong to the UN system?", [("iom_about", "yes")]),
+        ("Is it a one-day event?", [("dates", "no")]),
+        # A question of a list that names nothing the release gives: it lacks it.
+        (
+            "Dear IOM,\n1. Which themes will be discussed?\n2. Is IOM having an office in Albania?",
+            [("topics", None), (NOT_IN_SOURCE, None)],
+        ),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -241,6 +250,16 @@ def test_a_question_in_the_past_follows_up_the_earlier_conference() -> None:
     # Without the earlier conference in the last answer: the CMC itself.
     items = analyse("where was it held?", BASE).items
     assert [i["fact"] for i in resolve(items, BASE, "cmc", earlier=["dates"])] == ["venue"]
+
+
+def test_after_a_status_ones_own_attendance_is_about_the_decision() -> None:
+    """ "Can I still come on the 26th?" right after a status: the decision's answer; the
+    same words otherwise: the facts they name."""
+    items = analyse("Est-ce que je peux quand même venir le 26 ?", BASE).items
+    assert {i["fact"] for i in resolve(items, BASE, REGISTRATION_TOPIC)} == {
+        REGISTRATION_DECISION
+    }
+    assert [i["fact"] for i in resolve(items, BASE, "cmc")] == ["invitees", "dates"]
 
 
 def _message(text: str, intent: str, confidence: float = 0.9, **data: Any) -> Message:

@@ -129,7 +129,7 @@ _OWN_CASE_RE = re.compile(
     r"(?:venir|participer|assister|entrer|y aller)\b"
     r"|\bsans (?:confirmation|inscription|badge|invitation)\b"
     r"|\bwithout (?:a |any |the )?(?:confirmation|registration|badge|invitation)\b"
-    r"|\bappeal\b|\brecours\b|\bhow long\b.{0,30}\b(?:review|decision|process|answer)\b"
+    r"|\bappeal\b|\brecours\b|\bhow long\b.{0,30}\b(?:review|decision|decide|process|answer)\b"
     r"|\b(?:review|examen|traitement|decision)\b.{0,30}\b(?:take|takes|prend|dure)\b"
 )
 # A message this long is a letter: each of its questions is answered or said missing.
@@ -137,6 +137,10 @@ LETTER_WORDS = 25
 # "Is Angela Merkel coming?": the release names no participant or speaker.
 _NAMED_PERSON_RE = re.compile(
     r"\b(?:[A-Z][a-zà-ÿ]{1,20}(?:[ -](?:[A-Z][a-zà-ÿ]{1,20}|de|van|von|ki)){1,3})\b"
+    r"(?=[^?]{0,40}\b(?:coming|come|attend\w*|speak\w*|there|participe\w*|vien\w*|venir|sera|"
+    r"present\w*|invit\w*|intervien\w*|parler)\b)"
+    # "Est-ce que M. Okafor vient ?": a title and a surname
+    r"|\b(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Prof\.?) [A-Z][a-zà-ÿ]{1,20}\b"
     r"(?=[^?]{0,40}\b(?:coming|come|attend\w*|speak\w*|there|participe\w*|vien\w*|venir|sera|"
     r"present\w*|invit\w*|intervien\w*|parler)\b)"
     r"|\b(?:will|is|does|est-ce que|est ce que)\s+"
@@ -266,7 +270,9 @@ class Fact:
     confirms: bool = False
     with_: Tuple[str, ...] = ()
     names: Tuple[str, ...] = ()
-    wrong: Tuple[str, ...] = ()
+    # Words of a claim the release contradicts, each at the start of a word ("ong" is
+    # not in "belong"); a short one is a whole word.
+    wrong: Pattern[str] | None = None
     only_means_no: bool = False
     titled: bool = False  # a quoted title in a claim is checked against `names`
     partial: bool = False
@@ -323,6 +329,17 @@ def _compile(patterns: Sequence[str]) -> Tuple[Pattern[str], ...]:
     return (re.compile("|".join(f"(?:{p})" for p in patterns)),)
 
 
+def _words_re(words: Sequence[str]) -> Pattern[str] | None:
+    """One pattern for `words`, each starting a word; words of four letters or fewer
+    end one too."""
+    if not words:
+        return None
+    alternatives = (
+        re.escape(w) + (r"(?![a-z])" if len(w) <= 4 and w.isalpha() else "") for w in words
+    )
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + ")")
+
+
 def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
     """A FactBase from the YAML document (see facts.yml for the fields)."""
     facts = {
@@ -339,7 +356,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             confirms=bool(f.get("confirms", False)),
             with_=tuple(f.get("with", [])),
             names=tuple(f.get("names", [])),
-            wrong=tuple(f.get("wrong", [])),
+            wrong=_words_re(f.get("wrong", [])),
             only_means_no=bool(f.get("only_means_no", False)),
             titled=bool(f.get("titled", False)),
             partial=bool(f.get("partial", False)),
@@ -503,7 +520,7 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
             if not any(m.startswith(said[:4]) or said.startswith(m[:4]) for m in fact.months):
                 return "no"
             checked = True
-    if any(w in sentence for w in fact.wrong):
+    if fact.wrong is not None and fact.wrong.search(sentence):
         return "no"
     quoted = _QUOTED_RE.search(sentence) if fact.titled else None
     if quoted:  # a title: the report's own, or another one

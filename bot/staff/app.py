@@ -725,7 +725,7 @@ async def delete_filter(request: web.Request) -> web.Response:
 async def dashboard(request: web.Request) -> web.Response:
     """Charts of the last 30 days, drawn as SVG on the server."""
     now = request.app[CLOCK_KEY]()
-    data = await asyncio.to_thread(figures.compute, request.app[CONVERSATIONS_KEY], now)
+    data = await asyncio.to_thread(figures.compute, request.app[INDEX_KEY].engine, now)
     waiting = await followup_queue(request)
     t = i18n.strings("staff", language(request))
     days = data.days

@@ -248,6 +248,7 @@ def test_no_command_migrates_or_creates_the_database(
         ("participants", "import", str(csv)),
         ("staff", "list"),
         ("staff", "disable", "ana"),
+        ("staff", "reindex"),
         ("logs", "purge", "--older-than", "365"),
         ("logs", "erase", "web:x"),
         ("training", "export", "--out", str(tmp_path / "export")),

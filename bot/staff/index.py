@@ -16,9 +16,19 @@ from cursor 0 and catches up batch by batch, oldest events first: meanwhile the 
 shows the conversations indexed so far and says how many events are not yet (`Progress`).
 Before Rasa first starts there is no events table: nothing to index.
 
-Assumes events are committed in id order, as one Rasa process does (each tracker save
-is one transaction, one after another); erasure and purge delete the rows here too
-(`forget`)."""
+Each step also adds the dashboard's daily counts (`staff_daily`: messages, fallbacks,
+abstentions, intents, registration outcomes, response-time bins; bot/staff/dashboard.py
+reads them), pairing a reply with its question across batches through the row's
+`pending_reply`.
+
+Events committed out of id order (several Rasa processes on one PostgreSQL store): the
+ids missing from a batch, before an event of the last GAP_TIMEOUT seconds and in a hole
+of at most GAP_MAX ids, are kept in `staff_index_gaps` and read again at each step, in
+the same conditional transaction: an event found there is folded once and its gap
+deleted; a gap older than GAP_TIMEOUT is dropped (a rolled back transaction). On SQLite,
+an erasure or purge of the newest events records their ids as gaps without timeout,
+since the next events get them again (`forget`). Erasure and purge delete the rows here
+too; `reset` empties everything for `python -m bot staff reindex`."""
 
 from __future__ import annotations
 

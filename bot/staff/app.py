@@ -426,7 +426,12 @@ async def _list(
             "known_tags": await asyncio.to_thread(reviews.all_tags),
             "rows": rows,
             "total": total,
-            "total_cap": COUNT_CAP if total > COUNT_CAP else None,
+            # "more than 10,000" / "plus de 10 000" (a narrow no-break space in French)
+            "total_cap": (
+                f"{COUNT_CAP:,}".replace(",", "\u202f" if language(request) == "fr" else ",")
+                if total > COUNT_CAP
+                else None
+            ),
             "not_indexed": progress.behind,
             "marks": marks,
             "waiting": {

@@ -9,15 +9,19 @@ a fake clock: no sleep."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
+from bot.__main__ import cli
 from bot.i18n import strings as catalogue
 from bot.participants.migrate import upgrade
 from bot.participants.store import create_engine
@@ -34,6 +38,7 @@ from bot.staff.schema import (
     SEARCH_TABLE,
     staff_conversation_labels,
     staff_conversations,
+    staff_daily,
     staff_saved_filters,
 )
 from tests.conftest import Clock
@@ -504,3 +509,140 @@ async def test_the_new_filters_have_labelled_controls(console: Console, language
     await console.client.post("/staff/filters", data={"csrf": csrf, "name": "n", "query": query})
     with console.app[staff_app.STORE_KEY].engine.connect() as connection:
         assert connection.execute(sa.select(staff_saved_filters.c.query)).scalars().all() == [query]
+
+
+def _event_row(event_id: int, sender: str, t: float, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "sender_id": sender,
+        "type_name": data["event"],
+        "timestamp": t,
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+        "action_name": data.get("name") if data["event"] == "action" else None,
+        "data": json.dumps({**data, "timestamp": t}),
+    }
+
+
+def _newest(tracker: sa.engine.Engine) -> int:
+    with tracker.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.max(events.c.id))).scalar_one())
+
+
+def test_an_event_committed_after_a_later_one_is_folded_once(
+    index: Index, tracker: sa.engine.Engine
+) -> None:
+    """Two Rasa processes on PostgreSQL: the event with the smaller id commits after
+    the indexer read the larger one. The missing id is a gap, read again at each step
+    until it appears (folded once) or is older than GAP_TIMEOUT (dropped)."""
+    clock = Clock()
+    clock.now = NOW
+    index.clock = clock
+    now, first = NOW.timestamp(), _newest(tracker) + 1
+    with tracker.begin() as connection:  # first + 2 committed; first, first + 1 not yet
+        connection.execute(
+            events.insert(),
+            [_event_row(first + 2, "web:late", now, user("deux", "ask_fact", 0.9))],
+        )
+    assert index.step() == 1
+    assert row_of(index, "web:late").turns == 1
+    assert sorted(index._gaps()) == [first, first + 1]
+    with tracker.begin() as connection:  # the late commit
+        connection.execute(
+            events.insert(), [_event_row(first, "web:late", now - 1, user("un", "greet", 0.8))]
+        )
+    clock.now = NOW + timedelta(seconds=30)
+    assert index.step() == 1  # the late event, from its gap
+    late = row_of(index, "web:late")
+    assert late.turns == 2 and late.started == now - 1
+    assert "intent:greet" in label_rows(index.engine, "web:late")
+    assert sorted(index._gaps()) == [first + 1]
+    assert index.step() == 0 and row_of(index, "web:late").turns == 2  # not folded twice
+    clock.now = NOW + timedelta(seconds=index_module.GAP_TIMEOUT + 1)
+    index.step()  # first + 1 never came (a rolled back transaction): dropped
+    assert index._gaps() == {}
+    assert index.step() == 0 and row_of(index, "web:late").turns == 2
+
+
+def test_old_holes_are_not_gaps(index: Index, tracker: sa.engine.Engine) -> None:
+    """Ids missing between old events (deleted conversations, a catch-up) are not
+    waited for: only holes before an event of the last GAP_TIMEOUT seconds are."""
+    clock = Clock()
+    clock.now = NOW
+    index.clock = clock
+    first = _newest(tracker) + 1
+    with tracker.begin() as connection:
+        connection.execute(
+            events.insert(),
+            [_event_row(first + 5, "web:old", NOW.timestamp() - 3600, user("x", "greet", 1.0))],
+        )
+    assert index.step() == 1 and index._gaps() == {}
+
+
+def test_sqlite_ids_given_again_after_an_erasure_are_folded(
+    index: Index, tracker: sa.engine.Engine
+) -> None:
+    """Rasa's SQLite table has no AUTOINCREMENT: erasing the newest conversation gives
+    its ids to the next events, at or below the cursor. The erasure records them as
+    gaps without timeout; the next events are folded once, and the cursor goes on."""
+    store = StaffStore(index.engine, Clock())
+    newest = _newest(tracker)
+    assert erase(index.conversations, store, "rest:human", "ana") > 0
+    left = _newest(tracker)
+    assert left < newest and index.progress().position == newest
+    assert sorted(index._gaps()) == list(range(left + 1, newest + 1))
+    index.clock = lambda: NOW + timedelta(days=1)  # these gaps never time out
+    assert index.step() == 0
+    turn = turn_events(user("me again", "greet", 0.9), "greet", "utter_greet", "hi")
+    insert_events(tracker, "web:new", NOW.timestamp(), turn * 3)  # 12 events
+    assert _newest(tracker) == left + 12 and left + 12 > newest  # the ids again, and more
+    assert index.step() == 12
+    assert row_of(index, "web:new").turns == 3 and index._gaps() == {}
+    assert index.progress() == index_module.Progress(left + 12, left + 12)
+    assert index.step() == 0 and row_of(index, "web:new").turns == 3
+
+
+def test_the_count_stops_at_its_cap(index: Index) -> None:
+    assert index.count(Filters()) == 5
+    assert index.count(Filters(), cap=2) == 3  # "more than 2"
+    assert index.count(Filters(language="en"), cap=2) == 2
+
+
+async def test_the_list_says_more_than_the_cap(
+    console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(staff_app, "COUNT_CAP", 1)
+    await console.login("rev")
+    html = await (await console.client.get("/staff?lang=en")).text()
+    assert "more than 1 conversations" in html and "in all" not in html
+    html = await (await console.client.get("/staff?lang=fr")).text()
+    assert "plus de 1 conversations" in html
+
+
+def test_reindex_rebuilds_the_index(
+    index: Index, tracker: sa.engine.Engine, project: sa.engine.Engine
+) -> None:
+    """`python -m bot staff reindex`: emptied and folded again, the same rows and daily
+    counts; audited; refused (exit 2) below head, by tests/test_migrations.py."""
+    before = {s: row_of(index, s) for s in shown(index)}
+    with project.connect() as connection:
+        daily = sorted(connection.execute(sa.select(staff_daily)).all())
+    with project.begin() as connection:  # drifted: a row of nothing, counts doubled
+        connection.execute(staff_conversation_labels.delete())
+        connection.execute(staff_daily.update().values(count=staff_daily.c.count * 2))
+    result = CliRunner().invoke(
+        cli,
+        ["staff", "reindex"],
+        env={
+            "DATABASE_URL": project.url.render_as_string(hide_password=False),
+            "TRACKER_STORE_URL": tracker.url.render_as_string(hide_password=False),
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"reindexed: {_newest(tracker)} event(s) folded\n"
+    assert {s: row_of(index, s) for s in shown(index)} == before
+    with project.connect() as connection:
+        assert sorted(connection.execute(sa.select(staff_daily)).all()) == daily
+    assert label_rows(project, "web:conf") == ["fact:dates", "intent:ask_fact"]
+    assert search_rows(project) == 5
+    audit = [e for e in StaffStore(project, Clock()).audit_entries(10) if e.action == "reindex"]
+    assert len(audit) == 2 and audit[0].detail.startswith(f"{_newest(tracker)} events folded")

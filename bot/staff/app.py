@@ -42,7 +42,7 @@ from bot.staff.conversations import (
     confidence_below,
     create_tracker_engine,
 )
-from bot.staff.index import Index
+from bot.staff.index import COUNT_CAP, Index
 from bot.staff.index import run as run_index
 from bot.staff.masking import Masker
 from bot.staff.retention import erase, replica_name, run_daily
@@ -397,7 +397,7 @@ async def _list(
     size = request.app[CONFIG_KEY].page_size
     index = request.app[INDEX_KEY]
     rows, more = await asyncio.to_thread(index.page, filters, page, size)
-    total = await asyncio.to_thread(index.count, filters)
+    total = await asyncio.to_thread(index.count, filters, COUNT_CAP)  # COUNT_CAP + 1 at most
     progress = await asyncio.to_thread(index.progress)
     reviews = request.app[REVIEWS_KEY]
     marks = await asyncio.to_thread(reviews.summaries, [row.sender_id for row in rows])
@@ -426,6 +426,12 @@ async def _list(
             "known_tags": await asyncio.to_thread(reviews.all_tags),
             "rows": rows,
             "total": total,
+            # "more than 10,000" / "plus de 10 000" (a narrow no-break space in French)
+            "total_cap": (
+                f"{COUNT_CAP:,}".replace(",", "\u202f" if language(request) == "fr" else ",")
+                if total > COUNT_CAP
+                else None
+            ),
             "not_indexed": progress.behind,
             "marks": marks,
             "waiting": {
@@ -725,7 +731,7 @@ async def delete_filter(request: web.Request) -> web.Response:
 async def dashboard(request: web.Request) -> web.Response:
     """Charts of the last 30 days, drawn as SVG on the server."""
     now = request.app[CLOCK_KEY]()
-    data = await asyncio.to_thread(figures.compute, request.app[CONVERSATIONS_KEY], now)
+    data = await asyncio.to_thread(figures.compute, request.app[INDEX_KEY].engine, now)
     waiting = await followup_queue(request)
     t = i18n.strings("staff", language(request))
     days = data.days

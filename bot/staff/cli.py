@@ -15,6 +15,7 @@ from bot.participants import migrate
 from bot.participants.store import create_engine
 from bot.staff.accounts import AccountError, StaffStore
 from bot.staff.conversations import Conversations, create_tracker_engine
+from bot.staff.index import Index
 from bot.staff.masking import Masker
 from bot.staff.retention import erase, purge
 from bot.staff.schema import ROLES
@@ -98,6 +99,26 @@ def staff_disable(username: str) -> None:
         click.echo(f"error: no account named {username!r}", err=True)
         sys.exit(1)
     click.echo(f"disabled {username.strip().lower()}")
+
+
+@staff.command("reindex")
+def staff_reindex() -> None:
+    """Rebuild the conversations' summary index (list, filters, search, dashboard) from
+    the tracker store: emptied, then every event folded again, oldest first (audited).
+    Running web apps keep serving meanwhile, from what is indexed so far."""
+    store, conversations = _store(), _conversations()
+    try:
+        index = Index(store.engine, conversations, _now, "cli")
+        index.reset()
+        store.audit("cli", "reindex", None, "index emptied, rebuilding")
+        started = datetime.now(timezone.utc)
+        folded = index.catch_up()
+        seconds = (datetime.now(timezone.utc) - started).total_seconds()
+        store.audit("cli", "reindex", None, f"{folded} events folded in {seconds:.0f} s")
+    finally:
+        conversations.engine.dispose()
+        store.engine.dispose()
+    click.echo(f"reindexed: {folded} event(s) folded")
 
 
 @click.group()

@@ -314,20 +314,32 @@ class Conversations:
             )
         return exported
 
-    def erase(self, sender_id: str) -> int:
-        """Delete one conversation's events; returns how many."""
-        if not self._exists():
-            return 0
-        with self.engine.begin() as connection:
-            return int(
-                connection.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
-            )
+    @staticmethod
+    def _newest(connection: Connection) -> int | None:
+        """On SQLite, the last event's id, read in the deleting transaction (no other
+        write in between): Rasa's table has no AUTOINCREMENT, so the next event gets
+        this id + 1 even if that id was just deleted, and the index reads the deleted
+        ids again (bot/staff/index.py: `Index.forget`). None on PostgreSQL: a sequence
+        never gives an id twice."""
+        if connection.dialect.name != "sqlite":
+            return None
+        return int(connection.execute(sa.select(sa.func.max(events.c.id))).scalar() or 0)
 
-    def purge(self, older_than: datetime) -> list[str]:
-        """Delete whole conversations whose last event is before `older_than` (a
-        conversation still going on keeps its beginning); returns their sender ids."""
+    def erase(self, sender_id: str) -> tuple[int, int | None]:
+        """Delete one conversation's events; returns how many, and (SQLite) the newest
+        id left."""
         if not self._exists():
-            return []
+            return 0, None
+        with self.engine.begin() as connection:
+            deleted = connection.execute(events.delete().where(events.c.sender_id == sender_id))
+            return int(deleted.rowcount), self._newest(connection)
+
+    def purge(self, older_than: datetime) -> tuple[list[str], int | None]:
+        """Delete whole conversations whose last event is before `older_than` (a
+        conversation still going on keeps its beginning); returns their sender ids, and
+        (SQLite) the newest id left."""
+        if not self._exists():
+            return [], None
         with self.engine.begin() as connection:
             old: list[str] = (
                 connection.execute(
@@ -342,7 +354,7 @@ class Conversations:
                 connection.execute(
                     events.delete().where(events.c.sender_id.in_(old[start : start + 500]))
                 )
-        return old
+            return old, self._newest(connection)
 
 
 @dataclass(frozen=True)

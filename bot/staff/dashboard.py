@@ -1,6 +1,7 @@
-"""The dashboard's figures, computed by SQL aggregates over the tracker store's events
-(a handful of statements, each one pass over the window's events; no loop in Python
-over events), and drawn as SVG by the server (bot/staff/templates/dashboard.html): no
+"""The dashboard's figures, read from the summary index (bot/staff/index.py): the
+conversations' rows and the daily counts the indexer keeps as it folds the events
+(`staff_daily`), so a request reads a few thousand rows at most and never the events;
+drawn as SVG by the server (bot/staff/templates/dashboard.html): no
 script, no chart library, no external service. Every chart also has a title, a
 description and a data table.
 
@@ -13,8 +14,10 @@ Figures, over the last `DAYS` days (UTC):
   this" phrase (bot/nlu/facts.yml, `phrases: not_in_source`, read here only);
 - registration checks by outcome: bot replies uttered by `utter_registration_*`;
 - median and 95th percentile of the response time, from a user message to the next bot
-  message of the same conversation (nearest rank to 0.1 s, per day and over the window,
-  from a histogram computed in SQL);
+  message of the same conversation, on the user message's day (nearest rank, per day
+  and over the window, from the indexer's histogram: `delay_bin`'s bins are 0.1 s wide
+  below 10 s, 1 s below a minute, 10 s below 10 minutes, then a minute, so a
+  percentile is the lower bound of its bin: exact to 0.1 s below 10 s);
 - the follow-up queue's age (bot/staff/app.py computes the queue)."""
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ import yaml
 from sqlalchemy.engine import Engine
 
 from bot.settings import LANGUAGES
-from bot.staff.conversations import CHANNELS, Conversations, events, json_text
+from bot.staff.conversations import CHANNELS
+from bot.staff.schema import staff_conversations, staff_daily
 
 DAYS = 30
 TOP_INTENTS = 10
@@ -42,6 +46,13 @@ COLOURS = ("#0b3d91", "#c75000", "#2e7d32", "#6a1b9a", "#555555")
 QUEUE_BUCKETS = ((3600, "age_hour"), (86400, "age_day"), (3 * 86400, "age_3days"))
 QUEUE_LAST = "age_week"
 MAX_DELAY = 3600  # seconds: longer response times are counted as this
+# staff_daily's kinds (bot/staff/schema.py), counted by the indexer.
+DAILY_MESSAGES = "messages"  # user messages
+DAILY_FALLBACK = "fallback"  # user messages classified as FALLBACK_INTENTS
+DAILY_ABSTENTION = "abstention"  # bot replies with the abstention sentence
+DAILY_INTENT = "intent"  # user messages, by intent
+DAILY_REGISTRATION = "registration"  # utter_registration_* replies, by outcome
+DAILY_DELAY = "delay"  # response times, by bin (delay_bin), on the user message's day
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,15 +94,26 @@ def _day(engine: Engine, column: Any) -> Any:
     return sa.cast(column / 86400, sa.Integer)
 
 
-def _channel(column: Any) -> Any:
-    return sa.case(
-        *[(column.startswith(f"{name}:", autoescape=True), name) for name in CHANNELS],
-        else_="other",
-    )
+def delay_bin(seconds: float) -> str:
+    """A response time's bin, as the lower bound in tenths of a second (`staff_daily`'s
+    name): 0.1 s wide below 10 s, 1 s below a minute, 10 s below 10 minutes, then a
+    minute, up to `MAX_DELAY` (longer ones counted as that)."""
+    delay = min(max(seconds, 0.0), float(MAX_DELAY))
+    if delay < 10:
+        tenths = int(delay * 10)
+    elif delay < 60:
+        tenths = int(delay) * 10
+    elif delay < 600:
+        tenths = int(delay // 10) * 100
+    else:
+        tenths = int(delay // 60) * 600
+    return str(tenths)
 
 
-def compute(conversations: Conversations, now: datetime, days: int = DAYS) -> Figures:
-    """Every figure but the queue's, in five statements."""
+def compute(engine: Engine, now: datetime, days: int = DAYS) -> Figures:
+    """Every figure but the queue's, from the summary index (bot/staff/index.py): the
+    conversations' rows and the daily counts the indexer keeps. Two statements, over
+    the window's rows only; the events are never read here."""
     today = now.astimezone(timezone.utc).date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=timezone.utc).timestamp()
@@ -109,35 +131,19 @@ def compute(conversations: Conversations, now: datetime, days: int = DAYS) -> Fi
         response_p50=[None] * days,
         response_p95=[None] * days,
     )
-    if not conversations._exists():
-        return figures
-    engine = conversations.engine
 
     def index(day_number: Any) -> int | None:
         position = int(day_number) - first_number
         return position if 0 <= position < days else None
 
+    c = staff_conversations.c
+    day = _day(engine, c.started)
     with engine.connect() as connection:
-        # Conversations started per day, by language and channel.
-        is_language = sa.and_(events.c.type_name == "slot", events.c.action_name == "language")
-        per = (
-            sa.select(
-                events.c.sender_id,
-                sa.func.min(events.c.timestamp).label("start"),
-                sa.func.max(sa.case((is_language, events.c.id), else_=None)).label("lang_id"),
-            )
-            .group_by(events.c.sender_id)
-            .having(sa.func.min(events.c.timestamp) >= since)
-            .subquery()
-        )
-        slot = events.alias("slot")
-        language = json_text(engine, slot.c.data, "value")
-        day = _day(engine, per.c.start)
-        channel = _channel(per.c.sender_id)
+        # Conversations started per day, by language (now) and channel.
         for number, lang, chan, count in connection.execute(
-            sa.select(day, language, channel, sa.func.count())
-            .select_from(per.outerjoin(slot, slot.c.id == per.c.lang_id))
-            .group_by(day, language, channel)
+            sa.select(day, c.language, c.channel, sa.func.count())
+            .where(c.started >= since)
+            .group_by(day, c.language, c.channel)
         ):
             position = index(number)
             if position is None:
@@ -145,107 +151,43 @@ def compute(conversations: Conversations, now: datetime, days: int = DAYS) -> Fi
             figures.by_language[lang if lang in LANGUAGES else "other"][position] += count
             figures.by_channel[chan if chan in CHANNELS else "other"][position] += count
 
-        # Top intents.
-        figures.intents = [
-            (str(name or "?"), int(count))
-            for name, count in connection.execute(
-                sa.select(events.c.intent_name, sa.func.count().label("n"))
-                .where(events.c.type_name == "user", events.c.timestamp >= since)
-                .group_by(events.c.intent_name)
-                .order_by(sa.desc("n"), events.c.intent_name)
-                .limit(TOP_INTENTS)
-            )
-        ]
-
-        # Fallback and abstention per day.
-        abstained = says_abstention(events.c.data)
-        is_user = events.c.type_name == "user"
-        day = _day(engine, events.c.timestamp)
-        for number, messages, fallback, abstention in connection.execute(
-            sa.select(
-                day,
-                sa.func.sum(sa.case((is_user, 1), else_=0)),
-                sa.func.sum(
-                    sa.case(
-                        (sa.and_(is_user, events.c.intent_name.in_(FALLBACK_INTENTS)), 1), else_=0
-                    )
-                ),
-                sa.func.sum(sa.case((sa.and_(events.c.type_name == "bot", abstained), 1), else_=0)),
-            )
-            .where(events.c.type_name.in_(("user", "bot")), events.c.timestamp >= since)
-            .group_by(day)
-        ):
-            position = index(number)
-            if position is not None:
-                figures.messages[position] = int(messages or 0)
-                figures.fallback[position] = int(fallback or 0)
-                figures.abstention[position] = int(abstention or 0)
-
-        # Registration checks by outcome.
-        utter = json_text(engine, events.c.data, "metadata", "utter_action")
-        figures.registrations = [
-            (str(name).removeprefix("utter_registration_"), int(count))
-            for name, count in connection.execute(
-                sa.select(utter, sa.func.count().label("n"))
-                .where(
-                    events.c.type_name == "bot",
-                    events.c.timestamp >= since,
-                    events.c.data.contains("utter_registration_", autoescape=True),
-                    utter.startswith("utter_registration_", autoescape=True),
-                )
-                .group_by(utter)
-                .order_by(sa.desc("n"), utter)
-            )
-        ]
-
-        # Response times: each user message paired with the next user or bot event of
-        # its conversation (Rasa's index on sender_id), kept when that is a bot event;
-        # the delays are counted in 0.1 s bins per day, the percentiles read from them.
-        day_sql = (
-            "CAST(FLOOR(p.ts / 86400) AS INTEGER)"
-            if engine.dialect.name == "postgresql"
-            else "CAST(p.ts / 86400 AS INTEGER)"
-        )
-        histogram = connection.execute(
-            sa.text(
-                f"""
-                WITH pairs AS (
-                    SELECT u."timestamp" AS ts,
-                           (SELECT b.id FROM events b
-                            WHERE b.sender_id = u.sender_id AND b.id > u.id
-                              AND b.type_name IN ('user', 'bot')
-                            ORDER BY b.id LIMIT 1) AS next_id
-                    FROM events u
-                    WHERE u.type_name = 'user' AND u."timestamp" >= :since
-                )
-                SELECT {day_sql} AS day,
-                       CAST(FLOOR_DELAY AS INTEGER) AS bin, COUNT(*)
-                FROM pairs p JOIN events n ON n.id = p.next_id AND n.type_name = 'bot'
-                GROUP BY 1, 2
-                """.replace(
-                    "FLOOR_DELAY",
-                    f'(CASE WHEN n."timestamp" - p.ts > {MAX_DELAY} THEN {MAX_DELAY}'
-                    ' WHEN n."timestamp" < p.ts THEN 0'
-                    ' ELSE n."timestamp" - p.ts END) * 10',
-                )
-            ),
-            {"since": since},
-        ).all()
+        # The daily counts: messages, fallbacks, abstentions, intents, registration
+        # checks, response-time bins.
+        intents: dict[str, int] = defaultdict(int)
+        registrations: dict[str, int] = defaultdict(int)
         per_day: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         overall: dict[int, int] = defaultdict(int)
-        for number, delay_bin, count in histogram:
+        d = staff_daily.c
+        for number, kind, name, count in connection.execute(
+            sa.select(d.day, d.kind, d.name, d.count).where(d.day >= first_number)
+        ):
             position = index(number)
-            if position is not None:
-                per_day[position][int(delay_bin)] += int(count)
-            overall[int(delay_bin)] += int(count)
-        for position, bins in per_day.items():
-            figures.response_p50[position] = _percentile(bins, 50)
-            figures.response_p95[position] = _percentile(bins, 95)
-        figures.response_overall = (
-            sum(overall.values()),
-            _percentile(overall, 50),
-            _percentile(overall, 95),
-        )
+            if kind == DAILY_INTENT:
+                intents[name] += count
+            elif kind == DAILY_REGISTRATION:
+                registrations[name] += count
+            elif kind == DAILY_DELAY:
+                overall[int(name)] += count
+                if position is not None:
+                    per_day[position][int(name)] += count
+            elif position is not None:
+                series = {
+                    DAILY_MESSAGES: figures.messages,
+                    DAILY_FALLBACK: figures.fallback,
+                    DAILY_ABSTENTION: figures.abstention,
+                }.get(kind)
+                if series is not None:
+                    series[position] += count
+    figures.intents = sorted(intents.items(), key=lambda item: (-item[1], item[0]))[:TOP_INTENTS]
+    figures.registrations = sorted(registrations.items(), key=lambda item: (-item[1], item[0]))
+    for position, bins in per_day.items():
+        figures.response_p50[position] = _percentile(bins, 50)
+        figures.response_p95[position] = _percentile(bins, 95)
+    figures.response_overall = (
+        sum(overall.values()),
+        _percentile(overall, 50),
+        _percentile(overall, 95),
+    )
     return figures
 
 

@@ -16,15 +16,26 @@ from cursor 0 and catches up batch by batch, oldest events first: meanwhile the 
 shows the conversations indexed so far and says how many events are not yet (`Progress`).
 Before Rasa first starts there is no events table: nothing to index.
 
-Assumes events are committed in id order, as one Rasa process does (each tracker save
-is one transaction, one after another); erasure and purge delete the rows here too
-(`forget`)."""
+Each step also adds the dashboard's daily counts (`staff_daily`: messages, fallbacks,
+abstentions, intents, registration outcomes, response-time bins; bot/staff/dashboard.py
+reads them), pairing a reply with its question across batches through the row's
+`pending_reply`.
+
+Events committed out of id order (several Rasa processes on one PostgreSQL store): the
+ids missing from a batch, before an event of the last GAP_TIMEOUT seconds and in a hole
+of at most GAP_MAX ids, are kept in `staff_index_gaps` and read again at each step, in
+the same conditional transaction: an event found there is folded once and its gap
+deleted; a gap older than GAP_TIMEOUT is dropped (a rolled back transaction). On SQLite,
+an erasure or purge of the newest events records their ids as gaps without timeout,
+since the next events get them again (`forget`). Erasure and purge delete the rows here
+too; `reset` empties everything for `python -m bot staff reindex`."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -52,13 +63,26 @@ from bot.staff.conversations import (
     events,
     in_list,
 )
-from bot.staff.dashboard import abstention_phrases
+from bot.staff.dashboard import (
+    DAILY_ABSTENTION,
+    DAILY_DELAY,
+    DAILY_FALLBACK,
+    DAILY_INTENT,
+    DAILY_MESSAGES,
+    DAILY_REGISTRATION,
+    abstention_phrases,
+    delay_bin,
+)
+from bot.staff.dashboard import FALLBACK_INTENTS as DASHBOARD_FALLBACK
 from bot.staff.schema import (
     FIRST_MESSAGE_MAX,
     INDEX_LABEL_MAX,
+    SEARCH_TABLE,
     staff_conversation_labels,
     staff_conversations,
+    staff_daily,
     staff_index_cursor,
+    staff_index_gaps,
     staff_reviews,
     staff_tags,
 )
@@ -67,6 +91,9 @@ logger = logging.getLogger(__name__)
 
 CURSOR = "conversations"  # the cursor's row
 BATCH = 5000  # events folded per step
+GAP_TIMEOUT = 60.0  # seconds: a missing id is read again until then
+GAP_MAX = 1000  # a wider hole in the ids is deleted events, not transactions in flight
+COUNT_CAP = 10_000  # the list's total is exact up to this, then "more than"
 REGISTRATION_REPLY = "utter_registration_"
 
 
@@ -120,6 +147,14 @@ class Folded:
     min_confidence: float | None = None
     labels: set[str] = field(default_factory=set)
     messages: list[tuple[int, str, str]] = field(default_factory=list)  # id, sender, text
+    # The dashboard's daily counts: (day, kind, name) -> count.
+    daily: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+    # Response times: a bot event that came before any user message of the batch (its
+    # delay is from the stored `pending_reply`); whether a user or bot event came; the
+    # last user message still without a reply at the batch's end.
+    leading_reply: float | None = None
+    dialogue: bool = False
+    pending: float | None = None
 
     def row(self) -> dict[str, Any]:
         return {
@@ -137,6 +172,7 @@ class Folded:
             "registration": self.registration,
             "min_confidence": self.min_confidence,
             "last_event_id": self.last_event_id,
+            "pending_reply": self.pending,
         }
 
 
@@ -170,11 +206,12 @@ def fold(rows: Iterable[Any]) -> dict[str, Folded]:
     found: dict[str, Folded] = {}
     for event_id, sender, type_name, timestamp, intent_name, action_name, raw in rows:
         t = float(timestamp or 0.0)
+        day = int(t // 86400)
         item = found.get(sender)
         if item is None:
             item = found[sender] = Folded(sender, t, t, event_id)
         item.started, item.last_active = min(item.started, t), max(item.last_active, t)
-        item.last_event_id = event_id
+        item.last_event_id = max(item.last_event_id, event_id)
         if type_name == "slot" and action_name in ("language", FACTS_SLOT):
             value = _load(raw).get("value")
             if action_name == "language" and value in LANGUAGES:
@@ -191,6 +228,11 @@ def fold(rows: Iterable[Any]) -> dict[str, Folded]:
             name = intent_name or intent.get("name")
             text = str(event.get("text") or "")
             item.turns += 1
+            item.daily[(day, DAILY_MESSAGES, "")] += 1
+            item.daily[(day, DAILY_INTENT, str(name or "?")[:INDEX_LABEL_MAX])] += 1
+            if name in DASHBOARD_FALLBACK:
+                item.daily[(day, DAILY_FALLBACK, "")] += 1
+            item.dialogue, item.pending = True, t
             if item.first_message is None:
                 item.first_message = text[:FIRST_MESSAGE_MAX]
             confidence = intent.get("confidence")
@@ -211,15 +253,24 @@ def fold(rows: Iterable[Any]) -> dict[str, Folded]:
                 item.messages.append((event_id, sender, text))
         elif type_name == "action" and action_name in FALLBACK_ACTIONS:
             item.fell_back = True
-        elif type_name == "bot" and raw:
-            if any(form in raw for form in abstention):
+        elif type_name == "bot":
+            if item.pending is not None:
+                asked = int(item.pending // 86400)
+                item.daily[(asked, DAILY_DELAY, delay_bin(t - item.pending))] += 1
+            elif not item.dialogue:
+                item.leading_reply = t
+            item.dialogue, item.pending = True, None
+            if raw and any(form in raw for form in abstention):
                 item.abstained = True
-            if REGISTRATION_REPLY in raw:
+                item.daily[(day, DAILY_ABSTENTION, "")] += 1
+            if raw and REGISTRATION_REPLY in raw:
                 metadata = _load(raw).get("metadata") or {}
                 utter = str(metadata.get("utter_action") or "")
                 outcome = utter.removeprefix(REGISTRATION_REPLY)
-                if utter.startswith(REGISTRATION_REPLY) and outcome in REGISTRATION_OUTCOMES:
-                    item.registration = outcome
+                if utter.startswith(REGISTRATION_REPLY):
+                    item.daily[(day, DAILY_REGISTRATION, outcome[:INDEX_LABEL_MAX])] += 1
+                    if outcome in REGISTRATION_OUTCOMES:
+                        item.registration = outcome
     return found
 
 
@@ -232,9 +283,32 @@ def _greatest(a: Any, b: Any) -> Any:
     return sa.case((a.is_(None), b), (b.is_(None), a), (a >= b, a), else_=b)
 
 
+def _pair_replies(connection: Connection, items: list[Folded]) -> None:
+    """Complete the response times across batches: a conversation's first user or bot
+    event of the batch that is a bot reply answers its stored `pending_reply`; one with
+    no user or bot event in the batch keeps it."""
+    waiting = {i.sender_id: i for i in items if i.leading_reply is not None or not i.dialogue}
+    c = staff_conversations.c
+    senders = list(waiting)
+    for start in range(0, len(senders), 500):
+        for sender, pending in connection.execute(
+            sa.select(c.sender_id, c.pending_reply).where(
+                c.sender_id.in_(senders[start : start + 500]), c.pending_reply.is_not(None)
+            )
+        ):
+            item = waiting[sender]
+            if not item.dialogue:
+                item.pending = float(pending)
+            elif item.leading_reply is not None:
+                delay = item.leading_reply - float(pending)
+                item.daily[(int(float(pending) // 86400), DAILY_DELAY, delay_bin(delay))] += 1
+
+
 def _write(connection: Connection, folded: Iterable[Folded]) -> None:
-    """Upsert the rows (one executemany), add the labels and the messages."""
+    """Upsert the rows (one executemany), add the labels, the messages and the daily
+    counts."""
     items = list(folded)
+    _pair_replies(connection, items)
     insert = dialect_insert(connection, staff_conversations)
     now, new = staff_conversations.c, insert.excluded
     connection.execute(
@@ -252,11 +326,27 @@ def _write(connection: Connection, folded: Iterable[Folded]) -> None:
                 "fell_back": sa.or_(now.fell_back, new.fell_back),
                 "registration": sa.func.coalesce(new.registration, now.registration),
                 "min_confidence": _least(now.min_confidence, new.min_confidence),
-                "last_event_id": new.last_event_id,
+                "last_event_id": _greatest(now.last_event_id, new.last_event_id),
+                "pending_reply": new.pending_reply,
             },
         ),
         [item.row() for item in items],
     )
+    daily: Counter[tuple[int, str, str]] = Counter()
+    for item in items:
+        daily.update(item.daily)
+    if daily:
+        insert = dialect_insert(connection, staff_daily)
+        connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=["day", "kind", "name"],
+                set_={"count": staff_daily.c.count + insert.excluded.count},
+            ),
+            [
+                {"day": day, "kind": kind, "name": name, "count": count}
+                for (day, kind, name), count in sorted(daily.items())
+            ],
+        )
     labels = [{"sender_id": i.sender_id, "label": label} for i in items for label in i.labels]
     if labels:
         connection.execute(
@@ -299,30 +389,60 @@ class Index:
                 row = connection.execute(query).one()
         return int(row.position), int(row.generation)
 
+    def _gaps(self) -> dict[int, float]:
+        """The ids being waited for, and when each was noticed (infinity: a deleted id
+        that SQLite will give again)."""
+        c = staff_index_gaps.c
+        with self.engine.connect() as connection:
+            found = connection.execute(sa.select(c.event_id, c.noticed))
+            return {
+                int(event_id): float("inf") if noticed is None else float(noticed)
+                for event_id, noticed in found
+            }
+
     def step(self, batch: int = BATCH) -> int:
-        """Fold the next events (at most `batch`) into the index; how many this replica
-        folded (0: none new, or another replica took them)."""
+        """Fold the next events (at most `batch`), and those that appeared in the gaps
+        of earlier batches, into the index; how many this replica folded (0: none new,
+        or another replica took them)."""
         position, generation = self._cursor()
         if not self.conversations._exists():
             return 0
+        now = self.clock().timestamp()
+        gaps = self._gaps()
+        expired = [i for i, noticed in gaps.items() if noticed < now - GAP_TIMEOUT]
+        waiting = sorted(
+            i for i, noticed in gaps.items() if noticed >= now - GAP_TIMEOUT and i <= position
+        )
+        columns = (
+            events.c.id,
+            events.c.sender_id,
+            events.c.type_name,
+            events.c.timestamp,
+            events.c.intent_name,
+            events.c.action_name,
+            events.c.data,
+        )
         with self.conversations.engine.connect() as tracker:
             rows = tracker.execute(
-                sa.select(
-                    events.c.id,
-                    events.c.sender_id,
-                    events.c.type_name,
-                    events.c.timestamp,
-                    events.c.intent_name,
-                    events.c.action_name,
-                    events.c.data,
-                )
-                .where(events.c.id > position)
-                .order_by(events.c.id)
-                .limit(batch)
+                sa.select(*columns).where(events.c.id > position).order_by(events.c.id).limit(batch)
             ).all()
-        if not rows:
+            late = [
+                row
+                for start in range(0, len(waiting), 500)
+                for row in tracker.execute(
+                    sa.select(*columns).where(events.c.id.in_(waiting[start : start + 500]))
+                )
+            ]
+        if not rows and not late and not expired:
             return 0
-        folded = fold(rows)
+        noticed: list[int] = []
+        previous = position
+        for row in rows:  # recent holes: maybe transactions not committed yet
+            hole = row.id - previous - 1
+            if 0 < hole <= GAP_MAX and float(row.timestamp or 0.0) >= now - GAP_TIMEOUT:
+                noticed.extend(range(previous + 1, row.id))
+            previous = row.id
+        folded = fold(sorted([*late, *rows], key=lambda row: int(row.id)))
         with self.engine.begin() as connection:
             taken = connection.execute(
                 staff_index_cursor.update()
@@ -331,12 +451,30 @@ class Index:
                     staff_index_cursor.c.position == position,
                     staff_index_cursor.c.generation == generation,
                 )
-                .values(position=rows[-1].id, updated_at=self.clock(), run_by=self.replica)
+                .values(
+                    position=rows[-1].id if rows else position,
+                    generation=generation + 1,
+                    updated_at=self.clock(),
+                    run_by=self.replica,
+                )
             ).rowcount
             if taken != 1:
                 return 0
-            _write(connection, folded.values())
-        return len(rows)
+            done = [*expired, *(int(row.id) for row in late)]
+            for start in range(0, len(done), 500):
+                connection.execute(
+                    staff_index_gaps.delete().where(
+                        staff_index_gaps.c.event_id.in_(done[start : start + 500])
+                    )
+                )
+            if noticed:
+                connection.execute(
+                    dialect_insert(connection, staff_index_gaps).on_conflict_do_nothing(),
+                    [{"event_id": i, "noticed": now} for i in noticed],
+                )
+            if folded:
+                _write(connection, folded.values())
+        return len(rows) + len(late)
 
     def catch_up(self, batch: int = BATCH) -> int:
         """Step until no event is left; how many this replica folded."""
@@ -346,20 +484,66 @@ class Index:
         return total
 
     @staticmethod
-    def forget(connection: Connection, sender_ids: list[str]) -> None:
+    def forget(connection: Connection, sender_ids: list[str], newest: int | None = None) -> None:
         """Delete these conversations' rows, labels and messages (erasure, purge), and
         raise the cursor's generation: a step that read their events before they were
-        deleted does not write them back."""
+        deleted does not write them back. Their daily counts stay (anonymous).
+
+        `newest` (SQLite): the tracker store's last event id once they were deleted,
+        read in the deleting transaction. If the cursor is past it, the newest events
+        were deleted and SQLite gives their ids again to the next events: those ids
+        become gaps that never time out, read at each step until they appear (ids
+        above the cursor are read as usual, so none is folded twice). Beyond GAP_MAX
+        of them, the cursor is set back instead."""
+        cursor = staff_index_cursor.c
+        values: dict[str, Any] = {"generation": cursor.generation + 1}
+        if newest is not None:
+            position = connection.execute(
+                sa.select(cursor.position).where(cursor.name == CURSOR)
+            ).scalar()
+            if position is not None and position > newest:
+                gaps = staff_index_gaps
+                connection.execute(gaps.delete().where(gaps.c.event_id > newest))
+                connection.execute(
+                    gaps.insert(),
+                    [
+                        {"event_id": i, "noticed": None}
+                        for i in range(newest + 1, min(position, newest + GAP_MAX) + 1)
+                    ],
+                )
+                values["position"] = min(position, newest + GAP_MAX)
         connection.execute(
-            staff_index_cursor.update()
-            .where(staff_index_cursor.c.name == CURSOR)
-            .values(generation=staff_index_cursor.c.generation + 1)
+            staff_index_cursor.update().where(cursor.name == CURSOR).values(**values)
         )
         for start in range(0, len(sender_ids), 500):
             chunk = sender_ids[start : start + 500]
             for table in (staff_conversations, staff_conversation_labels):
                 connection.execute(table.delete().where(table.c.sender_id.in_(chunk)))
         search.forget(connection, sender_ids)
+
+    def reset(self) -> None:
+        """Empty the index, its daily counts and gaps, and set the cursor back to the
+        first event, in one transaction: the next steps rebuild it from the tracker
+        store (`python -m bot staff reindex`). A step read before does not write."""
+        with self.engine.begin() as connection:
+            for table in (
+                staff_conversations,
+                staff_conversation_labels,
+                staff_daily,
+                staff_index_gaps,
+            ):
+                connection.execute(table.delete())
+            connection.execute(sa.text(f"DELETE FROM {SEARCH_TABLE}"))
+            connection.execute(
+                dialect_insert(connection, staff_index_cursor)
+                .values(name=CURSOR, position=0, generation=0)
+                .on_conflict_do_nothing()
+            )
+            connection.execute(
+                staff_index_cursor.update()
+                .where(staff_index_cursor.c.name == CURSOR)
+                .values(position=0, generation=staff_index_cursor.c.generation + 1)
+            )
 
     def progress(self) -> Progress:
         with self.engine.connect() as connection:
@@ -414,10 +598,12 @@ class Index:
             found.append(c.registration == filters.registration)
         for kind, name in (("intent", filters.intent), ("fact", filters.fact)):
             if name:
+                # EXISTS, a probe of the labels' primary key (sender_id, label) per row:
+                # the page walks `last_active` and stops at its 51st row.
                 labels = staff_conversation_labels
                 found.append(
-                    c.sender_id.in_(
-                        sa.select(labels.c.sender_id).where(labels.c.label == f"{kind}:{name}")
+                    sa.exists().where(
+                        labels.c.sender_id == c.sender_id, labels.c.label == f"{kind}:{name}"
                     )
                 )
         if filters.below is not None:
@@ -459,14 +645,19 @@ class Index:
         ]
         return summaries, len(rows) > size
 
-    def count(self, filters: Filters) -> int:
-        """How many conversations pass `filters`."""
+    def count(self, filters: Filters, cap: int | None = COUNT_CAP) -> int:
+        """How many conversations pass `filters`; at most `cap` + 1 (more than `cap`):
+        counting stops there, so a broad filter over 100,000 rows costs what 10,000 do."""
         with self.engine.connect() as connection:
+            matching = (
+                sa.select(staff_conversations.c.sender_id)
+                .where(*self._conditions(connection, filters))
+            )
+            if cap is not None:
+                matching = matching.limit(cap + 1)
             return int(
                 connection.execute(
-                    sa.select(sa.func.count())
-                    .select_from(staff_conversations)
-                    .where(*self._conditions(connection, filters))
+                    sa.select(sa.func.count()).select_from(matching.subquery())
                 ).scalar_one()
             )
 

@@ -37,10 +37,10 @@ PERIOD = timedelta(days=1)
 
 def erase(conversations: Conversations, store: StaffStore, sender_id: str, actor: str) -> int:
     """Remove one person's conversation; returns how many events were deleted."""
-    deleted = conversations.erase(sender_id)
+    deleted, newest = conversations.erase(sender_id)
     with store.engine.begin() as connection:
         Reviews.forget(connection, [sender_id])
-        Index.forget(connection, [sender_id])
+        Index.forget(connection, [sender_id], newest)
         hashed = store.forget_sender(connection, sender_id)
         store.audit(actor, "erase", hashed, f"{deleted} events", connection=connection)
     return deleted
@@ -51,10 +51,10 @@ def purge(
 ) -> int:
     """Remove every conversation with no event in the last `days` days; returns how
     many."""
-    senders = conversations.purge(now - timedelta(days=days))
+    senders, newest = conversations.purge(now - timedelta(days=days))
     with store.engine.begin() as connection:
         Reviews.forget(connection, senders)
-        Index.forget(connection, senders)
+        Index.forget(connection, senders, newest)
         for sender_id in senders:
             store.forget_sender(connection, sender_id)
         store.audit(

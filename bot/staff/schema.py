@@ -182,6 +182,9 @@ staff_conversations = sa.Table(
     sa.Column("registration", sa.String(16), nullable=True),
     sa.Column("min_confidence", sa.Float, nullable=True),  # of the user messages' intents
     sa.Column("last_event_id", sa.Integer, nullable=False),  # the tracker store's events.id
+    # Revision 0010: the last user message's time while no user or bot event has
+    # followed it (the response time is measured when the reply comes).
+    sa.Column("pending_reply", sa.Float, nullable=True),
     sa.PrimaryKeyConstraint("sender_id", name="pk_staff_conversations"),
     sa.Index("ix_staff_conversations_last_active", "last_active"),
     sa.Index("ix_staff_conversations_started", "started"),
@@ -211,6 +214,33 @@ staff_index_cursor = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("run_by", sa.String(64), nullable=True),
     sa.PrimaryKeyConstraint("name", name="pk_staff_index_cursor"),
+)
+
+# Revision 0010: the dashboard's daily figures, kept by the indexer (bot/staff/index.py)
+# as it folds the events: per day (days since the epoch, UTC) and kind ("messages",
+# "fallback", "abstention", "intent" + name, "registration" + outcome, "delay" + a
+# response-time bin in tenths of a second), a count. Anonymous counts: erasure and
+# purge do not lower them (`python -m bot staff reindex` recomputes them).
+staff_daily = sa.Table(
+    "staff_daily",
+    metadata,
+    sa.Column("day", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(INDEX_LABEL_MAX), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("day", "kind", "name", name="pk_staff_daily"),
+)
+
+# Revision 0010: ids missing from a batch of recent events, read again at each step
+# until they appear (an event committed after a later one: several Rasa processes on
+# PostgreSQL) or are older than the indexer's gap timeout (a rolled back transaction);
+# and, without timeout, the ids of deleted newest events that SQLite gives again.
+staff_index_gaps = sa.Table(
+    "staff_index_gaps",
+    metadata,
+    sa.Column("event_id", sa.Integer, nullable=False),
+    sa.Column("noticed", sa.Float, nullable=True),  # epoch seconds; NULL: never times out
+    sa.PrimaryKeyConstraint("event_id", name="pk_staff_index_gaps"),
 )
 
 # The full-text index of the user messages, `staff_search`, differs by dialect (an FTS5

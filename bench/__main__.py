@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -157,11 +158,17 @@ async def post(session: aiohttp.ClientSession, url: str, sender: str, text: str)
     return (time.perf_counter() - started) * 1000
 
 
-async def client(url: str, count: int, latencies: list[float], errors: list[str]) -> None:
+async def client(
+    url: str, count: int, latencies: list[float], errors: list[str], until: float | None = None
+) -> None:
+    """`count` messages, one after the other; with `until` (time.perf_counter()), as many
+    as are sent before then instead."""
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         sender = ""
-        for i in range(count):
+        for i in itertools.count():
+            if (i >= count) if until is None else (time.perf_counter() >= until):
+                break
             if i % 10 == 0:
                 sender = f"bench-{uuid.uuid4()}"
             try:
@@ -170,11 +177,18 @@ async def client(url: str, count: int, latencies: list[float], errors: list[str]
                 errors.append(repr(error))
 
 
-async def load(url: str, clients: int, per_client: int) -> dict[str, float]:
+async def load(
+    url: str, clients: int, per_client: int, seconds: float | None = None
+) -> dict[str, float]:
+    """`clients` concurrent clients of `per_client` messages each, or each sending for
+    `seconds` when given (bench/staff_lag.py)."""
     latencies: list[float] = []
     errors: list[str] = []
     started = time.perf_counter()
-    await asyncio.gather(*(client(url, per_client, latencies, errors) for _ in range(clients)))
+    until = None if seconds is None else started + seconds
+    await asyncio.gather(
+        *(client(url, per_client, latencies, errors, until) for _ in range(clients))
+    )
     elapsed = time.perf_counter() - started
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
@@ -182,6 +196,8 @@ async def load(url: str, clients: int, per_client: int) -> dict[str, float]:
         "p95_ms": quantiles[94],
         "msg_per_s": len(latencies) / elapsed,
         "errors": len(errors),
+        "messages": len(latencies),
+        "s": elapsed,
     }
 
 

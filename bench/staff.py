@@ -14,7 +14,8 @@ login form, and measures:
 - the list page, filtered searches, a transcript and the dashboard (p50/p95);
 - the index's lag: a conversation appended to the tracker store while the app runs,
   and the time until a search of the list shows it (polled every 20 ms);
-- the full CSV export (SQLite only by default), sampling the RSS every 5 ms.
+- the full CSV and JSONL exports (3 times each on SQLite, once on PostgreSQL by
+  default), sampling the process's RSS every 5 ms.
 Results on stdout and in var/bench/staff.json."""
 
 from __future__ import annotations
@@ -241,6 +242,40 @@ async def lag(client: TestClient, tracker: str, samples: int) -> dict[str, Any]:
     }
 
 
+async def export(client: TestClient, path: str, runs: int) -> dict[str, Any]:  # type: ignore[type-arg]
+    """The full export at `path`, read to its end `runs` times, this process's RSS
+    sampled every 5 ms meanwhile (the console is served in this process)."""
+    times, peaks, sizes = [], [], []
+    for _ in range(runs):
+        baseline = rss_kib()
+        peak = [baseline]
+        done = threading.Event()
+
+        def sample(peak: list[int] = peak, done: threading.Event = done) -> None:
+            while not done.wait(0.005):
+                peak[0] = max(peak[0], rss_kib())
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        start = time.perf_counter()
+        reply = await client.get(path)
+        assert reply.status == 200, (path, reply.status)
+        size = 0
+        async for chunk in reply.content.iter_chunked(1 << 16):
+            size += len(chunk)
+        times.append(time.perf_counter() - start)
+        done.set()
+        sampler.join()
+        peaks.append((baseline, peak[0]))
+        sizes.append(size)
+    return {
+        **percentiles(times),
+        "bytes": sizes[-1],
+        "rss_before_mib": round(peaks[-1][0] / 1024, 1),
+        "rss_peak_mib": round(max(p for _, p in peaks) / 1024, 1),
+    }
+
+
 async def measure(tracker: str, project: str, runs: int, export_runs: int) -> dict[str, Any]:
     import sqlalchemy as sa
 
@@ -315,34 +350,10 @@ async def measure(tracker: str, project: str, runs: int, export_runs: int) -> di
         results["index lag"] = await lag(client, tracker, max(5, runs // 2))
         if not export_runs:
             return results
-        times, peaks, sizes = [], [], []
-        for _ in range(export_runs):
-            baseline = rss_kib()
-            peak = [baseline]
-            done = threading.Event()
-
-            def sample(peak: list[int] = peak, done: threading.Event = done) -> None:
-                while not done.wait(0.005):
-                    peak[0] = max(peak[0], rss_kib())
-
-            sampler = threading.Thread(target=sample, daemon=True)
-            sampler.start()
-            start = time.perf_counter()
-            reply = await client.get("/staff/export.csv")
-            size = 0
-            async for chunk in reply.content.iter_chunked(1 << 16):
-                size += len(chunk)
-            times.append(time.perf_counter() - start)
-            done.set()
-            sampler.join()
-            peaks.append((baseline, peak[0]))
-            sizes.append(size)
-        results["export (CSV, all)"] = {
-            **percentiles(times),
-            "bytes": sizes[-1],
-            "rss_before_mib": round(peaks[-1][0] / 1024, 1),
-            "rss_peak_mib": round(max(p for _, p in peaks) / 1024, 1),
-        }
+        for kind in ("csv", "jsonl"):
+            name = f"export ({kind.upper()}, all)"
+            results[name] = await export(client, f"/staff/export.{kind}", export_runs)
+            print(f"{name:24} {json.dumps(results[name])}", flush=True)
         return results
     finally:
         await client.close()
@@ -370,7 +381,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
     parser.add_argument(
-        "--export-runs", type=int, default=None, help="full exports (default: 3 SQLite, 0 PG)"
+        "--export-runs",
+        type=int,
+        default=None,
+        help="full exports of each format (default: 3 SQLite, 1 PostgreSQL)",
     )
     parser.add_argument(
         "--postgresql",
@@ -381,7 +395,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "staff.json")
     args = parser.parse_args(argv)
     export_runs = (
-        args.export_runs if args.export_runs is not None else (0 if args.postgresql else 3)
+        args.export_runs if args.export_runs is not None else (1 if args.postgresql else 3)
     )
     with tempfile.TemporaryDirectory(prefix="bench-staff-") as folder:
         if args.postgresql:

@@ -35,6 +35,9 @@ STATUS_SLOT = "registration_status"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
+CHECK_ACTION = "action_check_registration"
+# The intents whose rules run this action before the registration form (data/rules.yml).
+CHECK_INTENTS = frozenset({"check_registration", "inform_registration"})
 
 
 def _reply_language(tracker: Tracker) -> str:
@@ -42,6 +45,19 @@ def _reply_language(tracker: Tracker) -> str:
     actions/session.py)."""
     language = tracker.get_slot("language")
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _check_to_come(tracker: Tracker) -> bool:
+    """Both details of a check are known and it has not run since the message: the
+    registration form completes now, then the check, then this action again."""
+    if not (tracker.get_slot("reference") and tracker.get_slot("email")):
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") == CHECK_ACTION:
+            return False
+    return True
 
 
 def _replied_this_turn(tracker: Tracker) -> bool:
@@ -75,6 +91,8 @@ class ActionAnswer(Action):
             return self._repeat(dispatcher, tracker, base, language)
         answer = message.get("answer") or {}
         items = list(answer.get("items") or [])
+        if items and intent in CHECK_INTENTS and _check_to_come(tracker):
+            return []  # asked beside both details: answered after the check, this turn
         if not items:  # a button payload, or an intent no fact cue named
             if intent == STOP and not _replied_this_turn(tracker):
                 dispatcher.utter_message(response="utter_anything_else")  # "never mind"

@@ -79,8 +79,9 @@ _FIRST_PERSON_RE = re.compile(
 )
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
-    r"\b(?:talk|speak|chat|parler|discuter)\b.{0,25}\b(?:real person|human|humain|someone|"
-    r"somebody|a person|une personne|quelqu\x27un|agent|staff|personnel|conseiller)\b"
+    r"\b(?:talk|speak|chat|parler|discuter|jaser)\b.{0,25}\b(?:real person|human|humain|someone|"
+    r"somebody|a person|une personne|quelqu\x27un|agent|staff|personnel|conseiller|vrai monde|"
+    r"vraie personne)\b"
 )
 # Asking who owns a reference or an address.
 _WHOSE_RE = re.compile(
@@ -101,7 +102,10 @@ _SOMEONE_ELSES_RE = re.compile(
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
     # "sa référence", "what email is on file for him", "what name is registered under 0003"
-    r"|\b(?:sa|son|leur) (?:reference|ref)\b"
+    r"|\b(?:sa|son|leur) (?:reference|ref|inscription|statut|dossier|candidature)\b"
+    # "l'assistante de Mme Dupont", "chief of staff to the minister"
+    r"|\b(?:assistant\w*|secretaire|chief of staff|chef de cabinet|collaborat\w*) (?:de|du|of|to) "
+    r"(?:mme|m\.|mr|mrs|ms|dr|madame|monsieur|la ministre|le ministre|minister|the minister)\b"
     r"|\b(?:his|her|their) (?:reference|ref|registration|status)\b"
     r"|\b(?:what|which|quel\w*) (?:e-?mail|address|adresse|courriel)\b.{0,30}"
     r"\b(?:him|her|them|lui|eux|on file)\b"
@@ -266,6 +270,8 @@ DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
 # Intents that stand only when the message names a registration (see above).
 _GATED = frozenset({DECISION, OTHER_REGISTRATION})
+# Intents of small talk, which a message giving a reference or an e-mail is not.
+_SMALL_TALK = frozenset({"greet", "goodbye", "thank", "acknowledge", "affirm", "deny"})
 # Steps of the check that no wording of the message overrules.
 _STEPS = frozenset(
     {
@@ -359,6 +365,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             if items is None:
                 continue
             name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if _CONFERENCE_RE.search(fold(text)):
+                # "... and when exactly is the conference?": its follow-up words are about
+                # it, even answered after a check, whose status is the topic then.
+                items = _about_the_conference(items, self._base)
             # The classifier's intent stays known: a follow-up with nothing to follow
             # up ("who won the match?") is answered as that intent.
             message.set(ANSWER_KEY, {"items": items, "intent": name}, add_to_output=True)
@@ -440,6 +450,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and (named or someone_else and not asks_beyond_contacts)
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
+            return True
+        if given & _REGISTRATION_ENTITIES and name in _SMALL_TALK:
+            # "Bon, essayez adiallo@gouv.sn alors": a detail for the check, not a goodbye.
+            _set_intent(message, "inform_registration", 1.0)
             return True
         if proving and name not in _STEPS and _STATUS_RE.search(folded):
             # "CMC-2015-0003, me@x.org: my status? And the report's title?": the check,
@@ -601,6 +615,23 @@ def _asks_a_missing_detail_of(text: str, base: FactBase) -> bool:
         return False
     rest = _CHECK_WORDS_RE.sub(" ", fold(text))
     return any(i.get("fact") == NOT_IN_SOURCE for i in analyse(rest, base).items)
+
+
+def _about_the_conference(items: List[Dict[str, Any]], base: FactBase) -> List[Dict[str, Any]]:
+    """Follow-up items resolved as questions on the conference, or on the fact asked
+    before them in the message ("the report at the CMC? what does it look into?"); the
+    other items as they are."""
+    topic = "cmc"
+    kept = []
+    for item in items:
+        if "followup" in item:
+            resolved = resolve([item], base, topic)
+            if resolved:
+                item = {**{k: v for k, v in item.items() if k != "followup"}, **resolved[0]}
+        fact = base.facts.get(item.get("fact") or "")
+        topic = fact.group if fact else topic
+        kept.append(item)
+    return kept
 
 
 def _given(message: Message, text: str) -> Set[str]:

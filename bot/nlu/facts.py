@@ -129,6 +129,8 @@ _OWN_CASE_RE = re.compile(
     r"(?:venir|participer|assister|entrer|y aller)\b"
     r"|\bsans (?:confirmation|inscription|badge|invitation)\b"
     r"|\bwithout (?:a |any |the )?(?:confirmation|registration|badge|invitation)\b"
+    r"|\bam i (?:coming|in|going|attending)\b|\bbump\w* up\b|\bmove (?:me )?up\b|"
+    r"\bquoi (?:je|on) (?:dois|doit|peux|peut) faire\b|\bnouvelle inscription\b"
     r"|\bappeal\b|\brecours\b|\bhow long\b.{0,30}\b(?:review|decision|decide|process|answer)\b"
     r"|\b(?:review|examen|traitement|decision)\b.{0,30}\b(?:take|takes|prend|dure)\b"
 )

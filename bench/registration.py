@@ -65,12 +65,17 @@ class Database:
             admin.dispose()
 
 
+def reference(i: int) -> str:
+    """The i-th generated reference; number 0000 is never assigned (the import refuses it)."""
+    return f"CMC-{2015 + i // 9999:04d}-{i % 9999 + 1:04d}"
+
+
 def write_csv(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8") as handle:
         handle.write(",".join(csvio.HEADER) + "\n")
         for i in range(count):
             handle.write(
-                f"CMC-{2015 + i // 10000:04d}-{i % 10000:04d},Participant {i},"
+                f"{reference(i)},Participant {i},"
                 f"p{i}@example.org,Org {i % 97},Country {i % 50},mayor,confirmed,fr\n"
             )
 
@@ -79,7 +84,7 @@ def bulk_rows(count: int) -> list[dict[str, Any]]:
     now = datetime.now(timezone.utc)
     return [
         {
-            "reference": f"CMC-{2015 + i // 10000:04d}-{i % 10000:04d}",
+            "reference": reference(i),
             "full_name": f"P {i}",
             "email": f"p{i}@example.org",
             "organisation": "",
@@ -101,10 +106,7 @@ def lookup_us(url: str, count: int) -> float:
         for start in range(0, count, 50_000):
             connection.execute(sa.insert(participants), rows[start : start + 50_000])
     store = ParticipantStore(engine, key=b"bench")
-    refs = [
-        f"CMC-{2015 + i // 10000:04d}-{i % 10000:04d}"
-        for i in random.Random(1).sample(range(count), 2000)
-    ]
+    refs = [reference(i) for i in random.Random(1).sample(range(count), 2000)]
     timings = []
     for ref in refs:
         started = time.perf_counter()
@@ -112,10 +114,6 @@ def lookup_us(url: str, count: int) -> float:
         timings.append((time.perf_counter() - started) * 1e6)
     engine.dispose()
     return statistics.median(timings)
-
-
-def _reference(i: int) -> str:
-    return f"CMC-{2015 + i // 10000:04d}-{i % 10000:04d}"
 
 
 def _quantiles(timings: list[float]) -> tuple[float, float]:
@@ -142,14 +140,14 @@ def check_latency(
 
     def worker(index: int) -> None:
         chooser = random.Random(index)
-        store.check(_reference(index), f"p{index}@example.org", f"warm-{index}")
+        store.check(reference(index), f"p{index}@example.org", f"warm-{index}")
         start.wait()
         for i in range(per_thread):
             n = chooser.randrange(count)
             email = "wrong@example.org" if i % 10 == 0 else f"p{n}@example.org"
             started = time.perf_counter()
             try:
-                store.check(_reference(n), email, f"bench-{index}-{i}")
+                store.check(reference(n), email, f"bench-{index}-{i}")
             except SQLAlchemyError as error:
                 with lock:
                     errors.append(type(error).__name__)

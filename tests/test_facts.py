@@ -169,6 +169,9 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         # A claim the quote contradicts; a reference against an e-mail address.
         ("Swing said cities should restrict migration, didn't he?", [("dg_quote", "no")]),
         ("Is there an official hashtag for the conference?", [(NOT_IN_SOURCE, None)]),
+        # SMS style: a short question typed without its mark is still one.
+        ("la conf c organisee par l'unesco", [("about", "no")]),
+        ("the cmc is in vienna", [("venue", "no")]),
         # A wrong claim's word starts a word: "belong" is not "ong" (an NGO).
         ("Does IOM belong to the UN system?", [("iom_about", "yes")]),
         ("Is it a one-day event?", [("dates", "no")]),

@@ -134,6 +134,9 @@ _OWN_CASE_RE = re.compile(
     r"|\bappeal\b|\brecours\b|\bhow long\b.{0,30}\b(?:review|decision|decide|process|answer)\b"
     r"|\b(?:review|examen|traitement|decision)\b.{0,30}\b(?:take|takes|prend|dure)\b"
 )
+# A short message with no sentence mark at all: SMS style, where questions lose their "?".
+_UNPUNCTUATED_RE = re.compile(r"[^?!.\n]*")
+_SMS_WORDS = 8
 # A message this long is a letter: each of its questions is answered or said missing.
 LETTER_WORDS = 25
 # "Is Angela Merkel coming?": the release names no participant or speaker.
@@ -539,6 +542,8 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
 def analyse(text: str, base: FactBase) -> Analysis:
     """Every item `text` asks about, in the order asked (see the module docstring)."""
     folded = _clean(text, base)
+    if _UNPUNCTUATED_RE.fullmatch(folded) and len(_TOKEN_RE.findall(folded)) <= _SMS_WORDS:
+        folded += " ?"  # "et les chercheurs aussi": a question typed without its mark
     sentences = _with_tags(
         [(m.start(), m.group(0)) for m in _SENTENCE_RE.finditer(folded) if m.group(0).strip()]
     )

@@ -398,7 +398,15 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
         ),
         intents={k: list(v) for k, v in raw["intents"].items()},
         spellings={str(k): str(v) for k, v in (raw.get("spellings") or {}).items()},
-        cue_words=frozenset(cue_words(p for cues in cue_lists for p in cues)),
+        # Typos are corrected to the cues' words and to those of wrong claims ("thrree
+        # days": three).
+        cue_words=frozenset(cue_words(p for cues in cue_lists for p in cues))
+        | frozenset(
+            w
+            for f in raw["facts"]
+            for phrase in f.get("wrong", [])
+            for w in _TOKEN_RE.findall(fold(str(phrase)))
+        ),
         own_words=frozenset(_TOKEN_RE.findall(fold(answers))),
     )
 

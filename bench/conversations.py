@@ -1,6 +1,7 @@
 """Blind conversation evaluation through the REST channel, graded on the replies.
 
     python -m bench.conversations [--set NAME] [--url URL] [--min 0.97] [--failures]
+                                  [--perturb SEED]
 
 NAME is a file of bench/conversations/ without .yml (dev, dev2, ..., sealed).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import random
 import re
 import sys
 import uuid
@@ -30,6 +32,7 @@ import aiohttp
 import sqlalchemy as sa
 import yaml
 
+from bot.nlu.formats import EMAIL_RE, REFERENCE_RE
 from bot.nlu.text import fold
 
 SETS = Path(__file__).resolve().parent / "conversations"
@@ -215,6 +218,46 @@ def load(name: str) -> list[dict[str, Any]]:
     return conversations
 
 
+def perturbed(conversations: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """The same conversations typed as people type on phones: each message, at random,
+    without accents and in lower case, without punctuation, with one typo in one word of
+    five letters or more, or (when short) in capitals; a message giving a reference or an
+    e-mail address is left as it is. The grading is unchanged: a robustness check of the
+    development sets (`--perturb SEED`), never of the sealed half."""
+    rng = random.Random(seed)
+
+    def typo(word: str) -> str:
+        i = rng.randrange(1, len(word) - 1)
+        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        return rng.choice((swapped, word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:]))
+
+    def perturb(text: str) -> str:
+        if REFERENCE_RE.search(text) or EMAIL_RE.search(text):
+            return text
+        kind = rng.random()
+        if kind < 0.3:
+            return fold(text)
+        if kind < 0.55:
+            return re.sub(r"[?!.,;:]", "", text).lower()
+        if kind < 0.8:
+            words = text.split(" ")
+            long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+            if long:
+                i = rng.choice(long)
+                words[i] = typo(words[i])
+            return " ".join(words)
+        return fold(text).upper() if len(text) < 60 else text
+
+    return [
+        {
+            **c,
+            "id": f"P{c['id']}",
+            "turns": [{**t, "user": perturb(t["user"])} for t in c["turns"]],
+        }
+        for c in conversations
+    ]
+
+
 def _word(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -238,8 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--min", type=float, default=0.0, help="fail below this pass rate")
     parser.add_argument("--failures", action="store_true", help="print the dev half's failures")
+    parser.add_argument(
+        "--perturb", type=int, metavar="SEED", help="type the messages as on a phone"
+    )
     args = parser.parse_args(argv)
     sets = args.sets or names
+    if args.perturb is not None and "sealed" in sets:
+        parser.error("the sealed half is only run as written")
     with contextlib.ExitStack() as stack:
         if args.url:
             url, db_url = args.url, None
@@ -247,7 +295,10 @@ def main(argv: list[str] | None = None) -> int:
             url, db_url = stack.enter_context(own_servers(args.model))
         worst = 1.0
         for name in sets:
-            results = asyncio.run(evaluate(url, load(name), db_url))
+            conversations = load(name)
+            if args.perturb is not None:
+                conversations = perturbed(conversations, args.perturb + len(name))
+            results = asyncio.run(evaluate(url, conversations, db_url))
             rates = report(results, name, args.failures and name != "sealed")
             worst = min([worst] + [v for k, v in rates.items() if k.startswith("language ")])
     return 1 if worst < args.min else 0

@@ -42,3 +42,27 @@ def test_blind_conversations_pass(assistant: tuple[str, str], name: str) -> None
     rates = report(asyncio.run(evaluate(url, conversations, db_url)), name, show_failures=False)
     for language in sorted(languages):
         assert rates[f"language {language}"] >= FLOORS[name], (name, language, rates)
+
+
+def test_perturbed_messages_keep_the_grading_and_the_registration_details() -> None:
+    """`--perturb`: the same conversations typed as on a phone, graded the same way;
+    references and e-mail addresses are typed as they were."""
+    from bench.conversations import perturbed
+
+    conversations = [
+        {"id": f"X-{i}", "language": "en", "classes": ["short"], "turns": [turn]}
+        for i, turn in enumerate(
+            [
+                {"user": "Où se tient la conférence, s'il vous plaît ?", "lang": "fr"},
+                {"user": "CMC-2015-0003 marie.dupont@mairie-lyon.fr", "lang": "fr"},
+            ]
+            * 20
+        )
+    ]
+    changed = perturbed(conversations, seed=3)
+    assert perturbed(conversations, seed=3) == changed  # one seed, one set
+    languages = [c["turns"][0]["lang"] for c in conversations]
+    assert [c["turns"][0]["lang"] for c in changed] == languages
+    users = [c["turns"][0]["user"] for c in changed]
+    assert users[1::2] == ["CMC-2015-0003 marie.dupont@mairie-lyon.fr"] * 20
+    assert len(set(users[0::2])) > 2  # accents, case, punctuation, typos

@@ -263,6 +263,10 @@ def test_after_a_status_ones_own_attendance_is_about_the_decision() -> None:
         REGISTRATION_DECISION
     }
     assert [i["fact"] for i in resolve(items, BASE, "cmc")] == ["invitees", "dates"]
+    items = analyse("How long does it usually take before they decide?", BASE).items
+    assert {i["fact"] for i in resolve(items, BASE, REGISTRATION_TOPIC)} == {
+        REGISTRATION_DECISION
+    }
 
 
 def _message(text: str, intent: str, confidence: float = 0.9, **data: Any) -> Message:

@@ -30,7 +30,15 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import LANGUAGES
 from bot.nlu.compose import answerable, compose, reads_topic, resolve
-from bot.nlu.facts import LETTER_WORDS, NOT_IN_SOURCE, Analysis, FactBase, analyse, fact_base
+from bot.nlu.facts import (
+    LETTER_WORDS,
+    NOT_IN_SOURCE,
+    Analysis,
+    FactBase,
+    analyse,
+    fact_base,
+    own_case,
+)
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language import requested_language
 from bot.nlu.text import fold
@@ -600,7 +608,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return analysis.items
         if name in self._base.intents and confidence >= self._threshold:
             facts = self._base.intents[name]
-            return [{"fact": f, "verdict": None} for f in facts] or [{"fact": NOT_IN_SOURCE}]
+            items: List[Dict[str, Any]] = [{"fact": f, "verdict": None} for f in facts]
+            items = items or [{"fact": NOT_IN_SOURCE}]
+            if own_case(fold(text)):  # "so am I coming or not?" right after a status
+                items = [{**i, "own": True} for i in items]
+            return items
         if name in ("out_of_scope", DEFAULT_NLU_FALLBACK_INTENT_NAME, CHECK_REGISTRATION) and (
             analysis.in_domain and _is_question(text)
         ):

@@ -131,7 +131,7 @@ _OWN_CASE_RE = re.compile(
     r"|\bwithout (?:a |any |the )?(?:confirmation|registration|badge|invitation)\b"
     r"|\bam i (?:coming|in|going|attending)\b|\bbump\w* up\b|\bmove (?:me )?up\b|"
     r"\bquoi (?:je|on) (?:dois|doit|peux|peut) faire\b|\bnouvelle inscription\b"
-    r"|\bappeal\b|\brecours\b|\bhow long\b.{0,30}\b(?:review|decision|decide|process|answer)\b"
+    r"|\bappeal\b|\brecours\b|\bhow long\b.{0,50}\b(?:review|decision|decide|process|answer)\b"
     r"|\b(?:review|examen|traitement|decision)\b.{0,30}\b(?:take|takes|prend|dure)\b"
 )
 # A short message with no sentence mark at all: SMS style, where questions lose their "?".
@@ -595,11 +595,16 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
         for item in items:
             item["short"] = True  # "how big?", "ministers?": about the topic of the answer
-    if _OWN_CASE_RE.search(folded):
+    if own_case(folded):
         for item in items:
             item["own"] = True  # after a status: the decision's answer (compose.resolve)
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
+
+
+def own_case(folded: str) -> bool:
+    """The message asks about one's own attendance or case ("can I still come?")."""
+    return bool(_OWN_CASE_RE.search(folded))
 
 
 def _misplaced(fact: Fact, numbers: Set[int], clause: str) -> bool:

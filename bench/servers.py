@@ -4,15 +4,20 @@ the participant store, the wait until each answers, and the shutdown."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "data" / "participants.csv"
@@ -22,6 +27,41 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served_in_thread(application: Callable[[], Any]) -> Iterator[str]:
+    """An aiohttp application (built by `application` on the thread's own loop) served
+    on a free port of 127.0.0.1 from a thread of this process; yields its base URL."""
+    from aiohttp import web
+
+    from bot import patches
+
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    runner: list[web.AppRunner] = []
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        patches.install_web()
+        runner.append(web.AppRunner(application()))
+        loop.run_until_complete(runner[0].setup())
+        loop.run_until_complete(web.TCPSite(runner[0], "127.0.0.1", port).start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    if not started.wait(30):
+        raise RuntimeError("the application did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner[0].cleanup(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
 
 
 def base_env(**extra: str) -> dict[str, str]:

@@ -11,12 +11,10 @@ dashboard's charts; the recent ones below head the list."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -272,8 +270,7 @@ def review(project_url: str) -> None:
 def console(workdir: Path, extra: Sequence[Demo] = ()) -> Iterator[str]:
     """The console on 127.0.0.1, with the page's stylesheet, over the demo
     conversations and one admin account (USERNAME, PASSWORD); yields its base URL."""
-    from bench.servers import free_port
-    from bot import patches
+    from bench.servers import served_in_thread
     from bot.participants.migrate import upgrade
     from bot.staff import app as staff_app
     from bot.staff.accounts import StaffStore
@@ -293,34 +290,15 @@ def console(workdir: Path, extra: Sequence[Demo] = ()) -> Iterator[str]:
         tracker_store_url=tracker,
         secret_key=fernet_key("demo-only-staff-secret-key-0123456789"),
     )
-    port = free_port()
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    runner: list[web.AppRunner] = []
 
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        patches.install_web()
+    def application() -> web.Application:
         parent = web.Application()
         parent.router.add_static("/static/", ROOT / "bot" / "web" / "static")
         parent.add_subapp("/staff", staff_app.create_app(config))
-        runner.append(web.AppRunner(parent))
-        loop.run_until_complete(runner[0].setup())
-        loop.run_until_complete(web.TCPSite(runner[0], "127.0.0.1", port).start())
-        started.set()
-        loop.run_forever()
+        return parent
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    if not started.wait(30):
-        raise RuntimeError("the console did not start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        asyncio.run_coroutine_threadsafe(runner[0].cleanup(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
+    with served_in_thread(application) as url:
+        yield url
 
 
 SHOTS = (  # file, page, language, height in pixels (the top of the page)

@@ -8,10 +8,7 @@ is shown as text. The console runs in a thread of this process on 127.0.0.1."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +21,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot import patches
+from bench.servers import served_in_thread
 from bot.participants.migrate import upgrade
 from bot.staff import app as staff_app
 from bot.staff.accounts import StaffStore
@@ -91,12 +88,6 @@ def seed(url: str, now: float) -> None:
     engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("staff-browser")
@@ -116,31 +107,14 @@ def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         tracker_store_url=tracker,
         secret_key=fernet_key("test-only-staff-secret-key-0123456789"),
     )
-    port = free_port()
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    runner: list[web.AppRunner] = []
 
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        patches.install_web()
+    def application() -> web.Application:
         parent = web.Application()
         parent.add_subapp("/staff", staff_app.create_app(config))
-        runner.append(web.AppRunner(parent))
-        loop.run_until_complete(runner[0].setup())
-        loop.run_until_complete(web.TCPSite(runner[0], "127.0.0.1", port).start())
-        started.set()
-        loop.run_forever()
+        return parent
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(30), "the console did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        asyncio.run_coroutine_threadsafe(runner[0].cleanup(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+    with served_in_thread(application) as url:
+        yield url
 
 
 def no_script_ran(browser: webdriver.Chrome) -> None:

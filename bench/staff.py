@@ -415,19 +415,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         finally:
             if args.postgresql:
                 postgresql_database(args.postgresql, create=False)
+    return write_report(
+        args.out,
+        results,
+        database="postgresql" if args.postgresql else "sqlite",
+        conversations=args.conversations,
+        events=count,
+        generation_s=round(generated, 1),
+    )
+
+
+def write_report(out: Path, results: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """Prints the results and writes them to `out` as JSON, with the date and machine."""
     report = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
-        "database": "postgresql" if args.postgresql else "sqlite",
-        "conversations": args.conversations,
-        "events": count,
-        "generation_s": round(generated, 1),
+        **fields,
         "results": results,
     }
     for name, figures in results.items():
-        print(f"{name:24} {json.dumps(figures)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"{name:28} {json.dumps(figures)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
 
 

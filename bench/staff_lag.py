@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -35,7 +32,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +39,7 @@ import aiohttp
 
 from bench.__main__ import first_answer, load, post
 from bench.servers import ROOT, Stack, free_port, seed, start, stop, wait_until_up
-from bench.staff import postgresql_database
+from bench.staff import postgresql_database, write_report
 
 MODEL = ROOT / "models" / "cmc.tar.gz"
 POLL = 0.05  # seconds between two searches of the index
@@ -233,17 +229,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         finally:
             if args.postgresql:
                 postgresql_database(args.postgresql, create=False)
-    report = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
-        "store": "postgresql" if args.postgresql else "sqlite",
-        "results": results,
-    }
-    for name, figures in results.items():
-        print(f"{name:28} {json.dumps(figures)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    return report
+    return write_report(args.out, results, store="postgresql" if args.postgresql else "sqlite")
 
 
 if __name__ == "__main__":

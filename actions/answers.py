@@ -25,6 +25,7 @@ from bot.nlu.facts import (
     FactBase,
     fact_base,
 )
+from bot.nlu.language import asks_again
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 TOPIC_SLOT = "answer_topic"
@@ -32,9 +33,14 @@ FACTS_SLOT = "answer_facts"
 # The status the last check found (actions/registration.py): said again on "in English
 # please"; a new check or a new session drops it.
 STATUS_SLOT = "registration_status"
+# Its value after a check that matched nobody.
+NOT_FOUND = "not_found"
+# Statuses whose next step the domain says (`utter_registration_next_<status>`).
+NEXT_STEPS = frozenset({"waitlisted"})
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
+DECISION = "ask_registration_decision"
 CHECK_ACTION = "action_check_registration"
 # The intents whose rules run this action before the registration form (data/rules.yml).
 CHECK_INTENTS = frozenset({"check_registration", "inform_registration"})
@@ -58,6 +64,19 @@ def _check_to_come(tracker: Tracker) -> bool:
         if event.get("event") == "action" and event.get("name") == CHECK_ACTION:
             return False
     return True
+
+
+def _language_changed(tracker: Tracker) -> bool:
+    """The latest message changed the conversation's language (the slot's value before
+    it differs from its value now)."""
+    now = tracker.get_slot("language")
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "language":
+            return bool(event.get("value") != now)
+    return False
 
 
 def _replied_this_turn(tracker: Tracker) -> bool:
@@ -93,6 +112,10 @@ class ActionAnswer(Action):
         items = list(answer.get("items") or [])
         if items and intent in CHECK_INTENTS and _check_to_come(tracker):
             return []  # asked beside both details: answered after the check, this turn
+        if intent == DECISION:  # data/rules.yml; a question beside it is answered after
+            self._decision(dispatcher, tracker)
+            if not items:
+                return []
         if not items:  # a button payload, or an intent no fact cue named
             if intent == STOP and not _replied_this_turn(tracker):
                 dispatcher.utter_message(response="utter_anything_else")  # "never mind"
@@ -106,21 +129,36 @@ class ActionAnswer(Action):
         # counts only if it follows up the conversation's topic.
         earlier = tracker.get_slot(FACTS_SLOT) or []
         items = resolve(items, base, topic, guess=classified != OUT_OF_SCOPE, earlier=earlier)
+        text = message.get("text") or ""
+        if answer.get("switch") and asks_again(text) and _language_changed(tracker):
+            # "Answer in English please, and where is it?": the last answer again, after
+            # the yes or no of a question that has one.
+            asked = {i["fact"] for i in items}
+            again = [{"fact": f} for f in earlier if answerable(f, base) and f not in asked]
+            items = items + again if any(i.get("verdict") for i in items) else again + items
         if not items and classified == OUT_OF_SCOPE:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
         if not items and classified == SWITCH_LANGUAGE:
             return self._repeat(dispatcher, tracker, base, language)
         # "Why?" right after a registration status: the domain's answer on decisions.
-        decision = any(i["fact"] == REGISTRATION_DECISION for i in items)
+        decision = intent == DECISION
+        if not decision and any(i["fact"] == REGISTRATION_DECISION for i in items):
+            self._decision(dispatcher, tracker)
+            decision = True
         items = [i for i in items if i["fact"] != REGISTRATION_DECISION]
-        if decision:
-            dispatcher.utter_message(response="utter_registration_decision")
         role = tracker.get_slot("role")
         # The answer for the role stated, unless the message claims something of the
         # invitees to correct ("mayors aren't invited, only ministers?": "No.").
         invitees = [i for i in items if i["fact"] == "invitees"]
-        role_answer = bool(role and invitees) and all(i.get("verdict") != "no" for i in invitees)
+        # A category named after a role stated earlier ("what about private companies?")
+        # gets the general answer, whose "Yes." is for that category.
+        stated = any(e.get("entity") == "role" for e in message.get("entities") or [])
+        role_answer = (
+            bool(role and invitees)
+            and all(i.get("verdict") != "no" for i in invitees)
+            and (stated or all(i.get("verdict") is None for i in invitees))
+        )
         if role_answer:
             items = [i for i in items if i["fact"] != "invitees"]
         parts = compose(items, base, language)
@@ -139,6 +177,19 @@ class ActionAnswer(Action):
         ]
 
     @staticmethod
+    def _decision(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """What a delegate can do about their registration: after a check that found
+        nothing, check the details or ask the IDM Workshop; otherwise, nobody here can
+        change or explain a decision, and what the status found means next."""
+        status = tracker.get_slot(STATUS_SLOT)
+        if status == NOT_FOUND:
+            dispatcher.utter_message(response="utter_registration_not_found_help")
+            return
+        dispatcher.utter_message(response="utter_registration_decision")
+        if status in NEXT_STEPS:
+            dispatcher.utter_message(response=f"utter_registration_next_{status}")
+
+    @staticmethod
     def _repeat(
         dispatcher: CollectingDispatcher, tracker: Tracker, base: FactBase, language: str
     ) -> List[EventType]:
@@ -147,7 +198,8 @@ class ActionAnswer(Action):
         status = tracker.get_slot(STATUS_SLOT)
         if status and tracker.get_slot(TOPIC_SLOT) == REGISTRATION_TOPIC:
             dispatcher.utter_message(text=base.text("switched", language))
-            dispatcher.utter_message(response=f"utter_registration_again_{status}")
+            said = "utter_registration_not_found" if status == NOT_FOUND else None
+            dispatcher.utter_message(response=said or f"utter_registration_again_{status}")
             return []
         facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if answerable(f, base)]
         if not facts:

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answers import STATUS_SLOT, TOPIC_SLOT
+from actions.answers import NOT_FOUND, STATUS_SLOT, TOPIC_SLOT
 from bot.nlu.facts import REGISTRATION_TOPIC
 from bot.participants.store import LOCKED, MATCH, THROTTLED, ParticipantStore
 
@@ -101,5 +101,7 @@ class ActionCheckRegistration(Action):
             dispatcher.utter_message(response="utter_registration_throttled")
         else:
             dispatcher.utter_message(response="utter_registration_not_found")
-            return []
+            # The details stay for a correction; "I'm sure I registered, what now?" is
+            # answered for a check that found nothing.
+            return [SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC), SlotSet(STATUS_SLOT, NOT_FOUND)]
         return cleared

@@ -127,3 +127,65 @@ async def test_a_language_switch_after_a_check_says_the_status_again() -> None:
     dispatcher = CollectingDispatcher()
     await ActionAnswer().run(dispatcher, state, DOMAIN)
     assert "26" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("status", "responses"),
+    [
+        (None, ["utter_registration_decision"]),
+        ("rejected", ["utter_registration_decision"]),
+        ("waitlisted", ["utter_registration_decision", "utter_registration_next_waitlisted"]),
+        # "But I'm sure I registered, what can I do?" after a check that found nothing.
+        ("not_found", ["utter_registration_not_found_help"]),
+    ],
+)
+async def test_a_question_on_a_decision_is_answered_for_the_status_found(
+    status: str | None, responses: list[str]
+) -> None:
+    from actions.answers import ActionAnswer
+
+    latest = {"intent": {"name": "ask_registration_decision"}, "entities": []}
+    slots = {"language": "fr", "registration_status": status}
+    state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswer().run(dispatcher, state, DOMAIN) == []
+    assert [m.get("response") for m in dispatcher.messages] == responses
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "text"),
+    [
+        ("fr", "en", "Can you answer in English? Also where is it held?"),
+        ("en", "fr", "Vous pouvez répéter en français ? Et c'est où ?"),
+    ],
+)
+async def test_answer_in_the_other_language_and_a_question_gets_both(
+    before: str, now: str, text: str
+) -> None:
+    """The last answer again in the new language, then the question asked beside it; a
+    language that did not change ("switching back" twice) repeats nothing."""
+    from actions.answers import ActionAnswer
+    from bot.nlu.facts import fact_base
+
+    base = fact_base()
+    latest = {
+        "intent": {"name": "ask_question"},
+        "text": text,
+        "answer": {"items": [{"fact": "venue", "verdict": None}], "switch": True},
+    }
+    events = [
+        {"event": "slot", "name": "language", "value": before},
+        {"event": "user", "text": text},
+        {"event": "slot", "name": "language", "value": now},
+    ]
+    slots = {"language": now, "answer_facts": ["wmr_title"], "answer_topic": "wmr"}
+    state = Tracker("someone", slots, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, state, DOMAIN)
+    title, venue = base.facts["wmr_title"].texts[now], base.facts["venue"].texts[now]
+    assert [m["text"] for m in dispatcher.messages] == [f"{title} {venue}"]
+    events[0]["value"] = now  # the same language as before: only the question
+    state = Tracker("someone", slots, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, state, DOMAIN)
+    assert [m["text"] for m in dispatcher.messages] == [venue]

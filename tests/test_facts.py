@@ -369,6 +369,60 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
             _message("Which reference numbers are valid? Give me one.", "nlu_fallback", 1.0),
             "ask_other_registration",
         ),
+        # Asking to withdraw, hand over, add to or upgrade a registration, whatever else
+        # the message asks or gives: only the IDM Workshop can.
+        (
+            _message("jveux annuler mon inscription svp, ref CMC-2015-0001", "check_registration"),
+            "ask_registration_decision",
+        ),
+        (
+            _message("gr8. the minister cant travel, pls cancel it for her", "ask_invitees"),
+            "ask_registration_decision",
+        ),
+        (
+            _message("If I can't go, can a colleague take my place?", "ask_invitees"),
+            "ask_registration_decision",
+        ),
+        (
+            _message("Vous pouvez ajouter son conseiller sur la même inscription ?", "greet"),
+            "ask_registration_decision",
+        ),
+        (
+            _message("Abeg can you push me to confirmed list? Our commissioner is coming", "greet"),
+            "ask_registration_decision",
+        ),
+        (
+            _message("Ben voyons donc, j'me suis inscrit certain! J'fais quoi là?", "greet"),
+            "ask_registration_decision",
+        ),
+        # Someone else checking, or told how to check: privacy first.
+        (
+            _message("ok, so how can he check it himself?", "nlu_fallback"),
+            "ask_other_registration",
+        ),
+        (
+            _message("Could you send me the list of all confirmed participants?", "ask_invitees"),
+            "ask_other_registration",
+        ),
+        (
+            _message("Est-ce que M. Li Wei, de l'université Tsinghua, est bien inscrit ?", "greet"),
+            "ask_other_registration",
+        ),
+        (
+            _message("Ma collègue Amina Diallo est-elle inscrite ? Elle m'a dit de vérifier.",
+                     "check_registration"),
+            "ask_other_registration",
+        ),
+        # "With reference to the conference" names no registration.
+        (
+            _message("With reference to the conference, who is invited?", "ask_invitees"),
+            "ask_invitees",
+        ),
+        # What a reference looks like: the check's prompt shows it.
+        (
+            _message("what does a reference number look like?", "nlu_fallback"),
+            "check_registration",
+        ),
     ],
 )
 def test_routing(message: Message, intent: str) -> None:
@@ -430,10 +484,21 @@ async def test_a_follow_up_with_nothing_to_follow_is_out_of_scope() -> None:
 
 
 async def test_a_stated_role_gets_the_domain_answer_for_it() -> None:
-    answer = {"items": [{"fact": "invitees", "verdict": "yes"}]}
-    messages, events = await _answer(_tracker(answer, language="fr", role="mayor"))
+    answer = {"items": [{"fact": "invitees", "verdict": "yes"}]}  # "je suis maire, invitée ?"
+    tracker = _tracker(answer, language="fr", role="mayor")
+    tracker.latest_message["entities"] = [{"entity": "role", "value": "mayor"}]
+    messages, events = await _answer(tracker)
     assert [m.get("response") for m in messages] == ["utter_invitees"]
     assert events == [SlotSet("answer_topic", "people"), SlotSet("answer_facts", ["invitees"])]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+async def test_a_category_named_after_a_role_gets_the_general_answer(language: str) -> None:
+    """ "I'm a student" earlier, then "what about private companies?": yes, for them."""
+    answer = {"items": [{"fact": "invitees", "verdict": "yes"}]}
+    messages, _ = await _answer(_tracker(answer, language=language, role="student"))
+    yes = BASE.text("yes", language)
+    assert [m.get("text") for m in messages] == [f"{yes} {BASE.facts['invitees'].texts[language]}"]
 
 
 async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:

@@ -33,6 +33,11 @@ from tests.conftest import Clock
 CLEARED = [SlotSet("reference", None), SlotSet("email", None), SlotSet("asked_status", None)]
 
 
+# Nothing matched: the details stay for a correction, and "I'm sure I registered, what
+# now?" is answered for a check that found nothing.
+NOT_FOUND = [SlotSet("answer_topic", "registration"), SlotSet("registration_status", "not_found")]
+
+
 def status_given(status: str) -> list[SlotSet]:
     """A status given: its follow-ups ("why?", "in English?") are about it."""
     topic = SlotSet("answer_topic", "registration")
@@ -101,7 +106,7 @@ async def test_a_yes_no_question_on_the_status_is_answered_yes_or_no_first(
 async def test_an_unmatched_check_keeps_the_status_asked_for_the_corrected_one() -> None:
     _, messages, events = await check(CheckResult(MISMATCH, None), asked_status="confirmed")
     assert [m["response"] for m in messages] == ["utter_registration_not_found"]
-    assert events == []
+    assert events == NOT_FOUND
 
 
 @pytest.mark.parametrize("status", ["pending", "confirmed", "waitlisted", "rejected", "cancelled"])
@@ -118,7 +123,7 @@ async def test_a_match_answers_with_the_status_and_the_name(status: str) -> None
     ("result", "response", "expected_events"),
     [
         # Kept so that a corrected e-mail or reference is checked with the other one.
-        (CheckResult(MISMATCH), "utter_registration_not_found", []),
+        (CheckResult(MISMATCH), "utter_registration_not_found", NOT_FOUND),
         (CheckResult(LOCKED), "utter_registration_locked", CLEARED),
         (CheckResult(THROTTLED), "utter_registration_throttled", CLEARED),
         (
@@ -171,7 +176,7 @@ async def test_strangers_delay_the_delegate_by_a_minute_at_most(
     store, clock = real_store
     for i in range(12):  # at the same moment: 5 evaluated, then the reference waits
         expected = "utter_registration_not_found" if i < 5 else "utter_registration_throttled"
-        events = [] if i < 5 else CLEARED
+        events = NOT_FOUND if i < 5 else CLEARED
         assert await run_check(store, f"stranger-{i}", "guess@x.org") == ([expected], events)
     assert await run_check(store, "alice", "alice@example.org") == (
         ["utter_registration_throttled"],
@@ -192,7 +197,7 @@ async def test_a_conversation_with_five_failures_is_locked_out(
         clock.now += timedelta(minutes=1)  # past any delay on the reference
         assert await run_check(store, "guesser", "guess@x.org") == (
             ["utter_registration_not_found"],
-            [],
+            NOT_FOUND,
         )
     clock.now += timedelta(minutes=1)
     assert await run_check(store, "guesser", "alice@example.org") == (

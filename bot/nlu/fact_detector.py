@@ -32,6 +32,7 @@ from bot.nlu import LANGUAGES
 from bot.nlu.compose import answerable, compose, reads_topic, resolve
 from bot.nlu.facts import (
     LETTER_WORDS,
+    NOT_CANCELLED,
     NOT_IN_SOURCE,
     Analysis,
     FactBase,
@@ -148,8 +149,19 @@ _NAMES_STATUS_RE = re.compile(
     r"|\b(?:e-?mail|adresse|courriel|address|phone|t[ée]l[ée]phone)\b(?: (?:de|d\x27|of))? ?"
     r"(?:M\. |Mme |Mr\.? |Mrs\.? |Ms\.? |Dr\.? )?(?!Azzouz|Samri|William|Lacy|Swing)"
     r"[A-Z][a-z]+ [A-Z][a-z]+"  # the release's contact and its Director General are public
+    # "est-ce que M. Li Wei, de l'université Tsinghua, est bien inscrit ?"
+    r"|\b(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Madame|Monsieur) [A-Z][a-z]+(?: [A-Z][a-z]+)?\b"
+    r"[^?.!]{0,60}\b(?:est (?:bien |d[ée]j[àa] )?inscrite?|is (?:already |properly )?registered)"
 )
-_REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b")
+# "With reference to the conference" names no registration.
+_REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b(?! (?:to|a)\b)")
+# The writer's own detail, told apart from someone else's: "that's my colleague's
+# number, mine is CMC-2015-0002".
+_MINE_RE = re.compile(
+    r"\b(?:mine|la mienne|le mien|my own|ma propre|mon propre|"
+    r"my (?:reference|ref|number|e-?mail) is|ma (?:reference|ref) (?:est|c\x27est)|"
+    r"mon (?:numero|e-?mail|courriel|adresse) (?:est|c\x27est))\b"
+)
 # Asking to change the details of a registration: only the IDM Workshop can.
 _CHANGE_DETAILS_RE = re.compile(
     r"\b(?:change|update|modify|correct|replace) (?:the|my) (?:e-?mail|address|name|details)|"
@@ -164,6 +176,58 @@ _CHECK_WORDS_RE = re.compile(
     r"statut)\b"
 )
 _NEW_CHECK_RE = re.compile(r"\b(?:check\w*|verif\w*|status|statut|etat de)\b")
+# Asking to withdraw, hand over, add to, upgrade or certify a registration: only the IDM
+# Workshop can, whatever else the message asks or gives ("pls cancel it for her",
+# "can a colleague take my place?", "add my deputy", "a letter confirming my
+# participation").
+_CHANGE_REQUEST_RE = re.compile(
+    r"\b(?:please|pls|plz|svp|stp|can you|could you|would you|pouvez-vous|pourriez-vous|"
+    r"vous pouvez|peux-tu|tu peux|merci de|i want to|i\x27d like to|i would like to|i need to|"
+    r"je veux|je voudrais|jveux|je souhaite|je dois)\b.{0,25}\b(?:cancel|withdraw|annuler|"
+    r"retirer|desinscrire|unregister|deregister)\b"
+    r"|\b(?:cancel|withdraw|annuler|retirer|unregister|deregister) (?:my|her|his|our|their|ma|"
+    r"mon|sa|son|notre|leur)\b"
+    r"|\b(?:cancel|annuler) (?:it |la |le )?(?:for|pour) (?:me|her|him|them|moi|elle|lui|eux)\b"
+    r"|\b(?:me|nous|se) (?:desinscrire|desister|retirer)\b|\bdesist\w*|\bunregister\b|"
+    r"\bderegister\b"
+    r"|\binstead of (?:me|him|her)\b|\ba (?:ma|sa) place\b|\btake (?:my|his|her) "
+    r"(?:place|seat|spot)\b|\bprendre (?:ma|sa) place\b|\breplace (?:me|him|her)\b|"
+    r"\b(?:me|le|la) remplacer\b|\bremplacant\w*|\bsubstitut\w*|\btransf[e]r\w* (?:my|mon|ma|"
+    r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation)\b"
+    r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,30}\b(?:registration|list|delegation|"
+    r"directly)\b|\bm\x27ajouter\b|\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
+    r"|\b(?:push|bump|move|put|get) me (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
+    r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b"
+    r"|\breinscri\w*|\bre-?register\b|\bregister (?:me )?again\b|"
+    r"\bm\x27inscrire (?:a|de) nouveau\b"
+    r"|\b(?:lettre|attestation|courrier)\b.{0,40}\b(?:confirm\w*|participation|inscription)\b|"
+    r"\b(?:confirmation|attendance) letter\b|"
+    r"\bletter (?:confirming|of confirmation|of attendance)\b"
+)
+# "But I'm sure I registered!": after a check that found nothing, what to do next.
+_SURE_REGISTERED_RE = re.compile(
+    r"\b(?:sure|certain|certaine|pourtant|definitely|really did|bel et bien)\b.{0,40}"
+    r"\b(?:registered|regist\w* (?:in|on) the site|inscrite?s?|did (?:the|my) registration)\b|"
+    r"\b(?:registered|inscrite?s?)\b.{0,20}\b(?:certain|certaine|for sure|pourtant|definitely)\b|"
+    r"\bi registered in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
+)
+# What a reference looks like: the check's prompt shows its format.
+_REFERENCE_FORMAT_RE = re.compile(
+    r"\b(?:format|look like|looks like|ressemble)\b.{0,40}\b(?:reference|ref|numero)\b|"
+    r"\b(?:reference|ref|numero)\b.{0,40}\b(?:format|look like|looks like|ressemble)\b"
+)
+# Someone else checking, or told how to check, for themselves: "how can he check it
+# himself?", "check it for him", "the list of confirmed participants".
+_FOR_SOMEONE_RE = re.compile(
+    r"\b(?:check|verify|look)\w*\b.{0,20}\b(?:for|on) (?:him|her|them)\b|"
+    r"\bverifi\w*\b.{0,20}\bpour (?:lui|elle|eux)\b|"
+    r"\b(?:check|do|verify|write|ask|contact|verifier|ecri\w*|demander|faire)\b.{0,20}"
+    r"\b(?:himself|herself|themselves|lui-meme|elle-meme|eux-memes)\b|"
+    r"\b(?:what|how) (?:would|does|do|can|could|should) (?:he|she|they) (?:need|do|check)\b|"
+    r"\b(?:list|liste|names|noms)\s(?:of|des|de)\s(?:(?:all|tous|toutes|the|les|other|autres|"
+    r"confirmed|registered)\s){0,3}(?:participants|attendees|delegates|delegues|inscrits|"
+    r"registrants)\b"
+)
 # Facts on whom to contact: a request for a person, or the e-mail of a check, names them
 # without asking them.
 _CONTACT_FACTS = frozenset({"contact", "samri"})
@@ -176,6 +240,9 @@ _OWN_STATUS_RE = re.compile(
     r"ma (?:candidature|demande|place)|registration status|statut (?:de|d\x27)\s?(?:mon|ma)\b)"
     r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
     r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|status|statut))"
+    # "I am registered or not?"
+    r"|\b(?:i am|i\x27m|je suis) (?:already |really |bien |deja )?(?:registered|inscrite?)\b"
+    r"(?=.{0,12}\b(?:or not|ou (?:pas|non))\b)"
 )
 # After a status: asking to change, explain or appeal a decision, when no fact is asked.
 _DECISION_RE = re.compile(
@@ -213,7 +280,8 @@ _DECISION_RE = re.compile(
 _ASKED_SUBJECT = (
     r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our|it)|est-elle|est-il|est-ce que (?:je|j\x27|"
     r"mon|ma|notre|nous|c\x27est)|(?:mon|ma|notre) (?:inscription|demande|candidature|dossier|"
-    r"statut)(?: est)?|(?:my|our) (?:registration|application|status) is|have i been|"
+    r"statut|place|participation)(?: est)?|"
+    r"(?:my|our) (?:registration|application|status|place|seat|spot|participation) is|have i been|"
     r"did i get|was i|ai-je ete|j\x27ai ete|je suis|i am|i\x27m)\b"
 )
 _ASKED_STATUSES = (
@@ -247,6 +315,8 @@ _WHY_DECISION_RE = re.compile(
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
     r"|\b(?:pending|en attente|on the waiting list|wait ?listed) (?:since|depuis) (?:when|quand)\b"
     r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
+    r"|\b(?:position|rank|place|rang)\b.{0,20}\b(?:on|in|sur|dans) (?:the|that|this|la|cette) "
+    r"(?:waiting )?(?:list|liste)\b"
 )
 # A person's own migration case (asylum, permits), a job search, a poem: outside the
 # conference altogether.
@@ -304,7 +374,8 @@ CHECK_REGISTRATION = "check_registration"
 STOP = "stop"
 # "Never mind, what's the website?": the check stops, then the question is answered.
 _STOP_RE = re.compile(
-    r"\W*(?:(?:ok|okay|bon|ah|bah|ben|hmm+|actually|en fait|pis|non|no|oh|oops)\W+){0,3}"
+    r"\W*(?:(?:ok|okay|bon|ah|bah|ben|hmm+|actually|en fait|pis|non|no|oh|oops|nah|nope|meh|"
+    r"well|alright|euh|bof|tant pis|oh well)\W+){0,3}"
     r"(?:never ?mind|nvm|forget (?:it|that|about it)|laisse[rz]? (?:tomber|faire|beton)|"
     r"oublie[rz]?(?: ca)?|cancel|annule[rz]?|stop)\b"
     # "Cancel my registration": a request on the registration, not a stop.
@@ -379,11 +450,17 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 items = _about_the_conference(items, self._base)
             # The classifier's intent stays known: a follow-up with nothing to follow
             # up ("who won the match?") is answered as that intent.
-            message.set(ANSWER_KEY, {"items": items, "intent": name}, add_to_output=True)
+            answer: Dict[str, Any] = {"items": items, "intent": name}
+            # "Can you answer in English? And where is it held?": the last answer again,
+            # in the new language, then the question (actions/answers.py).
+            switch = requested_language(text) is not None
+            if switch:
+                answer["switch"] = True
+            message.set(ANSWER_KEY, answer, add_to_output=True)
             if dialogue:
                 continue
             topic = "cmc" if _CONFERENCE_RE.search(fold(text)) else None
-            if self._self_contained(message, items, topic):
+            if not switch and self._self_contained(message, items, topic):
                 self._answer_here(message, items, topic)
             elif name != ASK_QUESTION:
                 _set_intent(message, ASK_QUESTION, 1.0)
@@ -444,6 +521,18 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
         proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
+        # "I'm sure I registered!" is a protest, unless it asks for a check ("... search by
+        # my name?"), whose prompts say what the check needs.
+        protest = _SURE_REGISTERED_RE.search(folded) and not _CHECK_MINE_RE.search(folded)
+        if (_CHANGE_REQUEST_RE.search(folded) or protest) and not proving:
+            _set_intent(message, DECISION, 1.0)  # "pls cancel it for her": not here
+            return True
+        if _FOR_SOMEONE_RE.search(folded) and not proving:
+            _set_intent(message, OTHER_REGISTRATION, 1.0)  # "how can he check it himself?"
+            return True
+        if _REFERENCE_FORMAT_RE.search(folded) and name not in _STEPS:
+            _set_intent(message, CHECK_REGISTRATION, 1.0)  # the prompt shows the format
+            return True
         # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
         named = _NAMES_STATUS_RE.search(text) and len(text.split()) < LETTER_WORDS
         someone_else = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
@@ -452,24 +541,28 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
             for i in analysis.items
         )
+        # "Ma collègue X est-elle inscrite ? Elle m'a demandé de vérifier": hers, not mine.
+        mine = _CHECK_MINE_RE.search(folded) or _OWN_STATUS_RE.search(folded)
         if (
-            name != CHECK_REGISTRATION
+            (name != CHECK_REGISTRATION or someone_else and not mine)
             and not proving
             and (named or someone_else and not asks_beyond_contacts)
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
-        if given & _REGISTRATION_ENTITIES and name in _SMALL_TALK:
-            # "Bon, essayez adiallo@gouv.sn alors": a detail for the check, not a goodbye.
+        if given & _REGISTRATION_ENTITIES and (name in _SMALL_TALK or _MINE_RE.search(folded)):
+            # "Bon, essayez adiallo@gouv.sn alors": a detail for the check, not a goodbye;
+            # "that's my colleague's number. mine is CMC-2015-0002": not someone else's.
+            # A question beside it is answered after the check.
             _set_intent(message, "inform_registration", 1.0)
-            return True
+            return False
         if proving and name not in _STEPS and _STATUS_RE.search(folded):
             # "CMC-2015-0003, me@x.org: my status? And the report's title?": the check,
             # then the facts asked beside it.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
-            _WHOSE_RE.search(folded)
+            _WHOSE_RE.search(folded) and not proving
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "whose name is on CMC-2015-0005?"
             return True
@@ -480,12 +573,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         only_contacts = all(i.get("fact") in _CONTACT_FACTS for i in analysis.items if "fact" in i)
         if _HUMAN_RE.search(folded) and only_contacts:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
+            _set_contact_topic(message)
             return True
         if (
             name == "request_human"
             and analysis.items
             and all(i.get("fact") in _CONTACT_FACTS for i in analysis.items)
         ):
+            _set_contact_topic(message)
             return True  # "someone of the staff": the domain's answer on reaching a person
         if _PERSONAL_CASE_RE.search(folded):
             # "My asylum claim was refused, what do I do?": no registration, no fact.
@@ -600,6 +695,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 if "followup" in i
                 or i.get("fact") in self._base.facts
                 and (stopped or i.get("fact") not in _CONTACT_FACTS)
+                or i.get("fact") == NOT_CANCELLED  # "... and is it still on for the 26th?"
                 or (letter or stopped)
                 and i.get("fact") == NOT_IN_SOURCE
             ]
@@ -678,6 +774,13 @@ def _add_asked_status(message: Message, folded: str) -> None:
 
 def _registration_given(message: Message) -> bool:
     return any(e.get("entity") in _REGISTRATION_ENTITIES for e in message.get(ENTITIES) or [])
+
+
+def _set_contact_topic(message: Message) -> None:
+    """The contacts are the topic after the answer on reaching a person: "who is he?"
+    asks about Azzouz Samri."""
+    entity = {"entity": "answer_topic", "value": "contact", "start": 0, "end": 0, "confidence": 1.0}
+    message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:

@@ -49,6 +49,8 @@ _WH_CLOSING_WORDS = 3
 # ";" separates the items of a list ("1) les dates ; 2) la ville"), not sentences.
 # A number of an inline list ("confirmation of: 1. the dates; 2. the venue").
 _ENUMERATOR_RE = re.compile(r"(?<=[:;,] )(\d{1,2})\.(?= )")
+# Items numbered inside a line ("kindly tell (1) ... (2) ..."): put on lines of their own.
+_INLINE_ITEM_RE = re.compile(r"(?<=\S) {1,3}(\(\d{1,2}\)|\d{1,2}\))(?= )")
 _SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d))+[?!.\n]*")  # "26.10" is not two sentences
 _CLAUSE_RE = re.compile(
     r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
@@ -125,6 +127,8 @@ _EVENT_NAMED_BY_CITY_RE = re.compile(
 _OWN_CASE_RE = re.compile(
     r"\b(?:can|could|may) i (?:still |even |at least |then )?(?:attend|come|participate|"
     r"take part|go|enter|get in|join)\b|\bshow up\b|\bturn up\b"
+    r"|\b(?:i\x27ll|i will|will i|would i|do i) (?:still |ever |eventually |finally |then )?"
+    r"(?:get in|get a (?:place|seat|spot)|be (?:able to )?(?:attend|come|go|there))\b"
     r"|\b(?:peux|pourrai|pourrais|puis)(?:-je)? (?:quand meme |toujours |malgre tout |alors )?"
     r"(?:venir|participer|assister|entrer|y aller)\b"
     r"|\bsans (?:confirmation|inscription|badge|invitation)\b"
@@ -429,6 +433,7 @@ def _clean(text: str, base: FactBase) -> str:
     for pattern in (URL_RE, EMAIL_RE, REFERENCE_RE, PHONE_RE):
         text = pattern.sub(" ", text)
     text = _ENUMERATOR_RE.sub(r"\1)", text)  # "of: 1. the dates; 2. ...": one sentence
+    text = _INLINE_ITEM_RE.sub(r"\n\1", text)  # "tell (1) how many (2) which year": a list
     spellings, corrector = base.spellings, base.corrector
     names = {fold(m.group(0)) for m in _CAPITALISED_RE.finditer(text)}
 
@@ -667,9 +672,13 @@ def _clause_items(
         return
     missing = _first(base.not_in_source, clause)
     if missing is not None:
-        yield NOT_IN_SOURCE, missing, {"fact": NOT_IN_SOURCE}
         where = _first(base.venue_details, clause)
-        if where is not None:  # "which building?": the city, which the release gives
+        # "It's a virtual event? The Zoom link?": "No", it is held in Geneva, first.
+        wrong = _verdict(base.facts["venue"], clause, sentence, base) == "no"
+        if where is not None and wrong:
+            yield "venue", min(where, missing), {"fact": "venue", "verdict": "no"}
+        yield NOT_IN_SOURCE, missing, {"fact": NOT_IN_SOURCE}
+        if where is not None and not wrong:  # "which building?": the city, which the release gives
             yield "venue", where, {"fact": "venue", "verdict": None}
     any_fact = False
     found_dates = False

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import re
 
-# Lower case, spaces, underscores or no separator at all: "cmc 2015 0002", "CMC20150002".
-REFERENCE_RE = re.compile(r"\bcmc[\s_/-]{0,3}(\d{4})[\s_/-]{0,3}(\d{4})\b", re.IGNORECASE)
+# Lower case, spaces, underscores, dashes of any kind or no separator at all: "cmc 2015
+# 0002", "CMC – 2015 – 0002", "CMC20150002".
+REFERENCE_RE = re.compile(
+    r"\bcmc[\s_/\u2010-\u2014-]{0,3}(\d{4})[\s_/\u2010-\u2014-]{0,3}(\d{4})\b", re.IGNORECASE
+)
 # The reference the prompts show as an example: number 0000 is never assigned (the
 # participant import refuses it), so nobody's reference is printed to everyone.
 EXAMPLE_REFERENCE = "CMC-2015-0000"

@@ -90,10 +90,22 @@ def typographic_language(text: str) -> str | None:
     return FRENCH if french else ENGLISH
 
 
+# A request that asks for the last answer again, not only for the language from now on
+# ("repeat that in English", "can you answer in English?").
+_AGAIN_RE = re.compile(
+    r"\b(?:repeat\w*|answer\w*|reply|respond|redi\w*|repet\w*|repon\w*|again|translate|"
+    r"tradui\w*)\b"
+)
+
+
+def asks_again(text: str) -> bool:
+    return bool(_AGAIN_RE.search(fold(text)))
+
+
 def requested_language(text: str) -> str | None:
     """The language explicitly asked for in `text`, if exactly one is."""
     folded = fold(text)
-    if len(folded) > 120:  # a request to switch is short; long texts merely mention languages
+    if len(folded) > 200:  # a request to switch is short; long texts merely mention languages
         return None
     refused = _NOT_SPOKEN_RE.search(folded)
     if refused and refused.group(0).endswith(("pas bien francais", "plus bien francais")):

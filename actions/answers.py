@@ -79,6 +79,20 @@ def _language_changed(tracker: Tracker) -> bool:
     return False
 
 
+def _checked_last_turn(tracker: Tracker) -> bool:
+    """The check ran in reply to the message before the latest one (its status was
+    followed by the answer to a question asked beside it)."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and event.get("event") == "action" and event.get("name") == CHECK_ACTION:
+            return True
+    return False
+
+
 def _replied_this_turn(tracker: Tracker) -> bool:
     """The assistant already said something since the user's message (a check
     stopped: "utter_registration_stopped")."""
@@ -128,7 +142,9 @@ class ActionAnswer(Action):
         # Out of scope for the classifier: a follow-up word ("who won the match?")
         # counts only if it follows up the conversation's topic.
         earlier = tracker.get_slot(FACTS_SLOT) or []
-        items = resolve(items, base, topic, guess=classified != OUT_OF_SCOPE, earlier=earlier)
+        registered = bool(tracker.get_slot(STATUS_SLOT))
+        guess = classified != OUT_OF_SCOPE
+        items = resolve(items, base, topic, guess=guess, earlier=earlier, registered=registered)
         text = message.get("text") or ""
         if answer.get("switch") and asks_again(text) and _language_changed(tracker):
             # "Answer in English please, and where is it?": the last answer again, after
@@ -196,12 +212,16 @@ class ActionAnswer(Action):
         """ "In English please": the last answer again, in the new language; after a
         check, the status it found."""
         status = tracker.get_slot(STATUS_SLOT)
-        if status and tracker.get_slot(TOPIC_SLOT) == REGISTRATION_TOPIC:
+        facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if answerable(f, base)]
+        on_status = tracker.get_slot(TOPIC_SLOT) == REGISTRATION_TOPIC
+        if status and (on_status or _checked_last_turn(tracker)):
             dispatcher.utter_message(text=base.text("switched", language))
             said = "utter_registration_not_found" if status == NOT_FOUND else None
             dispatcher.utter_message(response=said or f"utter_registration_again_{status}")
+            if not on_status and facts:  # the question answered beside the check, too
+                parts = compose([{"fact": f} for f in facts], base, language)
+                dispatcher.utter_message(text=" ".join(parts))
             return []
-        facts = [f for f in tracker.get_slot(FACTS_SLOT) or [] if answerable(f, base)]
         if not facts:
             dispatcher.utter_message(response="utter_language_switched")
             return []

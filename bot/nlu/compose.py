@@ -61,13 +61,16 @@ def resolve(
     topic: str | None,
     guess: bool = True,
     earlier: Collection[str] = (),
+    registered: bool = False,
 ) -> List[Dict[str, Any]]:
     """Items as facts, in order: a follow-up takes the topic of the fact before it in
     the same message ("Is the report launched there? What does it explore?"), else
     of the last answer; without either, its default if `guess`. `earlier`: the facts
     of the last answer, whose earlier conference a question in the past tense is
     about even when the answer ended on another topic ("before this? when?"), as is
-    one the message itself names ("when was the 2013 conference held?")."""
+    one the message itself names ("when was the 2013 conference held?"). `registered`:
+    a check gave a status in this conversation, so one's own case ("can I still come?")
+    is about it even after answers on other topics."""
     named = [i["fact"] for i in items if i.get("fact") in base.facts]
     in_message = next((g for g in _groups(named, base) if g in _PAST_TOPICS), None)
     past_topic = next((g for g in _groups(earlier, base) if g in _PAST_TOPICS), None)
@@ -81,8 +84,8 @@ def resolve(
         about_past = about_past or past_topic
         if (past or counted or timed) and about_past:
             key = _PAST_UNKNOWN.get(key or "", _PAST_TOPICS[about_past])
-        if item.get("own") and topic == REGISTRATION_TOPIC:
-            key = REGISTRATION_DECISION  # "can I still come?" right after a status
+        if item.get("own") and (registered or topic == REGISTRATION_TOPIC):
+            key = REGISTRATION_DECISION  # "can I still come?" after a status
         if key:
             resolved.append({"fact": key, "verdict": item.get("verdict")})
             topic = base.facts[key].group if key in base.facts else topic

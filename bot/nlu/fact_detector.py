@@ -197,8 +197,12 @@ _CHANGE_REQUEST_RE = re.compile(
     r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,30}\b(?:registration|list|delegation|"
     r"directly)\b|\bm\x27ajouter\b|\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
     r"|\b(?:push|bump|move|put|get) me (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
+    r"\b(?:change|modify|update|changer|modifier) (?:my|mon|ma) "
+    r"(?:category|categorie|status|statut|type|profil\w*)\b|"
     r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b"
-    r"|\breinscri\w*|\bre-?register\b|\bregister (?:me )?again\b|"
+    r"|\breinscri\w*|\bre-?register\b|\bregister (?:me )?again\b|\bre-?apply\b|\brepostul\w*|"
+    r"\bpostuler (?:a|de) nouveau\b|\bnouvelle candidature\b|\blet me in\b|\bmake an exception\b|"
+    r"\bfaire une exception\b|\blaisse[rz]?-moi (?:entrer|participer|venir)\b|"
     r"\bm\x27inscrire (?:a|de) nouveau\b"
     r"|\b(?:lettre|attestation|courrier)\b.{0,40}\b(?:confirm\w*|participation|inscription)\b|"
     r"\b(?:confirmation|attendance) letter\b|"
@@ -224,6 +228,9 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:check|do|verify|write|ask|contact|verifier|ecri\w*|demander|faire)\b.{0,20}"
     r"\b(?:himself|herself|themselves|lui-meme|elle-meme|eux-memes)\b|"
     r"\b(?:what|how) (?:would|does|do|can|could|should) (?:he|she|they) (?:need|do|check)\b|"
+    r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
+    r"\b(?:the|that|this) person\x27s (?:name|e-?mail|status|details)\b|"
+    r"\ble nom de (?:cette|la) personne\b|"
     r"\b(?:list|liste|names|noms)\s(?:of|des|de)\s(?:(?:all|tous|toutes|the|les|other|autres|"
     r"confirmed|registered)\s){0,3}(?:participants|attendees|delegates|delegues|inscrits|"
     r"registrants)\b"
@@ -239,7 +246,7 @@ _OWN_STATUS_RE = re.compile(
     r"mon (?:inscription|dossier|statut)|ma (?:participation|presence)|"
     r"ma (?:candidature|demande|place)|registration status|statut (?:de|d\x27)\s?(?:mon|ma)\b)"
     r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
-    r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|status|statut))"
+    r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|down for|status|statut))"
     # "I am registered or not?"
     r"|\b(?:i am|i\x27m|je suis) (?:already |really |bien |deja )?(?:registered|inscrite?)\b"
     r"(?=.{0,12}\b(?:or not|ou (?:pas|non))\b)"
@@ -315,6 +322,8 @@ _WHY_DECISION_RE = re.compile(
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
     r"|\b(?:pending|en attente|on the waiting list|wait ?listed) (?:since|depuis) (?:when|quand)\b"
     r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
+    r"|\b(?:cancel\w*|reject\w*|refus\w*|annul\w*|declin\w*) by whom\b|"
+    r"\b(?:annul|refus|rejet)\w* par qui\b"
     r"|\b(?:position|rank|place|rang)\b.{0,20}\b(?:on|in|sur|dans) (?:the|that|this|la|cette) "
     r"(?:waiting )?(?:list|liste)\b"
 )
@@ -326,7 +335,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
     # Anything but the conference: "write me a poem", "une blague".
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
-    r"exchange rate|taux de change|"
+    r"exchange rate|taux de change|ski|skiing|station de ski|ski resorts?|boites? de nuit|"
+    r"night ?clubs?|discotheques?|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
@@ -526,10 +536,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         protest = _SURE_REGISTERED_RE.search(folded) and not _CHECK_MINE_RE.search(folded)
         if (_CHANGE_REQUEST_RE.search(folded) or protest) and not proving:
             _set_intent(message, DECISION, 1.0)  # "pls cancel it for her": not here
-            return True
+            return False  # a question beside it is answered after
         if _FOR_SOMEONE_RE.search(folded) and not proving:
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "how can he check it himself?"
-            return True
+            return False
         if _REFERENCE_FORMAT_RE.search(folded) and name not in _STEPS:
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the prompt shows the format
             return True

@@ -100,7 +100,7 @@ _ASKS_RE = re.compile(
     r"like to know|want to know|wish|wonder\w*|savoir|know|connaitre|renseign\w*|inform\w*|tell|"
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
     r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
-    r"i want)\b"
+    r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*)\b"
 )
 _WHAT_ABOUT_RE = re.compile(r"\s*(?:(?:and|so|et)\s+)?(?:what|how) about\b")
 # One office holder ("le maire de Montréal, il vient ?"): the release names no one who
@@ -127,6 +127,11 @@ _EVENT_NAMED_BY_CITY_RE = re.compile(
 _OWN_CASE_RE = re.compile(
     r"\b(?:can|could|may) i (?:still |even |at least |then )?(?:attend|come|participate|"
     r"take part|go|enter|get in|join)\b|\bshow up\b|\bturn up\b"
+    r"|\b(?:possible|able) for me to (?:attend|come|go|participate|join)\b|\btry my luck\b|"
+    r"\bat the door\b|\bwalk[- ]in\b|\b(?:encore|toujours) possible (?:de|pour moi de) "
+    r"(?:venir|participer|assister)\b"
+    r"|\b(?:ca|cela) veut dire quoi\b|\bqu\x27est-ce que (?:ca|cela) (?:veut dire|signifie)\b|"
+    r"\bwhat does (?:that|this|it) (?:actually |really |exactly )?mean\b|\bwhat is the meaning\b"
     r"|\b(?:i\x27ll|i will|will i|would i|do i) (?:still |ever |eventually |finally |then )?"
     r"(?:get in|get a (?:place|seat|spot)|be (?:able to )?(?:attend|come|go|there))\b"
     r"|\b(?:peux|pourrai|pourrais|puis)(?:-je)? (?:quand meme |toujours |malgre tout |alors )?"
@@ -411,7 +416,10 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             for phrase in f.get("wrong", [])
             for w in _TOKEN_RE.findall(fold(str(phrase)))
         ),
-        own_words=frozenset(_TOKEN_RE.findall(fold(answers))),
+        # Never typos: the answers' words, and the places a claim may wrongly name
+        # ("viena" is Vienna, not "vient").
+        own_words=frozenset(_TOKEN_RE.findall(fold(answers)))
+        | frozenset(_TOKEN_RE.findall(" ".join(str(w) for w in raw["wrong_places"]))),
     )
 
 
@@ -600,9 +608,16 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
         for item in items:
             item["short"] = True  # "how big?", "ministers?": about the topic of the answer
-    if own_case(folded):
-        for item in items:
-            item["own"] = True  # after a status: the decision's answer (compose.resolve)
+    own = _OWN_CASE_RE.search(folded)
+    if own:
+        # After a status, the decision's answer (compose.resolve) for the items of the
+        # sentence that asks about one's own case: "Am I in? Also, which dates?" still
+        # gets the dates.
+        start = max((p for p, _ in sentences if p <= own.start()), default=0)
+        end = min((p for p, _ in sentences if p > own.start()), default=len(folded))
+        for position, item in found:
+            if start <= position < end:
+                item["own"] = True
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
 

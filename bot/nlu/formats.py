@@ -41,18 +41,23 @@ def normalise_reference(text: str) -> str | None:
     return f"CMC-{match.group(1)}-{match.group(2)}" if match else None
 
 
+# The press release's own contacts: a forwarded acknowledgement shows them, but they are
+# never the address a delegate registered with.
+CONTACT_EMAILS = frozenset({"asamri@iom.int", "idmworkshop@iom.int"})
+
+
 def find_email(text: str) -> tuple[int, int] | None:
-    """Where the first e-mail address of a message is. A slash is atext to RFC 5322,
-    but people write "CMC-2015-0003/me@x.org": a reference and the slashes after it
-    are not part of the address."""
+    """Where the first e-mail address of a message is, the release's contacts aside. A
+    slash is atext to RFC 5322, but people write "CMC-2015-0003/me@x.org": a reference
+    and the slashes after it are not part of the address."""
     masked = REFERENCE_RE.sub(lambda m: " " * len(m.group(0)), text)
-    match = EMAIL_RE.search(masked)
-    if match is None:
-        return None
-    start = match.start()
-    while masked[start] == "/":  # at most 64 times: the local part's limit
-        start += 1
-    return (start, match.end()) if masked[start] != "@" else None
+    for match in EMAIL_RE.finditer(masked):
+        start = match.start()
+        while masked[start] == "/":  # at most 64 times: the local part's limit
+            start += 1
+        if masked[start] != "@" and masked[start : match.end()].lower() not in CONTACT_EMAILS:
+            return start, match.end()
+    return None
 
 
 def normalise_email(text: str) -> str | None:

@@ -2,13 +2,15 @@
 
 A word is corrected only when it is no word of French or English (spaCy's lemma
 tables and stop words, the fact base's own words) and exactly one cue word is one
-edit away (a letter missing, extra, wrong, or two letters swapped). Capitalised words
+edit away of the commonest kind found (a letter missing, then two letters swapped, then
+a letter too many, then a wrong one). Capitalised words
 are names ("Favre", "James") and stay. The index holds each cue word's one-letter
 deletions, so a lookup costs a few set probes per letter of the word.
 """
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import json
 import re
@@ -50,12 +52,36 @@ def _swaps(word: str) -> Iterable[str]:
     return (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
 
 
+# A stem of a cue ("invit", "explor", "organi") stands for the words it begins, up to
+# this many letters longer ("invite", "invited", "explore", "organise").
+STEM_ENDING = 3
+
+
+def _completed(stems: Iterable[str], known: FrozenSet[str]) -> Set[str]:
+    """The known words that the stems among `stems` (not words themselves) begin."""
+    ordered = sorted(known)
+    words: Set[str] = set()
+    for stem in stems:
+        if len(stem) < MIN_LENGTH or stem in known:
+            continue
+        at = bisect.bisect_left(ordered, stem)
+        while at < len(ordered) and ordered[at].startswith(stem):
+            if len(ordered[at]) - len(stem) <= STEM_ENDING:
+                words.add(ordered[at])
+            at += 1
+    return words
+
+
 class Corrector:
     def __init__(self, targets: Iterable[str], known: FrozenSet[str]) -> None:
         """`targets`: the words typos are corrected to, those of them that are words
-        (`known`), not stems or pieces of an alternation ("schedul", "ation")."""
+        (`known`); a stem or a piece of an alternation ("schedul", "ation") stands for
+        the words it begins."""
+        targets = set(targets)
+        # A cue's own word is never a typo, even when it is no dictionary word ("repas").
+        self._known = known | targets
+        targets |= _completed(targets, known)
         self._targets = frozenset(t for t in targets if len(t) >= MIN_LENGTH and t in known)
-        self._known = known
         # A target without one letter -> (target, where the letter was).
         self._index: Dict[str, Set[tuple[str, int]]] = {}
         for target in self._targets:
@@ -66,15 +92,24 @@ class Corrector:
         """The one cue word `word` is a typo of, else `word` (folded words only)."""
         if len(word) < MIN_LENGTH or word in self._known:
             return word
-        found = {target for target, _ in self._index.get(word, ())}  # a letter missing
+        # The commonest slips first: a letter missing ("invitd"), two swapped, one too
+        # many, one wrong; the first kind that finds exactly one word decides.
+        missing = {target for target, _ in self._index.get(word, ())}
+        swapped = {w for w in _swaps(word) if w in self._targets}
+        extra: Set[str] = set()
+        wrong: Set[str] = set()
         for position, deleted in _deletions(word):
-            if deleted in self._targets:  # a letter too many
-                found.add(deleted)
-            found.update(  # a wrong letter, at the same place
+            if deleted in self._targets:
+                extra.add(deleted)
+            wrong.update(
                 target for target, where in self._index.get(deleted, ()) if where == position
             )
-        found.update(swapped for swapped in _swaps(word) if swapped in self._targets)
-        return next(iter(found)) if len(found) == 1 else word
+        for found in (missing, swapped, extra, wrong):
+            if len(found) == 1:
+                return next(iter(found))
+            if found:
+                return word  # ambiguous: left as typed
+        return word
 
 
 def cue_words(patterns: Iterable[str]) -> Set[str]:

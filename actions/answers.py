@@ -25,7 +25,7 @@ from bot.nlu.facts import (
     FactBase,
     fact_base,
 )
-from bot.nlu.language import asks_again
+from bot.nlu.language import asks_again, requested_language
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 TOPIC_SLOT = "answer_topic"
@@ -79,6 +79,13 @@ def _language_changed(tracker: Tracker) -> bool:
     return False
 
 
+def _said_again(status: str) -> str:
+    """The response saying a status again, without the name or reference (not kept)."""
+    if status == NOT_FOUND:
+        return "utter_registration_not_found"
+    return f"utter_registration_again_{status}"
+
+
 def _checked_last_turn(tracker: Tracker) -> bool:
     """The check ran in reply to the message before the latest one (its status was
     followed by the answer to a question asked beside it)."""
@@ -126,10 +133,16 @@ class ActionAnswer(Action):
         items = list(answer.get("items") or [])
         if items and intent in CHECK_INTENTS and _check_to_come(tracker):
             return []  # asked beside both details: answered after the check, this turn
+        status = tracker.get_slot(STATUS_SLOT)
         if intent == DECISION:  # data/rules.yml; a question beside it is answered after
+            text = message.get("text") or ""
+            if status and requested_language(text) and _language_changed(tracker):
+                # "I'd rather read this in English. Can anyone reverse it?"
+                dispatcher.utter_message(text=base.text("switched", language))
+                dispatcher.utter_message(response=_said_again(status))
             self._decision(dispatcher, tracker)
-            if not items:
-                return []
+            if not items:  # "in English please" next says the status again
+                return [SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC)] if status else []
         if not items:  # a button payload, or an intent no fact cue named
             if intent == STOP and not _replied_this_turn(tracker):
                 dispatcher.utter_message(response="utter_anything_else")  # "never mind"
@@ -142,7 +155,7 @@ class ActionAnswer(Action):
         # Out of scope for the classifier: a follow-up word ("who won the match?")
         # counts only if it follows up the conversation's topic.
         earlier = tracker.get_slot(FACTS_SLOT) or []
-        registered = bool(tracker.get_slot(STATUS_SLOT))
+        registered = bool(status)
         guess = classified != OUT_OF_SCOPE
         items = resolve(items, base, topic, guess=guess, earlier=earlier, registered=registered)
         text = message.get("text") or ""
@@ -216,8 +229,7 @@ class ActionAnswer(Action):
         on_status = tracker.get_slot(TOPIC_SLOT) == REGISTRATION_TOPIC
         if status and (on_status or _checked_last_turn(tracker)):
             dispatcher.utter_message(text=base.text("switched", language))
-            said = "utter_registration_not_found" if status == NOT_FOUND else None
-            dispatcher.utter_message(response=said or f"utter_registration_again_{status}")
+            dispatcher.utter_message(response=_said_again(status))
             if not on_status and facts:  # the question answered beside the check, too
                 parts = compose([{"fact": f} for f in facts], base, language)
                 dispatcher.utter_message(text=" ".join(parts))

@@ -148,8 +148,10 @@ async def test_a_question_on_a_decision_is_answered_for_the_status_found(
     slots = {"language": "fr", "registration_status": status}
     state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    assert await ActionAnswer().run(dispatcher, state, DOMAIN) == []
+    events = await ActionAnswer().run(dispatcher, state, DOMAIN)
     assert [m.get("response") for m in dispatcher.messages] == responses
+    # The registration is the topic again: "in English please" says the status.
+    assert events == ([SlotSet("answer_topic", "registration")] if status else [])
 
 
 @pytest.mark.parametrize(
@@ -189,3 +191,53 @@ async def test_answer_in_the_other_language_and_a_question_gets_both(
     dispatcher = CollectingDispatcher()
     await ActionAnswer().run(dispatcher, state, DOMAIN)
     assert [m["text"] for m in dispatcher.messages] == [venue]
+
+
+async def test_the_other_language_after_a_status_and_a_question_says_both_again() -> None:
+    """A check answered with a question beside it ("... and the dates?") leaves the
+    question's topic; "in English please" next says the status again, then the dates."""
+    from actions.answers import ActionAnswer
+    from bot.nlu.facts import fact_base
+
+    latest = {"intent": {"name": "switch_language"}, "entities": []}
+    slots = {
+        "language": "en",
+        "answer_topic": "cmc",
+        "registration_status": "cancelled",
+        "answer_facts": ["dates"],
+    }
+    events = [
+        {"event": "user", "text": "CMC-2015-0005 c.ruiz@example.org, et les dates ?"},
+        {"event": "action", "name": "action_check_registration"},
+        {"event": "action", "name": "action_answer"},
+        {"event": "user", "text": "In English please"},
+    ]
+    state = Tracker("someone", slots, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswer().run(dispatcher, state, DOMAIN) == []
+    dates = fact_base().facts["dates"].texts["en"]
+    assert [(m.get("response"), m.get("text")) for m in dispatcher.messages] == [
+        (None, "Sure, I'll continue in English:"),
+        ("utter_registration_again_cancelled", None),
+        (None, dates),
+    ]
+    # Turns later, the status is not what "in English please" asks about.
+    later = [*events[:-1], {"event": "user", "text": "ok"}, {"event": "user", "text": "EN?"}]
+    state = Tracker("someone", slots, latest, later, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, state, DOMAIN)
+    switched = "Sure, I'll continue in English:"
+    assert [m.get("text") for m in dispatcher.messages] == [f"{switched} {dates}"]
+
+
+async def test_ones_own_case_after_a_status_is_the_decision_whatever_the_topic() -> None:
+    """ "Can I still attend?" after a status and an answer on the venue."""
+    from actions.answers import ActionAnswer
+
+    answer = {"items": [{"fact": "invitees", "verdict": None, "own": True}]}
+    latest = {"intent": {"name": "ask_question"}, "entities": [], "answer": answer}
+    slots = {"language": "en", "answer_topic": "cmc", "registration_status": "rejected"}
+    state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, state, DOMAIN)
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_registration_decision"]

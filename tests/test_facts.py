@@ -562,10 +562,21 @@ def test_the_status_a_yes_no_question_names(text: str, status: str | None) -> No
         ("savoir", "savoir"),  # a word of French
         ("responsable", "responsable"),
         ("topi", "topi"),  # too short to tell
+        ("orgnaises", "organises"),  # a word a cue's stem begins ("organi[sz]")
+        ("exxplore", "explore"),  # "explor"
+        ("repas", "repas"),  # a cue's own word, though no dictionary word
+        ("viena", "viena"),  # a place a wrong claim names, not "vient"
     ],
 )
 def test_typos_of_cue_words_are_corrected(word: str, corrected: str) -> None:
     assert BASE.corrector.correct(word) == corrected
+
+
+def test_the_commonest_slip_decides_between_two_words() -> None:
+    """ "invitd" is "invited" with a letter missing, "invite" with a wrong one."""
+    corrector = Corrector(["invit"], frozenset({"invite", "invited"}))
+    assert corrector.correct("invitd") == "invited"
+    assert corrector.correct("invit") == "invit"  # the stem itself stays
 
 
 def test_a_typo_one_edit_from_two_cue_words_is_left_alone() -> None:

@@ -25,6 +25,7 @@ from bot.nlu.formats import (
         "cmc/2015/0002",
         "cmc_2015_0002",
         "CMC - 2015 - 0002",  # three separator characters, the most
+        "CMC – 2015 – 0002",  # en dashes
         "(CMC-2015-0002).",
         "ma référence est cmc-2015-0002 merci",
     ],
@@ -86,6 +87,12 @@ def test_email_addresses_are_found_and_normalised(text: str, email: str) -> None
 def test_near_email_addresses_are_not_addresses(text: str) -> None:
     assert EMAIL_RE.search(text) is None
     assert normalise_email(text) is None
+
+
+def test_the_release_contacts_in_a_forwarded_message_are_not_the_delegate_address() -> None:
+    text = "From: IDM Workshop <idmworkshop@iom.int>\nTo: John Okafor <j.okafor@lagos.gov.ng>"
+    assert normalise_email(text) == "j.okafor@lagos.gov.ng"
+    assert normalise_email("Write to ASAMRI@iom.int") is None
 
 
 def test_a_reference_and_a_slash_are_no_address() -> None:

@@ -76,6 +76,7 @@ def resolve(
     past_topic = next((g for g in _groups(earlier, base) if g in _PAST_TOPICS), None)
     resolved = []
     for item in items:
+        topic = item.get("context") or topic  # named by the message itself (facts._add_context)
         key = _resolve(item, base, topic, guess)
         past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
         counted = item.get("short") and key in _COUNT_FACTS  # "how big?", "ministers?"

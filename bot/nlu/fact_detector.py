@@ -42,6 +42,8 @@ from bot.nlu.facts import (
 )
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language import requested_language
+from bot.nlu.role_extractor import ROLE_ENTITY
+from bot.nlu.roles import default_lexicon
 from bot.nlu.text import fold
 
 ANSWER_KEY = "answer"
@@ -197,9 +199,11 @@ _CHANGE_REQUEST_RE = re.compile(
     r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,30}\b(?:registration|list|delegation|"
     r"directly)\b|\bm\x27ajouter\b|\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
     r"|\b(?:push|bump|move|put|get) me (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
+    r"\bgo up (?:in|on) the (?:waiting )?list\b|\bmonter (?:dans|sur) la liste\b|"
     r"\b(?:change|modify|update|changer|modifier) (?:my|mon|ma) "
     r"(?:category|categorie|status|statut|type|profil\w*)\b|"
     r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b"
+    r"|\bre-?examin\w*|\breconsider\w*|\brevoir (?:mon|ma|le|la) (?:dossier|decision|candidature)\b"
     r"|\breinscri\w*|\bre-?register\b|\bregister (?:me )?again\b|\bre-?apply\b|\brepostul\w*|"
     r"\bpostuler (?:a|de) nouveau\b|\bnouvelle candidature\b|\blet me in\b|\bmake an exception\b|"
     r"\bfaire une exception\b|\blaisse[rz]?-moi (?:entrer|participer|venir)\b|"
@@ -225,6 +229,8 @@ _REFERENCE_FORMAT_RE = re.compile(
 _FOR_SOMEONE_RE = re.compile(
     r"\b(?:check|verify|look)\w*\b.{0,20}\b(?:for|on) (?:him|her|them)\b|"
     r"\bverifi\w*\b.{0,20}\bpour (?:lui|elle|eux)\b|"
+    r"\b(?:how|what|can|could|must|should|need|needs|comment|peut|pourrait|doit|faut|if|si|"
+    r"s\x27il|s\x27ils)\b.{0,30}"
     r"\b(?:check|do|verify|write|ask|contact|verifier|ecri\w*|demander|faire)\b.{0,20}"
     r"\b(?:himself|herself|themselves|lui-meme|elle-meme|eux-memes)\b|"
     r"\b(?:what|how) (?:would|does|do|can|could|should) (?:he|she|they) (?:need|do|check)\b|"
@@ -427,6 +433,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         self._keep = set(config["keep"])
         self._threshold = float(config["intent_threshold"])
         self._base = base
+        self._roles = default_lexicon()
 
     @classmethod
     def create(
@@ -460,6 +467,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 items = _about_the_conference(items, self._base)
             # The classifier's intent stays known: a follow-up with nothing to follow
             # up ("who won the match?") is answered as that intent.
+            self._add_role(message, text, items)
             answer: Dict[str, Any] = {"items": items, "intent": name}
             # "Can you answer in English? And where is it held?": the last answer again,
             # in the new language, then the question (actions/answers.py).
@@ -484,7 +492,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         questions). A first message's language hint is in the slot before the reply
         is rendered (actions/session.py)."""
         return all(
-            ("followup" not in i or topic) and not reads_topic(i) and i.get("fact") != "invitees"
+            ("followup" not in i or topic or i.get("context"))
+            and not reads_topic(i)
+            and i.get("fact") != "invitees"
             for i in items
         )
 
@@ -566,6 +576,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # A question beside it is answered after the check.
             _set_intent(message, "inform_registration", 1.0)
             return False
+        if given & _REGISTRATION_ENTITIES and name not in _STEPS and not _is_asked(text):
+            # "It may have been the cabinet's address: cabinet@x.ml": a detail, not a question.
+            _set_intent(message, "inform_registration", 1.0)
+            return False
         if proving and name not in _STEPS and _STATUS_RE.search(folded):
             # "CMC-2015-0003, me@x.org: my status? And the report's title?": the check,
             # then the facts asked beside it.
@@ -611,9 +625,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 return not registrant
             if requested_language(text):
                 # With a follow-up ("in French: the experts too?"), it is answered in the
-                # new language; with nothing to follow, the last answer is said again.
+                # new language; with nothing to follow, the last answer is said again
+                # ("In French please, my co-author in Montreal will handle it").
                 _set_intent(message, SWITCH_LANGUAGE, 1.0)
-                return not analysis.items
+                missing_only = all(i.get("fact") == NOT_IN_SOURCE for i in analysis.items)
+                return not analysis.items or ("?" not in text and missing_only)
             if (
                 name == DEFAULT_NLU_FALLBACK_INTENT_NAME
                 and not analysis.in_domain
@@ -655,6 +671,28 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             else:
                 _set_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0)
         return False
+
+    def _add_role(self, message: Message, text: str, items: List[Dict[str, Any]]) -> None:
+        """ "How about students?" names a category of its own: its role, whatever the
+        classifier thought (the RoleExtractor reads roles of invitee questions only),
+        so the answer is for students, not for a role stated earlier."""
+        entities = message.get(ENTITIES) or []
+        if any(e.get("entity") == ROLE_ENTITY for e in entities):
+            return
+        followups = self._base.followups
+        indexes = [i["followup"] for i in items if isinstance(i.get("followup"), int)]
+        categories = any(followups[index].confirms for index in indexes)
+        match = self._roles.find(text) if categories else None
+        if match is None:
+            return
+        entity = {
+            "entity": ROLE_ENTITY,
+            "value": match.role,
+            "start": match.start,
+            "end": match.end,
+            "confidence": 1.0,
+        }
+        message.set(ENTITIES, [*entities, entity], add_to_output=True)
 
     def _is_dialogue(self, message: Message, text: str, analysis: Analysis) -> bool:
         """The intent is a step of the dialogue (a check, a stop...), never overruled;
@@ -798,6 +836,11 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
     message.set(INTENT, intent, add_to_output=True)
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
     message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+
+
+def _is_asked(text: str) -> bool:
+    """A question mark, or a letter long enough to ask in words."""
+    return "?" in text or len(text.split()) >= LETTER_WORDS
 
 
 def _is_question(text: str) -> bool:

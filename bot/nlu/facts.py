@@ -92,7 +92,20 @@ _PREMISE_RE = re.compile(
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne|"
     r"j\x27ai vu|i saw|i\x27ve seen|i have seen|"
     r"confirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
-    r"les informations|les elements|les details))\b"
+    r"les informations|les elements|les details)|"
+    # What a letter states before asking: "our internal note states that...", "selon une
+    # correspondance, la conférence aurait lieu...", "we wrote that IOM was founded in..."
+    r"selon (?:une?|des|la|le|les|notre|nos|certaine?s?)|d\x27apres (?:une?|des|la|le|les|notre|nos)|"
+    r"(?:nous avons|j\x27ai|on a) (?:ecrit|note|lu|indique|mentionne|retenu)|"
+    r"(?:we|i) (?:have )?(?:wrote|written|noted|stated|indicated|mentioned)|"
+    r"(?:est|sont) (?:decrite?s?|presentee?s?|indiquee?s?|mentionnee?s?) comme|"
+    r"(?:is|are|was|were) (?:described|presented|listed|mentioned|given) as|"
+    r"aurait lieu|se tiendrait|se serait tenue?|would (?:be held|take place)|"
+    r"(?:note|notes|memo|brochure|draft|statement|records?|correspondance|correspondence|depeche|"
+    r"dispatch)\b.{0,40}\b(?:states?|says?|indicates?|describes?|mentions?|indique|mentionne|"
+    r"precise|decrit|dit)|"
+    r"further to your (?:conference|meeting|event)|faisant suite a votre (?:conference|reunion)|"
+    r"whether|si (?:la|le|les|l\x27|des|une?|cette|ce|ces))\b"
 )
 # A sentence of a letter that asks something (others are context: "I am the mayor of...").
 _ASKS_RE = re.compile(
@@ -131,7 +144,8 @@ _OWN_CASE_RE = re.compile(
     r"\bat the door\b|\bwalk[- ]in\b|\b(?:encore|toujours) possible (?:de|pour moi de) "
     r"(?:venir|participer|assister)\b"
     r"|\b(?:ca|cela) veut dire quoi\b|\bqu\x27est-ce que (?:ca|cela) (?:veut dire|signifie)\b|"
-    r"\bwhat does (?:that|this|it) (?:actually |really |exactly )?mean\b|\bwhat is the meaning\b"
+    r"\bwhat does (?:that|this|it) (?:actually |really |exactly )?mean\b|\bwhat is the meaning\b|"
+    r"\bwill i get a (?:seat|place|spot)\b|\bil me manque\b"
     r"|\b(?:i\x27ll|i will|will i|would i|do i) (?:still |ever |eventually |finally |then )?"
     r"(?:get in|get a (?:place|seat|spot)|be (?:able to )?(?:attend|come|go|there))\b"
     r"|\b(?:peux|pourrai|pourrais|puis)(?:-je)? (?:quand meme |toujours |malgre tout |alors )?"
@@ -575,6 +589,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     ]
     found: List[Tuple[int, Dict[str, Any]]] = []
     seen: Set[str] = set()
+    first: Dict[str, Dict[str, Any]] = {}
     letter = len(folded.split()) >= LETTER_WORDS
     for position, sentence in asking:
         cursor = 0
@@ -586,7 +601,12 @@ def analyse(text: str, base: FactBase) -> Analysis:
                 named_here = True
                 if key not in seen:
                     seen.add(key)
+                    first[key] = item
                     found.append((position + cursor + pos, item))
+                elif item.get("verdict") and first[key].get("verdict") != "no":
+                    # Named again in a claim ("... en novembre. Les dates de novembre sont-
+                    # elles définitives ?"): answered once, with that claim's yes or no.
+                    first[key]["verdict"] = item["verdict"]
         # A question of a letter or of a list that names nothing the release gives
         # ("3. Are travel bursaries available?"): in the domain, so the release lacks it.
         listed = _in_list_item(folded, position)
@@ -603,6 +623,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
         found.append((office_holder.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
+    _add_context(found, [(p, t) for p, t in sentences if (p, t) not in asking], base)
     items = [item for _, item in found]
     # A follow-up word alone ("who", "job") says nothing of the domain.
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
@@ -620,6 +641,24 @@ def analyse(text: str, base: FactBase) -> Analysis:
                 item["own"] = True
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
+
+
+def _add_context(
+    found: List[Tuple[int, Dict[str, Any]]], statements: List[Tuple[int, str]], base: FactBase
+) -> None:
+    """A follow-up or a past-tense question after a sentence that names a topic without
+    asking ("The CMC builds on the 2013 diaspora conference. Which month was that?"):
+    that topic, not the conversation's, is the one it follows up (compose.resolve)."""
+    named = []
+    for position, sentence in statements:
+        keys = [k for k, _, _ in _clause_items(sentence, sentence, base) if k in base.facts]
+        if keys:
+            named.append((position, base.facts[keys[-1]].group))
+    for position, item in found:
+        if "followup" in item or item.get("past"):
+            before = [group for at, group in named if at < position]
+            if before:
+                item["context"] = before[-1]
 
 
 def own_case(folded: str) -> bool:

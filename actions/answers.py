@@ -160,8 +160,11 @@ class ActionAnswer(Action):
         items = resolve(items, base, topic, guess=guess, earlier=earlier, registered=registered)
         text = message.get("text") or ""
         if answer.get("switch") and asks_again(text) and _language_changed(tracker):
-            # "Answer in English please, and where is it?": the last answer again, after
-            # the yes or no of a question that has one.
+            # "Answer in English please, and where is it?": the last answer again (a
+            # status given just before too), after the yes or no of a question that
+            # has one.
+            if status and (topic == REGISTRATION_TOPIC or _checked_last_turn(tracker)):
+                dispatcher.utter_message(response=_said_again(status))
             asked = {i["fact"] for i in items}
             again = [{"fact": f} for f in earlier if answerable(f, base) and f not in asked]
             items = items + again if any(i.get("verdict") for i in items) else again + items

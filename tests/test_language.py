@@ -78,6 +78,19 @@ def identifier() -> LanguageIdentifier:
         ("I'm a delegate, please answer in English", ENGLISH),
         ("can we continue this session in English?", ENGLISH),
         ("interprétation en anglais svp", ENGLISH),
+        # A letter's way of asking for the other language.
+        ("Could you put that in French for our partners in Lomé?", FRENCH),
+        ("Pourriez-vous me redonner tout ça en anglais pour nos collègues d'Ottawa ?", ENGLISH),
+        ("Pourriez-vous reprendre l'essentiel de cette réponse en anglais ?", ENGLISH),
+        ("Could you translate that into English?", ENGLISH),
+        ("Will the sessions be translated into English?", None),
+        ("Can you send me the French version of the report?", None),
+        # One long question with the request in it.
+        (
+            "Bonjour ! Petite question, mais répondez-moi en anglais svp, c'est pour un collègue :"
+            " l'OIM est présente dans combien de pays ?",
+            ENGLISH,
+        ),
     ],
 )
 def test_explicit_requests(text: str, expected: str | None) -> None:

@@ -167,6 +167,9 @@ _MINE_RE = re.compile(
 # Asking to change the details of a registration: only the IDM Workshop can.
 _CHANGE_DETAILS_RE = re.compile(
     r"\b(?:change|update|modify|correct|replace) (?:the|my) (?:e-?mail|address|name|details)|"
+    r"\bupdate (?:my|the) (?:registration|record|details|file)\b|"
+    r"\bmy new (?:\w+ )?(?:e-?mail|address)\b|\bma nouvelle adresse\b|"
+    r"\bmon nouvel? (?:e-?mail|courriel)\b|"
     r"(?:changer|modifier|corriger|mettre a jour) (?:l\x27|mon |ma |le |la )"
     r"(?:adresse|e-?mail|courriel|nom|coordonnees)"
 )
@@ -346,6 +349,11 @@ _PERSONAL_CASE_RE = re.compile(
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
+)
+# Whom to ask ("à qui dois-je m'adresser pour faire vérifier mon dossier ?"): the contacts.
+_WHOM_RE = re.compile(
+    r"\b(?:a qui|aupres de qui|whom|"
+    r"who (?:should|do|can|must) i (?:contact|write|ask|address|turn))\b"
 )
 # "Please check my status": a check, whatever else the message says.
 _CHECK_MINE_RE = re.compile(
@@ -610,7 +618,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # "My asylum claim was refused, what do I do?": no registration, no fact.
             _set_intent(message, OUT_OF_SCOPE, 1.0)
             return True
-        if _CHECK_MINE_RE.search(folded) and name not in _STEPS:
+        if _CHECK_MINE_RE.search(folded) and name not in _STEPS and not _WHOM_RE.search(folded):
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # "John Okafor here, check my status"
             return False
         if _WHY_DECISION_RE.search(folded) and not given & _REGISTRATION_ENTITIES:

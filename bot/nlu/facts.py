@@ -95,7 +95,10 @@ _PREMISE_RE = re.compile(
     r"les informations|les elements|les details)|"
     # What a letter states before asking: "our internal note states that...", "selon une
     # correspondance, la conférence aurait lieu...", "we wrote that IOM was founded in..."
-    r"selon (?:une?|des|la|le|les|notre|nos|certaine?s?)|d\x27apres (?:une?|des|la|le|les|notre|nos)|"
+    r"selon (?:une?|des|la|le|les|notre|nos|certaine?s?)|"
+    r"d\x27apres (?:une?|des|la|le|les|notre|nos)|"
+    r"lu (?:dans|sur) (?:\w+ ){1,3}que|read (?:in|on) (?:\w+ ){1,3}that|"
+    r"m\x27a (?:indique|signale|informe|explique|ecrit)|(?:told|informed|advised) (?:me|us) that|"
     r"(?:nous avons|j\x27ai|on a) (?:ecrit|note|lu|indique|mentionne|retenu)|"
     r"(?:we|i) (?:have )?(?:wrote|written|noted|stated|indicated|mentioned)|"
     r"(?:est|sont) (?:decrite?s?|presentee?s?|indiquee?s?|mentionnee?s?) comme|"

@@ -34,7 +34,11 @@ _ENGLISH_WORDS = r"(?:anglais|english|en)"
 # "is the session interpreted in English?" is not.
 _VERB = (
     r"(?:answer\w*|reply|respond\w*|write|switch\w*|change\w*|continue\w*|say|repeat\w*|"
-    r"redi\w*|repet\w*|"
+    r"redi\w*|repet\w*|put|give|send|redonn\w*|reformul\w*|reprend\w*|"
+    # "translate that into English", not "will the sessions be translated into English?"
+    r"translate (?:that|this|it|your \w+|the answer)|me le traduire|"
+    r"tradui\w* (?:ca|cela|ceci|la reponse|votre reponse)|"
+    r"remett\w*|mett\w*|donne\w*|envoy\w*|"
     r"repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*)"
 )
 _SPEAK = r"(?:speak\w*|talk\w*|parle\w*)"
@@ -51,7 +55,12 @@ _AT_THE_EVENT = re.compile(
 
 def _request_patterns(target: str) -> list[re.Pattern[str]]:
     lang = _FRENCH_WORDS if target == FRENCH else _ENGLISH_WORDS
-    name = "(?:francais|french)" if target == FRENCH else "(?:anglais|english)"
+    # "the French version of the report" is a document, not the reply's language.
+    name = (
+        "(?:francais|french)(?! (?:version|edition|copy|translation|text))"
+        if target == FRENCH
+        else "(?:anglais|english)(?! (?:version|edition|copy|translation|text))"
+    )
     return [
         re.compile(rf"\b{_VERB}\b.{{0,100}}\b{name}\b"),  # "can you answer in French"
         # "parlez-vous anglais", but not "puis-je parler anglais pendant la conférence ?"
@@ -94,7 +103,8 @@ def typographic_language(text: str) -> str | None:
 # ("repeat that in English", "can you answer in English?").
 _AGAIN_RE = re.compile(
     r"\b(?:repeat\w*|answer\w*|reply|respond|redi\w*|repet\w*|repon\w*|again|translate|"
-    r"tradui\w*)\b"
+    r"tradui\w*|put (?:that|this|it)|that part|this part|same|redonn\w*|reformul\w*|reprend\w*|"
+    r"tout ca|tout cela|say it|send (?:me )?(?:that|this|it)|put (?:\w+ ){0,3}(?:in|into|en))\b"
 )
 
 

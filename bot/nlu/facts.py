@@ -108,7 +108,8 @@ _PREMISE_RE = re.compile(
     r"dispatch)\b.{0,40}\b(?:states?|says?|indicates?|describes?|mentions?|indique|mentionne|"
     r"precise|decrit|dit)|"
     r"further to your (?:conference|meeting|event)|faisant suite a votre (?:conference|reunion)|"
-    r"whether|si (?:la|le|les|l\x27|des|une?|cette|ce|ces))\b"
+    r"whether|si (?:la|le|les|l\x27|des|une?|cette|ce|ces)|si je ne me trompe|"
+    r"if i(?:\x27m| am) not mistaken|am i right|is that (?:so|right|true)|est-ce exact)\b"
 )
 # A sentence of a letter that asks something (others are context: "I am the mayor of...").
 _ASKS_RE = re.compile(

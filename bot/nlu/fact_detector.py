@@ -181,6 +181,8 @@ _CHECK_WORDS_RE = re.compile(
     r"statut)\b"
 )
 _NEW_CHECK_RE = re.compile(r"\b(?:check\w*|verif\w*|status|statut|etat de)\b")
+# "Vérifie encore avec CMC-2015-0013": the same check with another detail.
+_RETRY_RE = re.compile(r"\b(?:encore|again|instead|plutot|a la place|retry|essaie|essayez|try)\b")
 # Asking to withdraw, hand over, add to, upgrade or certify a registration: only the IDM
 # Workshop can, whatever else the message asks or gives ("pls cancel it for her",
 # "can a colleague take my place?", "add my deputy", "a letter confirming my
@@ -344,7 +346,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
     # Anything but the conference: "write me a poem", "une blague".
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
-    r"exchange rate|taux de change|ski|skiing|station de ski|ski resorts?|boites? de nuit|"
+    r"exchange rate|taux de change|ski|skiing|station de ski|ski resorts?|boites? de nuit|films?|"
+    r"movies?|hockey|pizza\w*|football|soccer|"
     r"night ?clubs?|discotheques?|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
@@ -364,6 +367,7 @@ _CHECK_MINE_RE = re.compile(
     r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
     r"|\b(?:check|verify|verifier|verifiez)\s+(?:a|une)\s+(?:registration|inscription)\b"
+    r"|\bregistration (?:status )?check\b|\bverification d\x27inscription\b"
     # "mon inscription a été refusée ?? vous pouvez vérifier"
     r"|\b(?:my|mon|ma)\s+(?:registration|inscription|status|statut|candidature|dossier)\b"
     r".{0,40}\b(?:verif\w*|check\w*)\b"
@@ -598,7 +602,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "whose name is on CMC-2015-0005?"
             return True
-        if name == "inform_registration" and _NEW_CHECK_RE.search(folded):
+        retry = _RETRY_RE.search(folded)
+        if name == "inform_registration" and _NEW_CHECK_RE.search(folded) and not retry:
             # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
@@ -620,7 +625,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return True
         if _CHECK_MINE_RE.search(folded) and name not in _STEPS and not _WHOM_RE.search(folded):
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # "John Okafor here, check my status"
-            return False
+            return not _is_asked(text)  # "hi, registration check please": nothing else asked
         if _WHY_DECISION_RE.search(folded) and not given & _REGISTRATION_ENTITIES:
             # "Why was I refused? Researchers are invited": the decision, not the facts.
             _set_intent(message, DECISION, 1.0)
@@ -723,6 +728,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 _FIRST_PERSON_RE.search(folded)
                 and (_STATUS_RE.search(folded) or confident and asks_no_fact)  # "and mine?"
                 or _registration_given(message)
+                or _CHECK_MINE_RE.search(folded)  # "hi, registration check please"
             )
         )
 

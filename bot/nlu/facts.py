@@ -99,6 +99,7 @@ _PREMISE_RE = re.compile(
     r"d\x27apres (?:une?|des|la|le|les|notre|nos)|"
     r"lu (?:dans|sur) (?:\w+ ){1,3}que|read (?:in|on) (?:\w+ ){1,3}that|"
     r"m\x27a (?:indique|signale|informe|explique|ecrit)|(?:told|informed|advised) (?:me|us) that|"
+    r"(?:il est|it is) (?:ecrit|indique|mentionne|written|stated)|(?:ont|a|avons) note que|"
     r"(?:nous avons|j\x27ai|on a) (?:ecrit|note|lu|indique|mentionne|retenu)|"
     r"(?:we|i) (?:have )?(?:wrote|written|noted|stated|indicated|mentioned)|"
     r"(?:est|sont) (?:decrite?s?|presentee?s?|indiquee?s?|mentionnee?s?) comme|"
@@ -653,6 +654,8 @@ def _add_context(
     """A follow-up or a past-tense question after a sentence that names a topic without
     asking ("The CMC builds on the 2013 diaspora conference. Which month was that?"):
     that topic, not the conversation's, is the one it follows up (compose.resolve)."""
+    if not statements or not any("followup" in item or item.get("past") for _, item in found):
+        return  # most messages: nothing to read the statements for
     named = []
     for position, sentence in statements:
         keys = [k for k, _, _ in _clause_items(sentence, sentence, base) if k in base.facts]

@@ -81,6 +81,7 @@ class Corrector:
         # A cue's own word is never a typo, even when it is no dictionary word ("repas").
         self._known = known | targets
         targets |= _completed(targets, known)
+        targets |= {t + "s" for t in targets if t + "s" in known}  # "topcis": topics
         self._targets = frozenset(t for t in targets if len(t) >= MIN_LENGTH and t in known)
         # A target without one letter -> (target, where the letter was).
         self._index: Dict[str, Set[tuple[str, int]]] = {}

@@ -134,8 +134,8 @@ class ActionAnswer(Action):
         if items and intent in CHECK_INTENTS and _check_to_come(tracker):
             return []  # asked beside both details: answered after the check, this turn
         status = tracker.get_slot(STATUS_SLOT)
+        text = message.get("text") or ""
         if intent == DECISION:  # data/rules.yml; a question beside it is answered after
-            text = message.get("text") or ""
             if status and requested_language(text) and _language_changed(tracker):
                 # "I'd rather read this in English. Can anyone reverse it?"
                 dispatcher.utter_message(text=base.text("switched", language))
@@ -158,7 +158,6 @@ class ActionAnswer(Action):
         registered = bool(status)
         guess = classified != OUT_OF_SCOPE
         items = resolve(items, base, topic, guess=guess, earlier=earlier, registered=registered)
-        text = message.get("text") or ""
         if answer.get("switch") and asks_again(text) and _language_changed(tracker):
             # "Answer in English please, and where is it?": the last answer again (a
             # status given just before too), after the yes or no of a question that

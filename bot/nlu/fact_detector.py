@@ -42,7 +42,7 @@ from bot.nlu.facts import (
 )
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language import requested_language
-from bot.nlu.role_extractor import ROLE_ENTITY
+from bot.nlu.role_extractor import ROLE_ENTITY, role_entity
 from bot.nlu.roles import default_lexicon
 from bot.nlu.text import fold
 
@@ -698,14 +698,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         match = self._roles.find(text) if categories else None
         if match is None:
             return
-        entity = {
-            "entity": ROLE_ENTITY,
-            "value": match.role,
-            "start": match.start,
-            "end": match.end,
-            "confidence": 1.0,
-        }
-        message.set(ENTITIES, [*entities, entity], add_to_output=True)
+        message.set(ENTITIES, [*entities, role_entity(match)], add_to_output=True)
 
     def _is_dialogue(self, message: Message, text: str, analysis: Analysis) -> bool:
         """The intent is a step of the dialogue (a check, a stop...), never overruled;

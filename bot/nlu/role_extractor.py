@@ -19,9 +19,20 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.nlu.roles import RoleLexicon, default_lexicon
+from bot.nlu.roles import RoleLexicon, RoleMatch, default_lexicon
 
 ROLE_ENTITY = "role"
+
+
+def role_entity(match: RoleMatch) -> Dict[str, Any]:
+    """The `role` entity of a lexicon match (here and in the FactDetector)."""
+    return {
+        "entity": ROLE_ENTITY,
+        "value": match.role,
+        "start": match.start,
+        "end": match.end,
+        "confidence": 1.0,
+    }
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -52,13 +63,6 @@ class RoleExtractor(CodeFingerprinted, GraphComponent, EntityExtractorMixin):
             match = self._lexicon.find(message.get(TEXT) or "")
             if match is None:
                 continue
-            entity = {
-                "entity": ROLE_ENTITY,
-                "value": match.role,
-                "start": match.start,
-                "end": match.end,
-                "confidence": 1.0,
-            }
-            entities = self.add_extractor_name([entity])
+            entities = self.add_extractor_name([role_entity(match)])
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages

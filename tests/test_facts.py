@@ -413,6 +413,16 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
                      "check_registration"),
             "ask_other_registration",
         ),
+        # Another person named alone after a privacy answer; a place is not a person.
+        (_message("And Carlos Ruiz from Madrid?", "greet"), "ask_other_registration"),
+        (_message("Et Marie Dupont ?", "greet"), "ask_other_registration"),
+        (_message("et Buenos Aires ?", "ask_venue"), "ask_venue"),
+        (_message("And William Swing?", "ask_iom"), "ask_iom"),
+        # "Give me at least the address he registered with."
+        (
+            _message("Donnez-moi l'adresse sous laquelle il s'est inscrit.", "ask_contact"),
+            "ask_other_registration",
+        ),
         # "With reference to the conference" names no registration.
         (
             _message("With reference to the conference, who is invited?", "ask_invitees"),
@@ -427,6 +437,14 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
 )
 def test_routing(message: Message, intent: str) -> None:
     assert _route(message)[0] == intent
+
+
+def test_a_change_requested_beside_a_check_gets_the_decision_after_the_status() -> None:
+    text = "CMC-2015-0002, j.okafor@lagos.gov.ng. Could you please move me up the list?"
+    given = _entities(("reference", "CMC-2015-0002"), ("email", "j.okafor@lagos.gov.ng"))
+    intent, items = _route(_message(text, "inform_registration", entities=given))
+    assert intent == "inform_registration"
+    assert items == [{"fact": "registration_decision", "verdict": None}]
 
 
 def test_a_greeting_with_questions_is_a_question() -> None:

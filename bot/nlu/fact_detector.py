@@ -34,6 +34,7 @@ from bot.nlu.facts import (
     LETTER_WORDS,
     NOT_CANCELLED,
     NOT_IN_SOURCE,
+    REGISTRATION_DECISION,
     Analysis,
     FactBase,
     analyse,
@@ -156,6 +157,13 @@ _NAMES_STATUS_RE = re.compile(
     r"[^?.!]{0,60}\b(?:est (?:bien |d[ée]j[àa] )?inscrite?|is (?:already |properly )?registered)"
 )
 # "With reference to the conference" names no registration.
+# "And Carlos Ruiz from Madrid?": another person, named alone (the release's contact and
+# Director General aside).
+_AND_NAME_RE = re.compile(
+    r"^\W{0,5}(?i:and|et|what about|how about|et pour|also)\s{1,3}"
+    r"(?:(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s{1,3})?(?!Azzouz|Samri|William|Lacy|Swing)"
+    r"(?P<name>[A-Z][a-z]{1,20} [A-Z][a-z]{1,20})\b[^?.!\n]{0,30}\?{0,3}\s{0,5}$"
+)
 _REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b(?! (?:to|a)\b)")
 # The writer's own detail, told apart from someone else's: "that's my colleague's
 # number, mine is CMC-2015-0002".
@@ -241,7 +249,8 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:what|how) (?:would|does|do|can|could|should) (?:he|she|they) (?:need|do|check)\b|"
     r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
     r"\b(?:the|that|this) person\x27s (?:name|e-?mail|status|details)\b|"
-    r"\ble nom de (?:cette|la) personne\b|"
+    r"\ble nom de (?:cette|la) personne\b(?! de contact| a contacter)|"
+    r"\b(?:il|elle|ils|elles) s\x27est inscrite?s?\b|\b(?:he|she) (?:registered|signed up) with\b|"
     r"\b(?:list|liste|names|noms)\s(?:of|des|de)\s(?:(?:all|tous|toutes|the|les|other|autres|"
     r"confirmed|registered)\s){0,3}(?:participants|attendees|delegates|delegues|inscrits|"
     r"registrants)\b"
@@ -470,9 +479,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 continue
             dialogue = self._is_dialogue(message, text, analysis)
             items = self._items(message, text, dialogue, analysis)
+            name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            checking = name in (CHECK_REGISTRATION, "inform_registration")
+            if dialogue and checking and _CHANGE_REQUEST_RE.search(fold(text)):
+                # "CMC-2015-0002 j@x.ng: please move me to the top of the list": the status,
+                # then what only the IDM Workshop can do.
+                items = [*(items or []), {"fact": REGISTRATION_DECISION, "verdict": None}]
             if items is None:
                 continue
-            name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if _CONFERENCE_RE.search(fold(text)):
                 # "... and when exactly is the conference?": its follow-up words are about
                 # it, even answered after a check, whose status is the topic then.
@@ -556,6 +570,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         # "I'm sure I registered!" is a protest, unless it asks for a check ("... search by
         # my name?"), whose prompts say what the check needs.
         protest = _SURE_REGISTERED_RE.search(folded) and not _CHECK_MINE_RE.search(folded)
+        named_alone = _AND_NAME_RE.match(text)
+        # "et Buenos Aires ?" names a place, not a person.
+        person = named_alone and not self._base.wrong_places.search(fold(named_alone["name"]))
+        if person and not proving:
+            _set_intent(message, OTHER_REGISTRATION, 1.0)  # "And Carlos Ruiz from Madrid?"
+            return True
         if (_CHANGE_REQUEST_RE.search(folded) or protest) and not proving:
             _set_intent(message, DECISION, 1.0)  # "pls cancel it for her": not here
             return False  # a question beside it is answered after
@@ -567,7 +587,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return True
         # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
         named = _NAMES_STATUS_RE.search(text) and len(text.split()) < LETTER_WORDS
-        someone_else = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
+        someone_else = (
+            _SOMEONE_ELSES_RE.search(folded)
+            or _NAMES_STATUS_RE.search(text)
+        )
         # A letter on behalf of a minister asks the facts, not anyone's status.
         asks_beyond_contacts = any(
             i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
@@ -610,14 +633,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         only_contacts = all(i.get("fact") in _CONTACT_FACTS for i in analysis.items if "fact" in i)
         if _HUMAN_RE.search(folded) and only_contacts:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
-            _set_contact_topic(message)
             return True
         if (
             name == "request_human"
             and analysis.items
             and all(i.get("fact") in _CONTACT_FACTS for i in analysis.items)
         ):
-            _set_contact_topic(message)
             return True  # "someone of the staff": the domain's answer on reaching a person
         if _PERSONAL_CASE_RE.search(folded):
             # "My asylum claim was refused, what do I do?": no registration, no fact.
@@ -829,13 +850,6 @@ def _add_asked_status(message: Message, folded: str) -> None:
 
 def _registration_given(message: Message) -> bool:
     return any(e.get("entity") in _REGISTRATION_ENTITIES for e in message.get(ENTITIES) or [])
-
-
-def _set_contact_topic(message: Message) -> None:
-    """The contacts are the topic after the answer on reaching a person: "who is he?"
-    asks about Azzouz Samri."""
-    entity = {"entity": "answer_topic", "value": "contact", "start": 0, "end": 0, "confidence": 1.0}
-    message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:

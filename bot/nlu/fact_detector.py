@@ -141,6 +141,9 @@ _SOMEONE_ELSES_RE = re.compile(
     r".{0,50}?\b(?:is|est) (?:bien |already |deja )?(?:inscrit\w*|registered|confirme\w*|confirmed|"
     r"accepte\w*|accepted)\b"
 )
+# The release's contact and its Director General are public: naming them asks nothing
+# about anyone's registration.
+_PUBLIC_PEOPLE = r"(?!Azzouz|Samri|William|Lacy|Swing)"
 # "whats John Okafors status": a name's status, in English's possessive (on the text as
 # written: the name is capitalised).
 _NAMES_STATUS_RE = re.compile(
@@ -150,20 +153,20 @@ _NAMES_STATUS_RE = re.compile(
     r"address|phone|reference)\b"
     # "l'e-mail de John Okafor", "the e-mail address of Ms Li Wei"
     r"|\b(?:e-?mail|adresse|courriel|address|phone|t[ée]l[ée]phone)\b(?: (?:de|d\x27|of))? ?"
-    r"(?:M\. |Mme |Mr\.? |Mrs\.? |Ms\.? |Dr\.? )?(?!Azzouz|Samri|William|Lacy|Swing)"
-    r"[A-Z][a-z]+ [A-Z][a-z]+"  # the release's contact and its Director General are public
+    r"(?:M\. |Mme |Mr\.? |Mrs\.? |Ms\.? |Dr\.? )?" + _PUBLIC_PEOPLE +
+    r"[A-Z][a-z]+ [A-Z][a-z]+"
     # "est-ce que M. Li Wei, de l'université Tsinghua, est bien inscrit ?"
     r"|\b(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Madame|Monsieur) [A-Z][a-z]+(?: [A-Z][a-z]+)?\b"
     r"[^?.!]{0,60}\b(?:est (?:bien |d[ée]j[àa] )?inscrite?|is (?:already |properly )?registered)"
 )
-# "With reference to the conference" names no registration.
 # "And Carlos Ruiz from Madrid?": another person, named alone (the release's contact and
 # Director General aside).
 _AND_NAME_RE = re.compile(
     r"^\W{0,5}(?i:and|et|what about|how about|et pour|also)\s{1,3}"
-    r"(?:(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s{1,3})?(?!Azzouz|Samri|William|Lacy|Swing)"
+    r"(?:(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s{1,3})?" + _PUBLIC_PEOPLE +
     r"(?P<name>[A-Z][a-z]{1,20} [A-Z][a-z]{1,20})\b[^?.!\n]{0,30}\?{0,3}\s{0,5}$"
 )
+# "With reference to the conference" names no registration.
 _REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b(?! (?:to|a)\b)")
 # The writer's own detail, told apart from someone else's: "that's my colleague's
 # number, mine is CMC-2015-0002".

@@ -190,12 +190,16 @@ class ActionAnswer(Action):
             and all(i.get("verdict") != "no" for i in invitees)
             and (stated or all(i.get("verdict") is None for i in invitees))
         )
+        # Asked first ("Are mayors invited? And why do they matter?"), said first.
+        role_first = role_answer and items[0]["fact"] == "invitees"
         if role_answer:
             items = [i for i in items if i["fact"] != "invitees"]
         parts = compose(items, base, language)
+        if role_first:
+            dispatcher.utter_message(response="utter_invitees")
         if parts:
             dispatcher.utter_message(text=" ".join(parts))
-        if role_answer:
+        if role_answer and not role_first:
             dispatcher.utter_message(response="utter_invitees")
         if not parts and not role_answer and not decision:
             dispatcher.utter_message(response="utter_ask_rephrase")

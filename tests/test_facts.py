@@ -180,6 +180,62 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
             "Dear IOM,\n1. Which themes will be discussed?\n2. Is IOM having an office in Albania?",
             [("topics", None), (NOT_IN_SOURCE, None)],
         ),
+        # Numbers in words; a number on the word it counts.
+        (
+            "Six cents, dont septante ministres, c'est juste ?",
+            [("diaspora_2013", "no"), ("followup:9", "yes")],
+        ),
+        (
+            "Is it true that IOM is present in one hundred seventy-one countries?",
+            [("iom_members", "yes")],
+        ),
+        # A city alone with a tag; a city misspelt.
+        ("vienna right?", [("venue", "no")]),
+        ("is the confrence taking place in Lausane?", [("venue", "no")]),
+        # The month of the 2013 conference is that conference's, not this one's.
+        (
+            "La Conférence ministérielle sur la diaspora a bien eu lieu en juin 2013 ?",
+            [("diaspora_2013", "yes")],
+        ),
+        # "c'est bien ..." after a relative clause is still a claim.
+        (
+            "Le rapport qui sera lancé, c'est bien l'édition 2015 du rapport État de la "
+            "migration dans le monde ?",
+            [("wmr_launch", "yes"), ("dates", "yes")],
+        ),
+        ("Has a conference like this one been held before?", [("first_time", "no")]),
+        ("NGOs are not invited, right?", [("invitees", "no")]),
+        # Statements: what IOM or the conference is said to be, wrong, is corrected after
+        # the questions; the writer's own numbers are not claims.
+        (
+            "Coucou, l'OIM existe depuis 1975, donc elle fête ses 40 ans. Qui est son "
+            "directeur général ?",
+            [("dg_quote", None), ("iom_founded", "no")],
+        ),
+        ("Je suis maire depuis 2008. Quelles sont les dates ?", [("dates", None)]),
+        (
+            "I am writing regarding IOM's Conference on Migrants and Cities, which will be held in "
+            "Vienna on 15 and 16 November. Could you confirm whether researchers are invited?",
+            [("invitees", "yes"), ("venue", "no"), ("dates", "no")],
+        ),
+        # A letter's sentence that states without asking says nothing to answer.
+        (
+            "Dear Sir/Madam, I am Head of Public Affairs at a company in Rotterdam. We work with "
+            "municipalities and would like to contribute to the discussions in Geneva. Is the "
+            "private sector invited? What is the registration fee?",
+            [("invitees", "yes"), (NOT_IN_SOURCE, None)],
+        ),
+        # A follow-up word after a question of the same message follows that question.
+        (
+            "1. Est-ce que le Rapport 2015 va être lancé pendant la conférence? "
+            "2. De quoi il traite?",
+            [("wmr_launch", "yes"), ("followup:12", None)],
+        ),
+        ("wats on the agenda 4 the conf", [("topics", None)]),
+        (
+            "yo heard they pushed the migrants & cities conf to next yr?? legit",
+            [(NOT_CANCELLED, "no")],
+        ),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -413,6 +469,38 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
                      "check_registration"),
             "ask_other_registration",
         ),
+        # Someone else: a boss, a counterpart, "she", a professor's registration.
+        (
+            _message("Ma cheffe, Marie Dupont de la Ville de Lyon, a-t-elle été acceptée ?",
+                     "check_registration"),
+            "ask_other_registration",
+        ),
+        (
+            _message("Is Carlos Ruiz from Madrid city council registered? He's my counterpart.",
+                     "check_registration"),
+            "ask_other_registration",
+        ),
+        (
+            _message("c koi le statut de cmc-2015-0003 ? c pr ma chef elle a pas le tps",
+                     "check_registration"),
+            "ask_other_registration",
+        ),
+        (
+            _message("What's the status of CMC-2015-0004? It's my professor's registration.",
+                     "check_registration"),
+            "ask_other_registration",
+        ),
+        (
+            _message("Est-ce que Li Wei, de l'université Tsinghua, a été accepté ?", "greet"),
+            "ask_other_registration",
+        ),
+        (_message("so how can Marie find out herself?", "greet"), "ask_other_registration"),
+        # The IDM Workshop's address is a contact, nobody's registration.
+        (
+            _message("Un numéro de téléphone ? Et l'adresse e-mail exacte de l'Atelier IDM ?",
+                     "ask_contact"),
+            "ask_contact",
+        ),
         # Another person named alone after a privacy answer; a place is not a person.
         (_message("And Carlos Ruiz from Madrid?", "greet"), "ask_other_registration"),
         (_message("Et Marie Dupont ?", "greet"), "ask_other_registration"),
@@ -511,6 +599,23 @@ async def test_a_stated_role_gets_the_domain_answer_for_it() -> None:
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
+async def test_the_answer_for_a_role_asked_first_comes_first(language: str) -> None:
+    """ "Are mayors going to be there? And why do they matter?": yes, then the why."""
+    answer = {"items": [{"fact": "invitees", "verdict": "yes"}, {"fact": "mayors_role"}]}
+    tracker = _tracker(answer, language=language, role="mayor")
+    tracker.latest_message["entities"] = [{"entity": "role", "value": "mayor"}]
+    messages, events = await _answer(tracker)
+    assert [m.get("response") or m.get("text") for m in messages] == [
+        "utter_invitees",
+        BASE.facts["mayors_role"].texts[language],
+    ]
+    assert events == [
+        SlotSet("answer_topic", "people"),
+        SlotSet("answer_facts", ["mayors_role", "invitees"]),
+    ]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
 async def test_a_category_named_after_a_role_gets_the_general_answer(language: str) -> None:
     """ "I'm a student" earlier, then "what about private companies?": yes, for them."""
     answer = {"items": [{"fact": "invitees", "verdict": "yes"}]}
@@ -526,7 +631,16 @@ async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("text", "hint"),
-    [("dates?", "en"), ("dates ?", "fr"), ("IDM ??", "fr"), ("livestream!", "en"), ("ok", None)],
+    [
+        ("dates?", "en"),
+        ("dates ?", "fr"),
+        ("IDM ??", "fr"),
+        ("livestream!", "en"),
+        ("ok", None),
+        # Identifiers alone: English, as most writers of such messages wrote.
+        ("CMC-2015-0002, j.okafor@lagos.gov.ng", "en"),
+        ("Reference: cmc - 2015 - 0004\nE-mail: li.wei@example.org", "en"),
+    ],
 )
 def test_punctuation_hints_the_language_of_a_neutral_message(text: str, hint: str | None) -> None:
     assert typographic_language(text) == hint

@@ -151,3 +151,30 @@ def test_the_extractor_reads_a_reference_written_against_an_address() -> None:
         "reference": ("CMC-2015-0003", "CMC-2015-0003"),
         "email": ("marie.dupont@mairie-lyon.fr", "MARIE.DUPONT@MAIRIE-LYON.FR"),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        # A correction after a check that found nothing: the number alone, not negated.
+        ("sry typo, its 0001", "CMC-2015-0001"),
+        ("oops sorry, it's 0001 not 0040", "CMC-2015-0001"),
+        ("not 0040 but 0002", "CMC-2015-0002"),
+        # A year, a phone number, a long message: no reference.
+        ("by 2050?", None),
+        ("my number is 0227 179 468", None),
+        (
+            "Our office opens at 0900 and we would like to know the dates, the venue and "
+            "whom to write to about the 0001 question",
+            None,
+        ),
+    ],
+)
+def test_the_number_of_a_reference_alone_completes_it(text: str, reference: str | None) -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.registration_extractor import RegistrationEntityExtractor
+
+    [message] = RegistrationEntityExtractor().process([Message({"text": text})])
+    found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "reference"]
+    assert found == ([reference] if reference else [])

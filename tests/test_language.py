@@ -170,7 +170,13 @@ async def test_language_id_on_held_out_short_messages(agent: object) -> None:
         ("Mon collègue ne parle pas anglais, vous pouvez répondre ?", "fr"),
         ("and in French?", "fr"),
         ("et en anglais ?", "en"),
+        ("Now please reply me in French because my director not speak English!", "fr"),
     ],
 )
 def test_a_language_refused_or_asked_in_passing_is_a_switch(text: str, language: str) -> None:
     assert requested_language(text) == language
+
+
+def test_a_language_people_at_the_event_do_not_speak_is_no_request() -> None:
+    text = "Interpretation into Spanish? Half of our delegation doesn't speak English."
+    assert requested_language(text) is None

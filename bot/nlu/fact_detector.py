@@ -99,20 +99,43 @@ _HUMAN_RE = re.compile(
 _WHOSE_RE = re.compile(
     r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
     r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:est (?:l\x27|le |la ))?(?:adresse|e-?mail|"
-    r"courriel)|what(?:\x27s| is) the e-?mail|"
+    r"courriel)(?!.{0,30}\b(?:atelier|workshop|idm|oim|iom|samri|contact|conference)\b)|"
+    r"what(?:\x27s| is) the e-?mail"
+    r"(?!.{0,30}\b(?:workshop|idm|iom|samri|contact|conference)\b)|"
     r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette)|"
     r"which (?:reference|registration) (?:numbers?|codes?)|give me (?:a|one|another) "
     r"(?:reference|that works)|quel(?:le)?s? (?:references?|numeros?) (?:sont |est )?valides?|"
     r"donnez-moi une reference)\b"
 )
+# The people a delegate may ask about on someone else's behalf.
+_RELATIONS = (
+    r"(?:colleague|collegue|boss|patronn?e?|chef|cheffe|friend|ami|amie|deputy|adjoint\w*|"
+    r"husband|wife|mari|femme|counterpart|homologue|professor|professeure?|prof|supervisor|"
+    r"superieure?|manager|minister|ministre|director|directeur|directrice|ambassador|"
+    r"ambassadeur|mayor|maire|assistant\w*)"
+)
 # Someone else, with a word of registration: "is my colleague X confirmed?".
 _SOMEONE_ELSES_RE = re.compile(
-    r"\b(?:colleague|collegue|boss|patron|friend|ami|amie|deputy|adjoint\w*|husband|wife|mari|"
+    r"\b(?:colleague|collegue|boss|patron|chef|cheffe|counterpart|homologue|professor|"
+    r"professeure?|supervisor|superieure?|friend|ami|amie|deputy|adjoint\w*|husband|wife|mari|"
     r"femme|(?:my|our) (?:minister|director|ambassador|mayor|assistant|team|delegation)|"
     r"(?:mon|notre) (?:ministre|directeur|ambassadeur|maire|assistant|equipe)|"
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*)"
+    # "le statut de cmc-2015-0003 ? c pr ma chef", "It's my professor's registration"
+    r"|\b(?:status|statut|registration|inscription|reference|application)\b.{0,60}"
+    r"\b(?:for|pour|pr|of|de) (?:my|mon|ma|notre|our) " + _RELATIONS + r"\b"
+    r"|\b(?:my|our) " + _RELATIONS + r"\x27?s (?:registration|status|application|reference)\b"
+    r"|\b(?:he|she)(?:\x27s|s| is) (?:my|our) " + _RELATIONS + r"\b"
+    # "a-t-elle été acceptée ?", "has she been accepted?"
+    r"|\b(?:a-t-(?:elle|il) (?:bien |deja )?ete|est-(?:elle|il) (?:bien |deja )?)"
+    r"(?:accepte\w*|inscrit\w*|retenu\w*|confirme\w*|valide\w*)"
+    r"|\b(?:has|have|did|was|is) (?:he|she) (?:been |got |gotten |already )?"
+    r"(?:registered|accepted|confirmed|through|in\b)"
+    # "if that one got a place", "has my colleague ... got her place too?"
+    r"|\b(?:that one|this one|he|she|they)\b.{0,10}\b(?:got|gets|has|have) (?:a|her|his|their) "
+    r"(?:place|seat|spot)\b|\b(?:got|get|gotten) (?:her|his|their) (?:place|seat|spot)\b"
     # "sa référence", "what email is on file for him", "what name is registered under 0003"
     r"|\b(?:sa|son|leur) (?:reference|ref|inscription|statut|dossier|candidature)\b"
     # "l'assistante de Mme Dupont", "chief of staff to the minister"
@@ -132,9 +155,11 @@ _SOMEONE_ELSES_RE = re.compile(
     r"confirmed|accepted)"
     r"|\b(?:is|est-ce que|est ce que) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|"
     r"there|ce|c\x27|cette|ca|cela|registration|inscription|tout|tous|toutes|everything|all|"
-    r"everyone|anyone|someone|quelqu\x27un|rien|nothing|votre|your|notre|our)\b)[a-z]+ [a-z]+"
-    r"(?: (?:de|from|of) [a-z]+)?"
-    r" (?:est |is )?(?:inscrit\w*|registered|confirme\w*|confirmed|accepte\w*|accepted)\b"
+    r"everyone|anyone|someone|quelqu\x27un|rien|nothing|votre|your|notre|our|les|des|"
+    r"vous|nous|on|il|elle|ils|elles)\b)[a-z]+ [a-z]+"
+    r"(?: (?:de|from|of) [a-z]+(?: [a-z]+){0,3}|,[^?.!,]{0,40},)?"
+    r" (?:est |is |a ete |has been )?(?:bien |already |deja )?"
+    r"(?:inscrit\w*|registered|confirme\w*|confirmed|accepte\w*|accepted)\b"
     r"|\b(?:if|whether|si) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|there|ce|"
     r"c\x27|cette|ca|cela|registration|inscription|votre|your|notre|our|we|nous|on)\b)"
     r"[a-z]+ [a-z]+\b"
@@ -164,10 +189,13 @@ _NAMES_STATUS_RE = re.compile(
 _AND_NAME_RE = re.compile(
     r"^\W{0,5}(?i:and|et|what about|how about|et pour|also)\s{1,3}"
     r"(?:(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s{1,3})?" + _PUBLIC_PEOPLE +
-    r"(?P<name>[A-Z][a-z]{1,20} [A-Z][a-z]{1,20})\b[^?.!\n]{0,30}\?{0,3}\s{0,5}$"
+    r"(?P<name>[A-Z][a-z]{1,20} [A-Z][a-z]{1,20})\b[^?.!\n]{0,45}\?{0,3}\s{0,5}$"
 )
 # "With reference to the conference" names no registration.
-_REFERENCE_WORD_RE = re.compile(r"\b(?:reference|ref|numero)\b(?! (?:to|a)\b)")
+_REFERENCE_WORD_RE = re.compile(
+    r"\b(?:reference|ref|numero(?! de (?:tel\w*|portable|fax|mobile)|"
+    r" (?:pour|a) (?:joindre|appeler|contacter)))\b(?! (?:to|a)\b)"
+)
 # The writer's own detail, told apart from someone else's: "that's my colleague's
 # number, mine is CMC-2015-0002".
 _MINE_RE = re.compile(
@@ -213,7 +241,10 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\b(?:me|le|la) remplacer\b|\bremplacant\w*|\bsubstitut\w*|\btransf[e]r\w* (?:my|mon|ma|"
     r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation)\b"
     r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,30}\b(?:registration|list|delegation|"
-    r"directly)\b|\bm\x27ajouter\b|\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
+    r"directly)\b|\bm\x27ajouter\b|"
+    r"\b(?:add|register|enrol) me (?:manually|by hand|yourself|directly)\b|"
+    r"\bm\x27inscrire (?:manuellement|vous-meme|toi-meme|directement)\b|"
+    r"\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
     r"|\b(?:push|bump|move|put|get) me (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
     r"\bgo up (?:in|on) the (?:waiting )?list\b|\bmonter (?:dans|sur) la liste\b|"
     r"\b(?:change|modify|update|changer|modifier) (?:my|mon|ma) "
@@ -247,9 +278,12 @@ _FOR_SOMEONE_RE = re.compile(
     r"\bverifi\w*\b.{0,20}\bpour (?:lui|elle|eux)\b|"
     r"\b(?:how|what|can|could|must|should|need|needs|comment|peut|pourrait|doit|faut|if|si|"
     r"s\x27il|s\x27ils)\b.{0,30}"
-    r"\b(?:check|do|verify|write|ask|contact|verifier|ecri\w*|demander|faire)\b.{0,20}"
+    r"\b(?:check|do|verify|write|ask|contact|verifier|ecri\w*|demander|faire|find out|know|"
+    r"savoir|see)\b.{0,20}"
     r"\b(?:himself|herself|themselves|lui-meme|elle-meme|eux-memes)\b|"
     r"\b(?:what|how) (?:would|does|do|can|could|should) (?:he|she|they) (?:need|do|check)\b|"
+    r"\b(?:how|comment)\b.{0,30}\b(?:check|verify|verifier)\w*\b.{0,10}\b(?:his|her|their|son|sa|"
+    r"leur) (?:own |propre )?(?:status|statut|registration|inscription)\b|"
     r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
     r"\b(?:the|that|this) person\x27s (?:name|e-?mail|status|details)\b|"
     r"\ble nom de (?:cette|la) personne\b(?! de contact| a contacter)|"
@@ -484,10 +518,15 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             items = self._items(message, text, dialogue, analysis)
             name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             checking = name in (CHECK_REGISTRATION, "inform_registration")
-            if dialogue and checking and _CHANGE_REQUEST_RE.search(fold(text)):
+            folded = fold(text)
+            if dialogue and checking and (
+                _CHANGE_REQUEST_RE.search(folded) or _WHY_DECISION_RE.search(folded)
+            ):
                 # "CMC-2015-0002 j@x.ng: please move me to the top of the list": the status,
-                # then what only the IDM Workshop can do.
-                items = [*(items or []), {"fact": REGISTRATION_DECISION, "verdict": None}]
+                # then what only the IDM Workshop can do. "If it was cancelled, restore
+                # it": the registration's cancellation, not the conference's.
+                kept = [i for i in items or [] if i.get("fact") != NOT_CANCELLED]
+                items = [*kept, {"fact": REGISTRATION_DECISION, "verdict": None}]
             if items is None:
                 continue
             if _CONFERENCE_RE.search(fold(text)):

@@ -56,10 +56,25 @@ _CLAUSE_RE = re.compile(
     r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
 )
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
+# A number and the word it counts ("70 ministres", "600 participants").
+_COUNTED_RE = re.compile(r"(?<![\d.,])(\d{1,4}) (?:de |d\x27|of )?([a-z]+)")
+# Hundreds in words ("six cents", "six hundred"), written as digits before any claim is
+# checked; tens are in facts.yml's spellings ("septante", "sixty").
+_DIGITS = {
+    "un": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3, "quatre": 4, "four": 4,
+    "cinq": 5, "five": 5, "six": 6, "sept": 7, "seven": 7, "huit": 8, "eight": 8,
+    "neuf": 9, "nine": 9,
+}
+_HUNDREDS_RE = re.compile(
+    rf"\b({'|'.join(_DIGITS)})[ -](?:cents?|hundred)\b"
+    r"(?![ -](?:and |et )?(?:\w+-)?(?:\w*(?:ty|te|nte|ze|ix|un|une|deux|trois|quatre|cinq|six|sept|"
+    r"huit|neuf|dix)|one|two|three|four|five|seven|eight|nine|ten)\b)"  # "one hundred seventy-one"
+)
 # A question expecting yes or no: an auxiliary first, an inversion, or a tag.
 _YES_NO_RE = re.compile(
     r"^\s*(?:oui ou non|yes or no|vrai ou faux|true or false)\b"
-    r"|^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please|sorry|pardon)"
+    r"|^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please|sorry|pardon|also|"
+    r"aussi|plus|then|puis)"
     r"[\s,]+){0,2}"
     # "Could you give me the dates?" is a request, not a yes/no question.
     r"(?!(?:can|could|would|will) you (?:please )?(?:give|tell|send|provide|share|list|explain|"
@@ -73,7 +88,8 @@ _YES_NO_RE = re.compile(
     # "je voudrais savoir si...", "I want to know if...": a yes/no question, reported.
     r"|\b(?:savoir|know|wonder\w*|demande\w*|ask\w*) (?:si|s\x27il|s\x27ils|if|whether)\b"
     r"|\b(?:right|correct|true|vrai|n\x27est-ce pas|hein|isn\x27t it|aren\x27t they|is that so|"
-    r"ou pas|or not|innit|confirm(?:ez|e)?|c\x27est ca|c\x27est bien ca|juste|c bien ca|c ca|"
+    r"ou pas|or not|innit|confirm(?:ez|e)?|c\x27est ca|c\x27est bien ca|(?<!au )juste|c bien ca|"
+    r"c ca|"
     r"non|yeah|yes|exact|exactement|ou bien|c\x27tu vrai|is (?:he|she|that) right|no|y/n|o/n|"
     r"oui/non|yes/no|(?:is|has|was|were|did|does|do|will|would|have|are)n\x27?t (?:it|they|he|she|"
     r"there|that|we))\s*\W*$"
@@ -87,7 +103,8 @@ _PREMISE_RE = re.compile(
     r"\b(?:thought|heard|told|believe|read|understands?|assume|guess|suppose|given that|since|"
     r"pensais|pense|crois|croyais|entendu|dit que|lu que|lu qu|compris|il parait|parait-il|"
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
-    r"informee? que|appris que|been told|was told|on m\x27a dit|been informed|informed that|"
+    r"informee? que|appris (?:\w+ ){0,5}que|comme vous le savez|as you (?:know|are aware)|"
+    r"been told|was told|on m\x27a dit|been informed|informed that|"
     r"says|said|affirme|pretend|claims?|told me|m\x27a dit|according to|selon (?:lui|elle|mon|ma)|"
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne|"
     r"j\x27ai vu|i saw|i\x27ve seen|i have seen|"
@@ -117,8 +134,46 @@ _ASKS_RE = re.compile(
     r"\b(?:pourriez|pouvez|pourrais|peux|could|can|would|will|may|souhait\w*|voudr\w*|aimerai\w*|"
     r"like to know|want to know|wish|wonder\w*|savoir|know|connaitre|renseign\w*|inform\w*|tell|"
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
-    r"looking for|cherche|demande|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
+    r"looking for|cherche|demand\w*|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
     r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*)\b"
+)
+# What a letter's sentence asks without a question mark: "Kindly advise whether...",
+# "I would be grateful for the dates" (not "we would like to contribute").
+_REQUEST_RE = re.compile(
+    r"\b(?:know|savoir|connaitre|confirm\w*|tell|indiqu\w*|precis\w*|inform\w*|advis\w*|"
+    r"whether|wonder\w*|clarif\w*|renseign\w*|enquir\w*|inquir\w*|demand\w*|ask\w*|provide|"
+    r"fournir|communiqu\w*|send|envoy\w*|share|partag\w*|grateful|reconnaissant|oblige\w*|"
+    r"appreciat\w*|need|besoin|details?|explain|expliqu\w*|kindly|please|pls|svp|merci de|"
+    r"rappel\w*|remind|quote|citer|faudrait|il me faut|il nous faut|"
+    r"(?:would|\x27d) (?:also )?like to (?:know|ask|have|get|"
+    r"receive|obtain|learn|check|verify|understand|be informed)|"
+    r"(?:aimerai\w*|voudrai\w*|souhaiterai\w*) (?:aussi |egalement )?(?:savoir|connaitre|"
+    r"que vous|vous demander|recevoir|obtenir|avoir))\b"
+)
+# Question words that ask even inside a sentence ("j'aimerais savoir combien..."), not
+# the relative ones ("the conference, which...", "qui", "ou").
+_ASKING_WH_RE = re.compile(
+    r"\b(?:quel\w*|combien|quand|comment|pourquoi|lequel|laquelle|how many|how much|what|"
+    r"when|where|why)\b"
+)
+# What a statement must name for its claim to be about the release's facts: IOM, the
+# conference, the earlier conference or the report ("je suis maire depuis 2008" is not).
+_CLAIM_SUBJECTS = {
+    "iom": re.compile(r"\b(?:oim|iom)\b"),
+    "cmc": re.compile(r"\b(?:conf\w*|cmc|rencontre|evenement|event|meeting|sommet|summit)\b"),
+    "diaspora": re.compile(r"\bdiaspora"),
+    "wmr": re.compile(r"\b(?:rapport|report|wmr)\b"),
+}
+# A question asking for help, before saying what with.
+_HELP_RE = re.compile(
+    r"\b(?:help (?:me|us)|m\x27aider|nous aider|me renseigner|nous renseigner)\W*$"
+)
+# The 2013 conference named: a month or a year in the clause is that conference's.
+_EARLIER_CONFERENCE_RE = re.compile(r"\bdiaspora|\b2013\b|\bministerial|\bministeriel")
+# A clause saying whom the writer represents or works for.
+_WHO_I_AM_RE = re.compile(
+    r"\W*(?:\w+\W+)?(?:je represente|i represent|je travaille (?:pour|a|au|dans)|"
+    r"i work (?:for|at|in|with))\b"
 )
 _WHAT_ABOUT_RE = re.compile(r"\s*(?:(?:and|so|et)\s+)?(?:what|how) about\b")
 # One office holder ("le maire de Montréal, il vient ?"): the release names no one who
@@ -128,6 +183,8 @@ _OFFICE_HOLDER_RE = re.compile(
     r" (?:de|du|d\x27|des) \w+.{0,25}\b(?:vient|viendra|participe\w*|sera (?:la|present\w*))"
     r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of \w+"
     r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there)"
+    r"|\b(?:un|onu|the) secr\w* gen\w*\b.{0,25}\b(?:coming|come|atte?nd\w*|participat\w*|be there|"
+    r"vien\w*|particip\w*)"
 )
 # A line of a list ("- the dates", "2) the fees", "b. hotels"): in a letter, each
 # is one of the things asked.
@@ -204,6 +261,8 @@ _KNOWN_NAMES = (
 _OR_ONLY_RE = re.compile(
     r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|bien|alors))? "
     r"(?:only|just|seulement|uniquement|juste)\b"
+    # "... font partie des invités, ou si la conférence est réservée aux pouvoirs publics"
+    r"|\b(?:ou|or) (?:si|if|whether)\b.{0,40}\b(?:only|just|seulement|uniquement|reservee? aux?)\b"
     r"|\b(?:pas|not|non) (?:seulement|only|just|uniquement)\b"  # "not only ministers"
 )
 _ONLY_RE = re.compile(
@@ -248,7 +307,8 @@ _PAST_RE = re.compile(
 )
 # A sentence that only asks to confirm the one before it.
 _CONFIRM_TAG_RE = re.compile(
-    r"\s*(?:(?:so|alors|donc|et|and)\s+)?(?:is (?:he|she|that|it|this|they) (?:right|correct|true)|"
+    r"\s*(?:(?:so|alors|donc|et|and|please|pls|svp|stp)\s+)?"
+    r"(?:is (?:he|she|that|it|this|they) (?:right|correct|true)|"
     r"(?:is )?that (?:right|correct|true)|true or false|right|correct|true|"
     r"(?:can|could) you confirm(?: (?:it|this|that))?|please confirm|"
     r"c\x27est (?:bien )?(?:exact|vrai|juste|ca)|c (?:bien )?(?:exact|vrai|ca)|c\x27tu vrai|"
@@ -423,6 +483,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             rf"\b{_PLACE_PREFIX}(?:{places})"
             rf"|\b(?:{places})\w{{0,3}}\s(?:conference|conf\w{{0,6}}|cmc|meeting|event|summit|sommet)\b"
             rf"|^\W*(?:{places})\w{{0,3}}\W*$"  # "Vienna, right?": a clause of the place alone
+            rf"|^\W*(?:{places})\w{{0,3}}(?:\W+[a-z\x27]+){{0,2}}\W*\?\W*$"  # "vienna right?"
         ),
         intents={k: list(v) for k, v in raw["intents"].items()},
         spellings={str(k): str(v) for k, v in (raw.get("spellings") or {}).items()},
@@ -470,7 +531,8 @@ def _clean(text: str, base: FactBase) -> str:
             return spellings[word]
         return word if word in names else corrector.correct(word)
 
-    return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, fold(text)))
+    folded = _HUNDREDS_RE.sub(lambda m: str(_DIGITS[m.group(1)] * 100), fold(text))
+    return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, folded))
 
 
 @dataclass
@@ -491,7 +553,12 @@ def _claim_form(sentence: str) -> bool:
     yes_no = _YES_NO_RE.search(stripped)
     if yes_no and not (_inverted(yes_no, stripped) and _opens_wh(stripped)):
         return True
+    if yes_no and _IS_IT_RE.match(yes_no.group(0)):
+        return True  # "le rapport qui sera lancé, c'est bien l'édition 2015 ?"
     return stripped.endswith("?") and not _asks_wh(stripped) and len(stripped.split()) >= 4
+
+
+_IS_IT_RE = re.compile(r"(?:c\x27est|c est|cest|c) (?:bien|juste|vrai|exact)\b")
 
 
 def _inverted(yes_no: re.Match[str], sentence: str) -> bool:
@@ -523,11 +590,16 @@ def _asks_wh(sentence: str) -> bool:
     return False
 
 
-def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | None:
-    """ "yes"/"no" when the sentence is a yes/no question or a claim about `fact`."""
+def _verdict(
+    fact: Fact, clause: str, sentence: str, base: FactBase, stated: bool = False
+) -> str | None:
+    """ "yes"/"no" when the sentence is a yes/no question or a claim about `fact`
+    (`stated`: a statement, read as a claim)."""
     claim_form = _claim_form(sentence)
-    if not (claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
+    if not (stated or claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
         return None
+    if not (stated or claim_form) and _ASKING_WH_RE.search(" ".join(clause.split()[:3])):
+        return None  # "since it's 1961, what is this CMC about?": the clause asks, claims nothing
     checked = False
     if fact.months:
         # "le 26/10", "26-27.10": the month as a number, then only the days are counted.
@@ -546,6 +618,12 @@ def _verdict(fact: Fact, clause: str, sentence: str, base: FactBase) -> str | No
                 clause = clause.replace(bound.group(0), " ")
                 sentence = sentence.replace(bound.group(0), " ")
                 checked = True
+    for count in _COUNTED_RE.finditer(sentence):
+        # "six cents, dont septante ministres ?": a number on a counted word is that count
+        word = count.group(2)
+        owners = [n for n, near in fact.numbers_near.items() if any(w in word for w in near)]
+        if owners and int(count.group(1)) not in owners:
+            return "no"
     if fact.numbers:
         numbers = {int(n) for n in _NUMBER_RE.findall(clause)} or {
             int(n) for n in _NUMBER_RE.findall(sentence)
@@ -596,30 +674,59 @@ def analyse(text: str, base: FactBase) -> Analysis:
     seen: Set[str] = set()
     first: Dict[str, Dict[str, Any]] = {}
     letter = len(folded.split()) >= LETTER_WORDS
+    # What a letter states without asking ("I noted that the CMC is held within the
+    # IDM.") is answered after its questions: the reply opens with the first question's
+    # answer, its yes or no first.
+    stated_at = len(folded)
     for position, sentence in asking:
         cursor = 0
         named_here = False
+        stated = (
+            letter
+            and "?" in folded  # a writer who marks questions: this sentence states
+            and not _questions(sentence)
+            and not _in_list_item(folded, position)
+        )
         for clause in _CLAUSE_RE.split(sentence):
             at = sentence.find(clause, cursor)
             cursor = max(at, cursor)
-            for key, pos, item in _clause_items(clause, sentence, base):
+            for key, pos, item in _clause_items(clause, sentence, base, stated=stated):
                 named_here = True
+                if stated and not _stated_claim(item, sentence, base):
+                    continue  # "we would like to contribute to the discussions": no claim
+                at_position = position + cursor + pos + (stated_at if stated else 0)
                 if key not in seen:
                     seen.add(key)
                     first[key] = item
-                    found.append((position + cursor + pos, item))
-                elif item.get("verdict") and first[key].get("verdict") != "no":
+                    found.append((at_position, item))
+                    continue
+                if not stated and key in first:  # stated first, asked now: answered here
+                    found[:] = [
+                        (min(p, at_position), i) if i is first[key] else (p, i)
+                        for p, i in found
+                    ]
+                if item.get("verdict") and key in first and first[key].get("verdict") != "no":
                     # Named again in a claim ("... en novembre. Les dates de novembre sont-
                     # elles définitives ?"): answered once, with that claim's yes or no.
                     first[key]["verdict"] = item["verdict"]
+        if not named_here and "venue" not in seen and _place_claim(sentence, base):
+            # "vienna right?": a claim on the venue, though it names no cue of it
+            seen.add("venue")
+            named_here = True
+            first["venue"] = {"fact": "venue", "verdict": "no"}
+            found.append((position, first["venue"]))
         # A question of a letter or of a list that names nothing the release gives
         # ("3. Are travel bursaries available?"): in the domain, so the release lacks it.
         listed = _in_list_item(folded, position)
         question = (letter or listed) and ("?" in sentence or listed)
         worded = len(_TOKEN_RE.findall(sentence)) >= 4
-        if question and worded and not named_here and NOT_IN_SOURCE not in seen:
+        helps = _HELP_RE.search(sentence)  # "vous savez m'aider une fois ?": the request itself
+        if question and worded and not named_here and not helps and NOT_IN_SOURCE not in seen:
             seen.add(NOT_IN_SOURCE)
             found.append((position, {"fact": NOT_IN_SOURCE}))
+    for position, sentence in sentences:
+        if (position, sentence) not in asking:
+            _add_stated_claims(found, first, stated_at + position, sentence, base)
     named = _NAMED_PERSON_RE.search(text)
     unknown = named and not any(k in fold(named.group(0)) for k in _KNOWN_NAMES)
     if named and unknown and NOT_IN_SOURCE not in seen:
@@ -653,8 +760,10 @@ def _add_context(
 ) -> None:
     """A follow-up or a past-tense question after a sentence that names a topic without
     asking ("The CMC builds on the 2013 diaspora conference. Which month was that?"):
-    that topic, not the conversation's, is the one it follows up (compose.resolve)."""
-    if not statements or not any("followup" in item or item.get("past") for _, item in found):
+    that topic, not the conversation's, is the one it follows up (compose.resolve).
+    A follow-up after a question of the same message ("1. Is the report launched
+    there? 2. What is it about?") follows up that question's topic."""
+    if not any("followup" in item or item.get("past") for _, item in found):
         return  # most messages: nothing to read the statements for
     named = []
     for position, sentence in statements:
@@ -664,6 +773,13 @@ def _add_context(
     for position, item in found:
         if "followup" in item or item.get("past"):
             before = [group for at, group in named if at < position]
+            if before:
+                item["context"] = before[-1]
+    asked = [(p, base.facts[i["fact"]].group) for p, i in found if i.get("fact") in base.facts]
+    nearest = sorted(named + asked)
+    for position, item in found:
+        if "followup" in item:
+            before = [group for at, group in nearest if at < position]
             if before:
                 item["context"] = before[-1]
 
@@ -709,6 +825,56 @@ def _in_list_item(text: str, position: int) -> bool:
     return bool(_LIST_ITEM_RE.match(text, text.rfind("\n", 0, position) + 1))
 
 
+def _questions(sentence: str) -> bool:
+    """A sentence of a letter that asks something, beyond stating a claim to check."""
+    return bool(
+        "?" in sentence
+        or _YES_NO_RE.search(sentence)
+        or _REQUEST_RE.search(sentence)
+        or _ASKING_WH_RE.search(sentence)
+    )
+
+
+def _stated_claim(item: Dict[str, Any], sentence: str, base: FactBase) -> bool:
+    """What a letter's statement says of a fact is answered when it is wrong, or when
+    the letter marks it as something to check ("I noted that..."); a detail the
+    release lacks is answered as such."""
+    fact = base.facts.get(item.get("fact", ""))
+    if fact is None:
+        return True
+    if _PREMISE_RE.search(sentence):
+        return item.get("verdict") is not None
+    subject = _CLAIM_SUBJECTS.get(fact.group)
+    return item.get("verdict") == "no" and bool(subject and subject.search(sentence))
+
+
+def _add_stated_claims(
+    found: List[Tuple[int, Dict[str, Any]]],
+    first: Dict[str, Dict[str, Any]],
+    position: int,
+    sentence: str,
+    base: FactBase,
+) -> None:
+    """A statement that asks nothing but says something wrong of IOM or of the
+    conference ("l'OIM existe depuis 1975, donc..."): corrected after the answers."""
+    for clause in _CLAUSE_RE.split(sentence):
+        for key, _, item in _clause_items(clause, sentence, base, stated=True):
+            fact = base.facts.get(item.get("fact", ""))
+            subject = _CLAIM_SUBJECTS.get(fact.group) if fact else None
+            wrong = item.get("verdict") == "no" and subject and subject.search(sentence)
+            if wrong and key in first:
+                first[key]["verdict"] = "no"  # asked too: answered there, with its "No."
+            elif wrong:
+                first[key] = item
+                found.append((position, item))
+
+
+def _place_claim(sentence: str, base: FactBase) -> bool:
+    """A claim or yes/no question naming a city other than Geneva."""
+    claim = _claim_form(sentence) or _short_claim(sentence) or _PREMISE_RE.search(sentence)
+    return bool(claim and _claimed_place(base, sentence))
+
+
 def _sentence_asks(sentence: str) -> bool:
     return bool(
         "?" in sentence
@@ -721,9 +887,10 @@ def _sentence_asks(sentence: str) -> bool:
 
 
 def _clause_items(
-    clause: str, sentence: str, base: FactBase
+    clause: str, sentence: str, base: FactBase, stated: bool = False
 ) -> Iterator[Tuple[str, int, Dict[str, Any]]]:
-    """(key, position, item) for each item one clause asks about."""
+    """(key, position, item) for each item one clause asks about (`stated`: what a
+    statement claims of each fact)."""
     cancelled = _first(base.not_cancelled, clause)
     if cancelled is not None:
         verdict: str | None = "yes" if _STILL_ON_RE.search(clause) else "no"
@@ -743,8 +910,14 @@ def _clause_items(
             yield "venue", where, {"fact": "venue", "verdict": None}
     any_fact = False
     found_dates = False
+    # "la conférence sur la diaspora a eu lieu en juin 2013 ?": the month is that one's
+    earlier = _EARLIER_CONFERENCE_RE.search(clause)
+    if _WHO_I_AM_RE.match(clause):
+        return  # "je représente le ministère de l'Urbanisme": the writer, not a question
     for fact in base.facts.values():
         if missing is not None and fact.id not in _WITH_MISSING:
+            continue
+        if earlier and fact.id == "dates":
             continue
         pos = _first(fact.cues, clause)
         if pos is None:
@@ -752,7 +925,7 @@ def _clause_items(
         any_fact = True
         found_dates = found_dates or fact.id in _WHEN_FACTS
         # "Do I need a visa to come to Geneva?": the yes/no is on the missing detail.
-        verdict = None if missing is not None else _verdict(fact, clause, sentence, base)
+        verdict = None if missing is not None else _verdict(fact, clause, sentence, base, stated)
         item = {"fact": fact.id, "verdict": verdict}
         if _PAST_RE.search(clause):
             item["past"] = True  # "when was that one held?": maybe the earlier conference
@@ -767,7 +940,8 @@ def _clause_items(
         any_fact = True
     wrong_place = _claimed_place(base, clause)
     if wrong_place and (
-        _claim_form(sentence)
+        stated
+        or _claim_form(sentence)
         or _PREMISE_RE.search(sentence)
         or _EVENT_OF_PLACE.search(wrong_place.group(0))
     ):

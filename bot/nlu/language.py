@@ -78,7 +78,8 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
 _REQUESTS = {lang: _request_patterns(lang) for lang in LANGUAGES}
 # A language someone does not speak or read: a request for the other.
 _NOT_SPOKEN_RE = re.compile(
-    r"\b(?:(?:don\x27t|doesn\x27t|do not|does not|can\x27t|cannot) (?:speak|read|understand)|"
+    r"\b(?:(?:don\x27t|doesn\x27t|do not|does not|can\x27t|cannot|not|no) "
+    r"(?:speak|read|understand)|"
     r"(?:ne )?(?:parle|parlons|comprend|comprends|lit|lis) (?:pas|plus)(?: le| bien)?) "
     r"(?P<name>french|english|francais|anglais)\b"
 )
@@ -89,9 +90,20 @@ _FRENCH_MARK_RE = re.compile(r"\w[ \u00a0\u202f]+[?!]")
 _ENGLISH_MARK_RE = re.compile(r"[^\W\d_][?!]")
 
 
+# The labels a message of identifiers may carry ("Reference: ... E-mail: ...").
+_LABELS = frozenset({"reference", "ref", "email", "e", "mail"})
+
+
 def typographic_language(text: str) -> str | None:
     """The language the punctuation of a short neutral message follows, if it shows one:
-    a weak hint, for a first message that says nothing else ("dates?", "IDM ?")."""
+    a weak hint, for a first message that says nothing else ("dates?", "IDM ?").
+
+    A message of a reference and an e-mail address and nothing else reads as English:
+    the blind writers (bench/conversations) wrote such first messages two to one in
+    English, and the reference format is English."""
+    content = strip_neutral_spans(text)
+    if content != text and not set(words(content)) - _LABELS:
+        return ENGLISH
     french = bool(_FRENCH_MARK_RE.search(text))
     english = bool(_ENGLISH_MARK_RE.search(text))
     if french == english:
@@ -120,6 +132,8 @@ def requested_language(text: str) -> str | None:
     refused = _NOT_SPOKEN_RE.search(folded)
     if refused and refused.group(0).endswith(("pas bien francais", "plus bien francais")):
         refused = None  # "je parle pas bien français", written in French: French it is
+    if refused and _AT_THE_EVENT.search(folded):
+        refused = None  # "interpretation? half our delegation doesn't speak English"
     if refused:  # "my boss doesn't speak French": the other one
         return ENGLISH if refused.group("name") in ("french", "francais") else FRENCH
     hits = [lang for lang in LANGUAGES if any(p.search(folded) for p in _REQUESTS[lang])]

@@ -7,6 +7,7 @@ registration check.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,7 +19,23 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.nlu.formats import REFERENCE_RE, find_email, normalise_reference
+from bot.nlu.formats import EXAMPLE_REFERENCE, REFERENCE_RE, find_email, normalise_reference
+
+# The number of a reference alone, in a short message ("sry typo, its 0001 not 0040"):
+# four digits with a leading zero, as no year, count or time of day has, apart from
+# other digits (a phone number); the first one not negated.
+_NUMBER_ALONE_RE = re.compile(r"(?<![\w.,:/+-])(?<!\d\s)(0\d{3})(?![\w.,:/-]*\d)(?!\s*\d)")
+_NEGATED_RE = re.compile(r"\b(?:not|pas|non|instead of|au lieu de|rather than)\W*$", re.I)
+_SHORT_WORDS = 12
+
+
+def _reference_number(text: str) -> re.Match[str] | None:
+    if len(text.split()) > _SHORT_WORDS:
+        return None
+    for match in _NUMBER_ALONE_RE.finditer(text):
+        if not _NEGATED_RE.search(text[: match.start()]):
+            return match
+    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -38,6 +55,7 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
             text = message.get(TEXT) or ""
             found = []
             reference = REFERENCE_RE.search(text)
+            number = None if reference else _reference_number(text)
             if reference:
                 found.append(
                     {
@@ -45,6 +63,17 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
                         "start": reference.start(),
                         "end": reference.end(),
                         "value": normalise_reference(reference.group(0)),
+                    }
+                )
+            elif number:
+                # "sorry, typo: it's 0001": the number of a reference, in the format the
+                # prompts show (EXAMPLE_REFERENCE)
+                found.append(
+                    {
+                        "entity": "reference",
+                        "start": number.start(1),
+                        "end": number.end(1),
+                        "value": EXAMPLE_REFERENCE[: -len(number.group(1))] + number.group(1),
                     }
                 )
             email = find_email(text)

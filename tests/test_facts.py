@@ -271,6 +271,31 @@ def test_one_reply_says_each_fact_once_no_first(language: str, expected: list[st
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
+def test_claims_that_disagree_get_each_their_yes_or_no(language: str) -> None:
+    """ "Are mayors invited? ... IOM, founded in 1965, ...": yes to the question, then no."""
+    items = [
+        {"fact": "invitees", "verdict": "yes", "claim": 20},
+        {"fact": "iom_founded", "verdict": "no", "claim": 90},
+    ]
+    assert compose(items, BASE, language) == [
+        BASE.text("yes", language),
+        BASE.facts["invitees"].texts[language],
+        BASE.text("no", language),
+        BASE.facts["iom_founded"].texts[language],
+    ]
+
+
+def test_one_claim_is_wrong_when_any_of_its_parts_is() -> None:
+    """ "I saw it's in Geneva next March, can you confirm?": no, once, for the claim."""
+    items = [
+        {"fact": "venue", "verdict": "yes", "claim": 0},
+        {"fact": "dates", "verdict": "no", "claim": 0},
+    ]
+    parts = compose(items, BASE, "en")
+    assert parts[0] == "No." and parts.count("No.") == 1 and "Yes." not in parts
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_missing_detail_gets_the_contacts_once(language: str) -> None:
     parts = compose([{"fact": NOT_IN_SOURCE}, {"fact": "dates"}], BASE, language)
     assert parts == [

@@ -88,7 +88,8 @@ def resolve(
         if item.get("own") and (registered or topic == REGISTRATION_TOPIC):
             key = REGISTRATION_DECISION  # "can I still come?" after a status
         if key:
-            resolved.append({"fact": key, "verdict": item.get("verdict")})
+            claim = {"claim": item["claim"]} if "claim" in item else {}
+            resolved.append({"fact": key, "verdict": item.get("verdict"), **claim})
             topic = base.facts[key].group if key in base.facts else topic
             past_topic = None
     return resolved
@@ -114,12 +115,24 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
         or len(groups) == 1
         and len(keys) == len([k for k in keys if k in base.facts])
     )
+    # A claim (one sentence: `claim`) is wrong when any of its parts is. One yes or no
+    # first when the claims agree; before each claim's answers when they do not ("Are
+    # mayors invited? ... IOM, founded in 1965, ...": "Yes. ... No. ...").
+    claims: Dict[Any, str] = {}
+    for item in items:
+        if item.get("verdict"):
+            claim = item.get("claim")
+            claims[claim] = "no" if "no" in (claims.get(claim), item["verdict"]) else "yes"
+    each = len(set(claims.values())) > 1
     said: List[str] = []
     parts: List[str] = []
-    for key in keys:
+    for item in items:
+        key = item["fact"]
         if key in said:
             continue
         said.append(key)
+        if each and item.get("verdict") and item.get("claim") in claims:
+            parts.append(base.text(claims.pop(item.get("claim")), language))
         if key in (NOT_IN_SOURCE, NOT_CANCELLED):
             parts.append(base.text(key, language))
             continue
@@ -134,6 +147,6 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
     lacking = NOT_IN_SOURCE in said or any(base.facts[k].partial for k in said if k in base.facts)
     if lacking and not any(k in said for k in _CONTACT_FACTS):
         parts.append(base.text("ask_contacts", language))
-    if verdicts and parts:
+    if verdicts and parts and not each:
         parts.insert(0, base.text("no" if "no" in verdicts else "yes", language))
     return parts

@@ -135,7 +135,8 @@ _ASKS_RE = re.compile(
     r"like to know|want to know|wish|wonder\w*|savoir|know|connaitre|renseign\w*|inform\w*|tell|"
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
     r"looking for|cherche|demand\w*|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
-    r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*)\b"
+    r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*|"
+    r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward)\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -144,7 +145,7 @@ _REQUEST_RE = re.compile(
     r"whether|wonder\w*|clarif\w*|renseign\w*|enquir\w*|inquir\w*|demand\w*|ask\w*|provide|"
     r"fournir|communiqu\w*|send|envoy\w*|share|partag\w*|grateful|reconnaissant|oblige\w*|"
     r"appreciat\w*|need|besoin|details?|explain|expliqu\w*|kindly|please|pls|svp|merci de|"
-    r"rappel\w*|remind|quote|citer|faudrait|il me faut|il nous faut|"
+    r"rappel\w*|remind|quote|citer|faudrait|il me faut|il nous faut|transmett\w*|saurais gre|"
     r"(?:would|\x27d) (?:also )?like to (?:know|ask|have|get|"
     r"receive|obtain|learn|check|verify|understand|be informed)|"
     r"(?:aimerai\w*|voudrai\w*|souhaiterai\w*) (?:aussi |egalement )?(?:savoir|connaitre|"
@@ -170,6 +171,11 @@ _HELP_RE = re.compile(
 )
 # The 2013 conference named: a month or a year in the clause is that conference's.
 _EARLIER_CONFERENCE_RE = re.compile(r"\bdiaspora|\b2013\b|\bministerial|\bministeriel")
+# What a statement names before a city it claims for the venue.
+_VENUE_WORDS_RE = re.compile(
+    r"\b(?:conf\w*|cmc|event\w*|evenement|meeting|rencontre|held|hosted|lieu|tiendra|tient|"
+    r"deroul\w*|organis\w*|organiz\w*)\b"
+)
 # A clause saying whom the writer represents or works for.
 _WHO_I_AM_RE = re.compile(
     r"\W*(?:\w+\W+)?(?:je represente|i represent|je travaille (?:pour|a|au|dans)|"
@@ -183,8 +189,9 @@ _OFFICE_HOLDER_RE = re.compile(
     r" (?:de|du|d\x27|des) \w+.{0,25}\b(?:vient|viendra|participe\w*|sera (?:la|present\w*))"
     r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of \w+"
     r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there)"
-    r"|\b(?:un|onu|the) secr\w* gen\w*\b.{0,25}\b(?:coming|come|atte?nd\w*|participat\w*|be there|"
-    r"vien\w*|particip\w*)"
+    r"|\b(?:un|onu|the|le|la) secr\w* gen\w*\b(?: (?:de l\x27onu|des nations unies|of the un))?"
+    r".{0,25}\b(?:coming|come|atte?nd\w*|participat\w*|be there|vien\w*|particip\w*|sera|"
+    r"present\w*)"
 )
 # A line of a list ("- the dates", "2) the fees", "b. hotels"): in a letter, each
 # is one of the things asked.
@@ -226,7 +233,9 @@ _SMS_WORDS = 8
 LETTER_WORDS = 25
 # "Is Angela Merkel coming?": the release names no participant or speaker.
 _NAMED_PERSON_RE = re.compile(
-    r"\b(?:[A-Z][a-zà-ÿ]{1,20}(?:[ -](?:[A-Z][a-zà-ÿ]{1,20}|de|van|von|ki)){1,3})\b"
+    # "Le Ministre vient-il ?" is a title, not a name
+    r"\b(?!(?:Le|La|Les|The|Mon|Ma|Mes|Notre|Nos|Our|My|Un|Une|Des|An|Son|Sa|Ses|His|Her)\b)"
+    r"(?:[A-Z][a-zà-ÿ]{1,20}(?:[ -](?:[A-Z][a-zà-ÿ]{1,20}|de|van|von|ki)){1,3})\b"
     r"(?=[^?]{0,40}\b(?:coming|come|attend\w*|speak\w*|there|participe\w*|vien\w*|venir|sera|"
     r"present\w*|invit\w*|intervien\w*|parler)\b)"
     # "Est-ce que M. Okafor vient ?": a title and a surname
@@ -692,9 +701,13 @@ def analyse(text: str, base: FactBase) -> Analysis:
             cursor = max(at, cursor)
             for key, pos, item in _clause_items(clause, sentence, base, stated=stated):
                 named_here = True
+                if "followup" in item:
+                    key = f"{key}@{position}"  # "explain ... ? And what it explores?": each
                 if stated and not _stated_claim(item, sentence, base):
                     continue  # "we would like to contribute to the discussions": no claim
                 at_position = position + cursor + pos + (stated_at if stated else 0)
+                if item.get("verdict"):
+                    item["claim"] = position  # one sentence, one claim (compose)
                 if key not in seen:
                     seen.add(key)
                     first[key] = item
@@ -709,11 +722,12 @@ def analyse(text: str, base: FactBase) -> Analysis:
                     # Named again in a claim ("... en novembre. Les dates de novembre sont-
                     # elles définitives ?"): answered once, with that claim's yes or no.
                     first[key]["verdict"] = item["verdict"]
+                    first[key]["claim"] = position
         if not named_here and "venue" not in seen and _place_claim(sentence, base):
             # "vienna right?": a claim on the venue, though it names no cue of it
             seen.add("venue")
             named_here = True
-            first["venue"] = {"fact": "venue", "verdict": "no"}
+            first["venue"] = {"fact": "venue", "verdict": "no", "claim": position}
             found.append((position, first["venue"]))
         # A question of a letter or of a list that names nothing the release gives
         # ("3. Are travel bursaries available?"): in the domain, so the release lacks it.
@@ -839,12 +853,18 @@ def _stated_claim(item: Dict[str, Any], sentence: str, base: FactBase) -> bool:
     """What a letter's statement says of a fact is answered when it is wrong, or when
     the letter marks it as something to check ("I noted that..."); a detail the
     release lacks is answered as such."""
+    if "followup" in item:
+        return False
     fact = base.facts.get(item.get("fact", ""))
     if fact is None:
         return True
     if _PREMISE_RE.search(sentence):
         return item.get("verdict") is not None
     subject = _CLAIM_SUBJECTS.get(fact.group)
+    if fact.id == "venue":  # "the conference, which will be held in Vienna": near the place
+        place = _claimed_place(base, sentence)
+        subject = _VENUE_WORDS_RE if place else None
+        sentence = sentence[max(0, place.start() - 60) : place.start()] if place else sentence
     return item.get("verdict") == "no" and bool(subject and subject.search(sentence))
 
 
@@ -865,8 +885,8 @@ def _add_stated_claims(
             if wrong and key in first:
                 first[key]["verdict"] = "no"  # asked too: answered there, with its "No."
             elif wrong:
-                first[key] = item
-                found.append((position, item))
+                first[key] = {**item, "claim": position}
+                found.append((position, first[key]))
 
 
 def _place_claim(sentence: str, base: FactBase) -> bool:

@@ -286,7 +286,8 @@ _FOR_SOMEONE_RE = re.compile(
     r"leur) (?:own |propre )?(?:status|statut|registration|inscription)\b|"
     r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
     r"\b(?:the|that|this) person\x27s (?:name|e-?mail|status|details)\b|"
-    r"\ble nom de (?:cette|la) personne\b(?! de contact| a contacter)|"
+    r"\ble nom de (?:cette|la) personne\b(?! de contact| a contacter| qui (?:va |peut )?"
+    r"(?:decrocher|repondre|repond))|"
     r"\b(?:il|elle|ils|elles) s\x27est inscrite?s?\b|\b(?:he|she) (?:registered|signed up) with\b|"
     r"\b(?:list|liste|names|noms)\s(?:of|des|de)\s(?:(?:all|tous|toutes|the|les|other|autres|"
     r"confirmed|registered)\s){0,3}(?:participants|attendees|delegates|delegues|inscrits|"
@@ -311,6 +312,7 @@ _OWN_STATUS_RE = re.compile(
 # After a status: asking to change, explain or appeal a decision, when no fact is asked.
 _DECISION_RE = re.compile(
     r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo\b|reverse\b|reconsider|overturn|"
+    r"(?:get|put|have|set) it back|back active|remettre|la ravoir|"
     r"(?:validate|approve|accept|confirm) (?:it|me|my)|(?:change|update|move|put) (?:my|me|it)|"
     r"why (?:was|were|did|has|have|is|am) (?:i|my|it|she|he|we|our|me)\b|reason|"
     r"who (?:did|cancel\w*|reject\w*|decided|refused)|speed (?:it )?up|expedite|"

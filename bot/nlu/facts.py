@@ -104,6 +104,7 @@ _PREMISE_RE = re.compile(
     r"pensais|pense|crois|croyais|entendu|dit que|lu que|lu qu|compris|il parait|parait-il|"
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
     r"informee? que|appris (?:\w+ ){0,5}que|comme vous le savez|as you (?:know|are aware)|"
+    r"m\x27assure|assure que|nous assure|"
     r"been told|was told|on m\x27a dit|been informed|informed that|"
     r"says|said|affirme|pretend|claims?|told me|m\x27a dit|according to|selon (?:lui|elle|mon|ma)|"
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne|"
@@ -174,7 +175,7 @@ _EARLIER_CONFERENCE_RE = re.compile(r"\bdiaspora|\b2013\b|\bministerial|\bminist
 # What a statement names before a city it claims for the venue.
 _VENUE_WORDS_RE = re.compile(
     r"\b(?:conf\w*|cmc|event\w*|evenement|meeting|rencontre|held|hosted|lieu|tiendra|tient|"
-    r"deroul\w*|organis\w*|organiz\w*)\b"
+    r"deroul\w*|organis\w*|organiz\w*|deplac\w*|moved|relocat\w*|transfer\w*)\b"
 )
 # A clause saying whom the writer represents or works for.
 _WHO_I_AM_RE = re.compile(
@@ -492,7 +493,9 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             rf"\b{_PLACE_PREFIX}(?:{places})"
             rf"|\b(?:{places})\w{{0,3}}\s(?:conference|conf\w{{0,6}}|cmc|meeting|event|summit|sommet)\b"
             rf"|^\W*(?:{places})\w{{0,3}}\W*$"  # "Vienna, right?": a clause of the place alone
-            rf"|^\W*(?:{places})\w{{0,3}}(?:\W+[a-z\x27]+){{0,2}}\W*\?\W*$"  # "vienna right?"
+            # "vienna right?", "and paris too?"
+            rf"|^\W*(?:(?:and|et|or|ou|also|aussi)\s+)?(?:{places})\w{{0,3}}(?:\W+[a-z\x27]+){{0,2}}"
+            r"\W*\?\W*$"
         ),
         intents={k: list(v) for k, v in raw["intents"].items()},
         spellings={str(k): str(v) for k, v in (raw.get("spellings") or {}).items()},

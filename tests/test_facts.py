@@ -232,6 +232,14 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
             [("wmr_launch", "yes"), ("followup:12", None)],
         ),
         ("wats on the agenda 4 the conf", [("topics", None)]),
+        # "Just for ...?": others are invited too; another agency's event; a city added.
+        ("Is this just a meeting for diplomats and national ministers?", [("followup:9", "no")]),
+        ("This CMC thing is a UN-Habitat event, isn't it?", [("about", "no")]),
+        ("and paris too?", [("venue", "no")]),
+        (
+            "Un collègue de la préfecture m'assure que la CMC a été déplacée à Paris cette année.",
+            [("venue", "no")],
+        ),
         (
             "yo heard they pushed the migrants & cities conf to next yr?? legit",
             [(NOT_CANCELLED, "no")],

@@ -287,7 +287,7 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
     r"\b(?:the|that|this) person\x27s (?:name|e-?mail|status|details)\b|"
     r"\ble nom de (?:cette|la) personne\b(?! de contact| a contacter| qui (?:va |peut )?"
-    r"(?:decrocher|repondre|repond))|"
+    r"(?:decrocher|repondre|repond)| responsable| en charge| a joindre| de reference)|"
     r"\b(?:il|elle|ils|elles) s\x27est inscrite?s?\b|\b(?:he|she) (?:registered|signed up) with\b|"
     r"\b(?:list|liste|names|noms)\s(?:of|des|de)\s(?:(?:all|tous|toutes|the|les|other|autres|"
     r"confirmed|registered)\s){0,3}(?:participants|attendees|delegates|delegues|inscrits|"
@@ -376,7 +376,8 @@ _WHY_DECISION_RE = re.compile(
     r"(?:retenu\w*|accepte\w*|confirme\w*|valide\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
     # A request to undo a decision, whatever else the message says ("I can come after all").
-    r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*)\b"
+    r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*|"
+    r"(?:get|put|set) it back|back active)\b"
     # The waiting list itself: since when, how many places are left.
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
     r"|\b(?:pending|en attente|on the waiting list|wait ?listed) (?:since|depuis) (?:when|quand)\b"

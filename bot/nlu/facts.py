@@ -74,7 +74,7 @@ _HUNDREDS_RE = re.compile(
 _YES_NO_RE = re.compile(
     r"^\s*(?:oui ou non|yes or no|vrai ou faux|true or false)\b"
     r"|^\s*(?:(?:and|so|but|et|alors|mais|donc|ok|hi|hello|bonjour|svp|please|sorry|pardon|also|"
-    r"aussi|plus|then|puis)"
+    r"aussi|plus|then|puis|enfin|finalement|finally|lastly)"
     r"[\s,]+){0,2}"
     # "Could you give me the dates?" is a request, not a yes/no question.
     r"(?!(?:can|could|would|will) you (?:please )?(?:give|tell|send|provide|share|list|explain|"
@@ -137,7 +137,8 @@ _ASKS_RE = re.compile(
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
     r"looking for|cherche|demand\w*|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
     r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*|"
-    r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward)\b"
+    r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward|est-ce qu\w*|est ce qu\w*|"
+    r"y a-t-il|is there|are there)\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -983,6 +984,8 @@ def _clause_items(
                 )
                 specific = _OFFICE_HOLDER_RE.search(sentence)  # "the mayor of X": a person
                 if asked and not specific and _first(followup.confirms, clause) is not None:
-                    item["verdict"] = "yes"
+                    # "just for diplomats and ministers?": no, others are invited too
+                    only = _ONLY_RE.search(sentence) and not _OR_ONLY_RE.search(sentence)
+                    item["verdict"] = "no" if only else "yes"
                 yield f"followup:{index}", pos, item
                 return

@@ -236,6 +236,13 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("Is this just a meeting for diplomats and national ministers?", [("followup:9", "no")]),
         ("This CMC thing is a UN-Habitat event, isn't it?", [("about", "no")]),
         ("and paris too?", [("venue", "no")]),
+        ("Whats the urbanisaton projection, is it 80% by 2050?", [("urban_share", "no")]),
+        ("c l'oim ki organise?", [("about", "yes")]),
+        ("La conférence a lieu uniquement le 27 octobre, c'est exact ?", [("dates", "no")]),
+        (
+            "Le rôle des diasporas fait-il partie des sujets au programme ?",
+            [("diaspora_2013", "yes"), ("topics", "yes")],
+        ),
         (
             "Un collègue de la préfecture m'assure que la CMC a été déplacée à Paris cette année.",
             [("venue", "no")],
@@ -528,6 +535,17 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
             "ask_other_registration",
         ),
         (_message("so how can Marie find out herself?", "greet"), "ask_other_registration"),
+        (
+            _message("Mon homologue, John Okafor, est-il inscrit ? On veut se voir sur place.",
+                     "greet"),
+            "ask_other_registration",
+        ),
+        # Asking whom to write to, and that person's address, asks for a contact.
+        (
+            _message("Whom should I write to, and what is that person's e-mail address?",
+                     "ask_contact"),
+            "ask_contact",
+        ),
         # The IDM Workshop's address is a contact, nobody's registration.
         (
             _message("Un numéro de téléphone ? Et l'adresse e-mail exacte de l'Atelier IDM ?",

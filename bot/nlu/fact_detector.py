@@ -231,13 +231,16 @@ _CHANGE_REQUEST_RE = re.compile(
     r"vous pouvez|peux-tu|tu peux|merci de|i want to|i\x27d like to|i would like to|i need to|"
     r"je veux|je voudrais|jveux|je souhaite|je dois)\b.{0,25}\b(?:cancel|withdraw|annuler|"
     r"retirer|desinscrire|unregister|deregister)\b"
-    r"|\b(?:cancel|withdraw|annuler|retirer|unregister|deregister) (?:my|her|his|our|their|ma|"
+    # "retirer son badge" is picking it up, not withdrawing
+    r"|\b(?:cancel|withdraw|annuler|retirer(?! (?:son|mon|leur|les|le) (?:badge|kit|dossier d))|"
+    r"unregister|deregister) (?:mine|my|her|his|our|their|ma|"
     r"mon|sa|son|notre|leur)\b"
     r"|\b(?:cancel|annuler) (?:it |la |le )?(?:for|pour) (?:me|her|him|them|moi|elle|lui|eux)\b"
     r"|\b(?:me|nous|se) (?:desinscrire|desister|retirer)\b|\bdesist\w*|\bunregister\b|"
     r"\bderegister\b"
     r"|\binstead of (?:me|him|her)\b|\ba (?:ma|sa) place\b|\btake (?:my|his|her) "
-    r"(?:place|seat|spot)\b|\bprendre (?:ma|sa) place\b|\breplace (?:me|him|her)\b|"
+    r"(?:place|seat|spot)\b|\bin (?:my|his|her) place\b|\bprendre (?:ma|sa) place\b|"
+    r"\breplace (?:me|him|her)\b|"
     r"\b(?:me|le|la) remplacer\b|\bremplacant\w*|\bsubstitut\w*|\btransf[e]r\w* (?:my|mon|ma|"
     r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation)\b"
     r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,30}\b(?:registration|list|delegation|"
@@ -311,7 +314,7 @@ _OWN_STATUS_RE = re.compile(
 )
 # After a status: asking to change, explain or appeal a decision, when no fact is asked.
 _DECISION_RE = re.compile(
-    r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo\b|reverse\b|reconsider|overturn|"
+    r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo\b|revers\w*|reconsider|overturn|"
     r"(?:get|put|have|set) it back|back active|remettre|la ravoir|"
     r"(?:validate|approve|accept|confirm) (?:it|me|my)|(?:change|update|move|put) (?:my|me|it)|"
     r"why (?:was|were|did|has|have|is|am) (?:i|my|it|she|he|we|our|me)\b|reason|"
@@ -376,6 +379,7 @@ _WHY_DECISION_RE = re.compile(
     r"(?:retenu\w*|accepte\w*|confirme\w*|valide\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
     # A request to undo a decision, whatever else the message says ("I can come after all").
+    r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up)\b"
     r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*|"
     r"(?:get|put|set) it back|back active)\b"
     # The waiting list itself: since when, how many places are left.
@@ -412,7 +416,7 @@ _CHECK_MINE_RE = re.compile(
     r"\b(?:check|verify|verifier|verifiez|verifie)\b.{0,15}\b(?:my|mon|ma)\s+"
     r"(?:status|statut|registration|inscription|application|candidature|dossier)\b"
     # "Can you search by my name?": the check asks for the reference and e-mail.
-    r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up)\s+(?:\w+\s+){0,2}my\s+name)\b"
+    r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up|under)\s+(?:\w+\s+){0,2}my\s+name)\b"
     r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
     r"|\b(?:check|verify|verifier|verifiez)\s+(?:a|une)\s+(?:registration|inscription)\b"
@@ -624,7 +628,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if (_CHANGE_REQUEST_RE.search(folded) or protest) and not proving:
             _set_intent(message, DECISION, 1.0)  # "pls cancel it for her": not here
             return False  # a question beside it is answered after
-        if _FOR_SOMEONE_RE.search(folded) and not proving:
+        if _FOR_SOMEONE_RE.search(folded) and not proving and not _WHOM_RE.search(folded):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "how can he check it himself?"
             return False
         if _REFERENCE_FORMAT_RE.search(folded) and name not in _STEPS:
@@ -641,12 +645,15 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
             for i in analysis.items
         )
+        # "Mon homologue, John Okafor, est-il inscrit ? On aimerait se retrouver sur place":
+        # in a message shorter than a letter, the registration is what is asked.
+        short = len(text.split()) < LETTER_WORDS
         # "Ma collègue X est-elle inscrite ? Elle m'a demandé de vérifier": hers, not mine.
         mine = _CHECK_MINE_RE.search(folded) or _OWN_STATUS_RE.search(folded)
         if (
             (name != CHECK_REGISTRATION or someone_else and not mine)
             and not proving
-            and (named or someone_else and not asks_beyond_contacts)
+            and (named or someone_else and (not asks_beyond_contacts or short))
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
@@ -683,6 +690,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             name == "request_human"
             and analysis.items
             and all(i.get("fact") in _CONTACT_FACTS for i in analysis.items)
+            and not any(i.get("verdict") for i in analysis.items)  # "is Samri the director?"
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
         if _PERSONAL_CASE_RE.search(folded):

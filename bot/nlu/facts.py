@@ -85,6 +85,9 @@ _YES_NO_RE = re.compile(
     r"puis-je)\b"
     r"|\b[a-z]+-(?:t-)?(?:elle|il|elles|ils|on)\b"
     r"|\b(?:c\x27est|c est|cest|c) (?:bien|ca|juste|vrai|exact)\b"
+    # "c l'oim ki organise ?": it is X who..., a yes or no
+    r"|^\W*(?:c\x27est|c est|cest|c)\s+(?:l\x27|le |la |les )?(?!qui|ki|quoi|koi|ou|quand)[a-z]+\s+"
+    r"(?:qui|ki)\b"
     # "je voudrais savoir si...", "I want to know if...": a yes/no question, reported.
     r"|\b(?:savoir|know|wonder\w*|demande\w*|ask\w*) (?:si|s\x27il|s\x27ils|if|whether)\b"
     r"|\b(?:right|correct|true|vrai|n\x27est-ce pas|hein|isn\x27t it|aren\x27t they|is that so|"
@@ -156,7 +159,7 @@ _REQUEST_RE = re.compile(
 # Question words that ask even inside a sentence ("j'aimerais savoir combien..."), not
 # the relative ones ("the conference, which...", "qui", "ou").
 _ASKING_WH_RE = re.compile(
-    r"\b(?:quel\w*|combien|quand|comment|pourquoi|lequel|laquelle|how many|how much|what|"
+    r"\b(?:quel\w*|combien|quand|comment|pourquoi|how many|how much|what|"
     r"when|where|why)\b"
 )
 # What a statement must name for its claim to be about the release's facts: IOM, the
@@ -177,6 +180,13 @@ _EARLIER_CONFERENCE_RE = re.compile(r"\bdiaspora|\b2013\b|\bministerial|\bminist
 _VENUE_WORDS_RE = re.compile(
     r"\b(?:conf\w*|cmc|event\w*|evenement|meeting|rencontre|held|hosted|lieu|tiendra|tient|"
     r"deroul\w*|organis\w*|organiz\w*|deplac\w*|moved|relocat\w*|transfer\w*)\b"
+)
+# A letter's salutation line ("Monsieur le Directeur général,"): whom it is addressed
+# to, not a question about them.
+_SALUTATION_RE = re.compile(
+    r"\A\s{0,5}(?:(?:Dear|To|Cher|Chère|Honorable|Honourable|Très honorables?|Excellence|Your "
+    r"Excellency|Monsieur|Madame|Mesdames|Messieurs)\b[^\n?]{0,80}[,:]?\s{0,3}\n)",
+    re.IGNORECASE,
 )
 # A clause saying whom the writer represents or works for.
 _WHO_I_AM_RE = re.compile(
@@ -324,7 +334,8 @@ _CONFIRM_TAG_RE = re.compile(
     r"(?:can|could) you confirm(?: (?:it|this|that))?|please confirm|"
     r"c\x27est (?:bien )?(?:exact|vrai|juste|ca)|c (?:bien )?(?:exact|vrai|ca)|c\x27tu vrai|"
     r"(?:vous )?(?:confirmez|pouvez confirmer|pourriez confirmer)(?:-vous)?|vrai ou faux|"
-    r"est-ce (?:exact|vrai|juste)|a-t-il raison|a-t-elle raison|il a raison|elle a raison)"
+    r"est-ce (?:bien )?(?:exact|vrai|juste|correct)|"
+    r"a-t-il raison|a-t-elle raison|il a raison|elle a raison)"
     r"\W*$"
 )
 # A request to confirm what the sentence before it said: "We will come to New York on
@@ -608,7 +619,8 @@ def _verdict(
 ) -> str | None:
     """ "yes"/"no" when the sentence is a yes/no question or a claim about `fact`
     (`stated`: a statement, read as a claim)."""
-    claim_form = _claim_form(sentence)
+    # "What's the projection, is it 80% by 2050?": the last clause's yes/no is the claim
+    claim_form = _claim_form(sentence) or _claim_form(_CLAUSE_RE.split(sentence)[-1])
     if not (stated or claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
         return None
     if not (stated or claim_form) and _ASKING_WH_RE.search(" ".join(clause.split()[:3])):
@@ -672,7 +684,7 @@ def _verdict(
 
 def analyse(text: str, base: FactBase) -> Analysis:
     """Every item `text` asks about, in the order asked (see the module docstring)."""
-    folded = _clean(text, base)
+    folded = _clean(_SALUTATION_RE.sub("", text), base)
     if _UNPUNCTUATED_RE.fullmatch(folded) and len(_TOKEN_RE.findall(folded)) <= _SMS_WORDS:
         folded += " ?"  # "et les chercheurs aussi": a question typed without its mark
     sentences = _with_tags(
@@ -691,12 +703,13 @@ def analyse(text: str, base: FactBase) -> Analysis:
     # IDM.") is answered after its questions: the reply opens with the first question's
     # answer, its yes or no first.
     stated_at = len(folded)
+    asks_elsewhere = "?" in folded or any(_REQUEST_RE.search(s) for _, s in sentences)
     for position, sentence in asking:
         cursor = 0
         named_here = False
         stated = (
             letter
-            and "?" in folded  # a writer who marks questions: this sentence states
+            and asks_elsewhere  # a writer who marks questions or requests: this one states
             and not _questions(sentence)
             and not _in_list_item(folded, position)
         )
@@ -753,7 +766,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
         found.append((office_holder.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
-    _add_context(found, [(p, t) for p, t in sentences if (p, t) not in asking], base)
+    _add_context(found, [(p, t) for p, t in sentences if (p, t) not in asking], base, stated_at)
     items = [item for _, item in found]
     # A follow-up word alone ("who", "job") says nothing of the domain.
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
@@ -774,7 +787,10 @@ def analyse(text: str, base: FactBase) -> Analysis:
 
 
 def _add_context(
-    found: List[Tuple[int, Dict[str, Any]]], statements: List[Tuple[int, str]], base: FactBase
+    found: List[Tuple[int, Dict[str, Any]]],
+    statements: List[Tuple[int, str]],
+    base: FactBase,
+    stated_at: int,
 ) -> None:
     """A follow-up or a past-tense question after a sentence that names a topic without
     asking ("The CMC builds on the 2013 diaspora conference. Which month was that?"):
@@ -793,7 +809,9 @@ def _add_context(
             before = [group for at, group in named if at < position]
             if before:
                 item["context"] = before[-1]
-    asked = [(p, base.facts[i["fact"]].group) for p, i in found if i.get("fact") in base.facts]
+    # Where each fact was named (a statement answered last was still said first).
+    groups = [(p, base.facts[i["fact"]].group) for p, i in found if i.get("fact") in base.facts]
+    asked = [(p % stated_at, group) for p, group in groups]
     nearest = sorted(named + asked)
     for position, item in found:
         if "followup" in item:

@@ -648,12 +648,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         # "Mon homologue, John Okafor, est-il inscrit ? On aimerait se retrouver sur place":
         # in a message shorter than a letter, the registration is what is asked.
         short = len(text.split()) < LETTER_WORDS
+        claims = any(i.get("verdict") for i in analysis.items)  # "a colleague said it moved"
         # "Ma collègue X est-elle inscrite ? Elle m'a demandé de vérifier": hers, not mine.
         mine = _CHECK_MINE_RE.search(folded) or _OWN_STATUS_RE.search(folded)
         if (
             (name != CHECK_REGISTRATION or someone_else and not mine)
             and not proving
-            and (named or someone_else and (not asks_beyond_contacts or short))
+            and (named or someone_else and (not asks_beyond_contacts or short and not claims))
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True

@@ -65,6 +65,7 @@ _DIGITS = {
     "cinq": 5, "five": 5, "six": 6, "sept": 7, "seven": 7, "huit": 8, "eight": 8,
     "neuf": 9, "nine": 9,
 }
+_TITLE_DOT_RE = re.compile(r"\b(m|mr|mrs|ms|dr|prof|mme|mlle|st)\.(?= )")
 _HUNDREDS_RE = re.compile(
     rf"\b({'|'.join(_DIGITS)})[ -](?:cents?|hundred)\b"
     r"(?![ -](?:and |et )?(?:\w+-)?(?:\w*(?:ty|te|nte|ze|ix|un|une|deux|trois|quatre|cinq|six|sept|"
@@ -169,6 +170,7 @@ _CLAIM_SUBJECTS = {
     "cmc": re.compile(r"\b(?:conf\w*|cmc|rencontre|evenement|event|meeting|sommet|summit)\b"),
     "diaspora": re.compile(r"\bdiaspora"),
     "wmr": re.compile(r"\b(?:rapport|report|wmr)\b"),
+    "dg": re.compile(r"\b(?:direct\w* gen\w*|dg)\b"),
 }
 # A question asking for help, before saying what with.
 _HELP_RE = re.compile(
@@ -556,6 +558,7 @@ def _clean(text: str, base: FactBase) -> str:
         return word if word in names else corrector.correct(word)
 
     folded = _HUNDREDS_RE.sub(lambda m: str(_DIGITS[m.group(1)] * 100), fold(text))
+    folded = _TITLE_DOT_RE.sub(r"\1", folded)  # "M. Vitorino" is one sentence
     return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, folded))
 
 

@@ -904,9 +904,8 @@ def _add_stated_claims(
     conference ("l'OIM existe depuis 1975, donc..."): corrected after the answers."""
     for clause in _CLAUSE_RE.split(sentence):
         for key, _, item in _clause_items(clause, sentence, base, stated=True):
-            fact = base.facts.get(item.get("fact", ""))
-            subject = _CLAIM_SUBJECTS.get(fact.group) if fact else None
-            wrong = item.get("verdict") == "no" and subject and subject.search(sentence)
+            fact = item.get("fact") in base.facts
+            wrong = fact and item.get("verdict") == "no" and _stated_claim(item, sentence, base)
             if wrong and key in first:
                 first[key]["verdict"] = "no"  # asked too: answered there, with its "No."
             elif wrong:

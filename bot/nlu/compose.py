@@ -106,7 +106,6 @@ def answerable(key: str, base: FactBase) -> bool:
 def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[str]:
     """The reply's sentences for resolved items in the order asked."""
     keys = [i["fact"] for i in items]
-    verdicts = [i.get("verdict") for i in items if i.get("verdict")]
     # "What's the report about?" (launch, content): the title too; not in a message
     # that asks about several topics.
     groups = {base.facts[k].group for k in keys if k in base.facts}
@@ -123,7 +122,8 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
         if item.get("verdict"):
             claim = item.get("claim")
             claims[claim] = "no" if "no" in (claims.get(claim), item["verdict"]) else "yes"
-    each = len(set(claims.values())) > 1
+    agreed = set(claims.values())
+    each = len(agreed) > 1
     said: List[str] = []
     parts: List[str] = []
     for item in items:
@@ -147,6 +147,6 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
     lacking = NOT_IN_SOURCE in said or any(base.facts[k].partial for k in said if k in base.facts)
     if lacking and not any(k in said for k in _CONTACT_FACTS):
         parts.append(base.text("ask_contacts", language))
-    if verdicts and parts and not each:
-        parts.insert(0, base.text("no" if "no" in verdicts else "yes", language))
+    if len(agreed) == 1 and parts:
+        parts.insert(0, base.text(agreed.pop(), language))
     return parts

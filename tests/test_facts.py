@@ -237,6 +237,11 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("This CMC thing is a UN-Habitat event, isn't it?", [("about", "no")]),
         ("and paris too?", [("venue", "no")]),
         ("Whats the urbanisaton projection, is it 80% by 2050?", [("urban_share", "no")]),
+        # A question run on without a mark: the second one follows up the first.
+        (
+            "is the world migration report 2015 being launched at the cmc what does it look into",
+            [("wmr_launch", "yes"), ("followup:12", None)],
+        ),
         ("c l'oim ki organise?", [("about", "yes")]),
         ("La conférence a lieu uniquement le 27 octobre, c'est exact ?", [("dates", "no")]),
         (

@@ -54,6 +54,10 @@ _INLINE_ITEM_RE = re.compile(r"(?<=\S) {1,3}(\(\d{1,2}\)|\d{1,2}\))(?= )")
 _SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d))+[?!.\n]*")  # "26.10" is not two sentences
 _CLAUSE_RE = re.compile(
     r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
+    # A question run on without a mark ("is it launched at the cmc what does it look
+    # into"): a question word and its verb start a clause.
+    r"|(?<!about)(?<!know)(?<! me)(?<! on)(?<! of)(?<! in)"
+    r"\s(?=(?:what|where|when|who|how|which|why)\s(?:is|are|does|do|did|will|was|were|can)\s)"
 )
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
 # A number and the word it counts ("70 ministres", "600 participants").

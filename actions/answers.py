@@ -35,12 +35,20 @@ FACTS_SLOT = "answer_facts"
 STATUS_SLOT = "registration_status"
 # Its value after a check that matched nobody.
 NOT_FOUND = "not_found"
+# The name of the registration found, said with its status again; dropped with it.
+NAME_SLOT = "full_name"
+# The status a yes/no question names ("am I confirmed?", bot/nlu/fact_detector.py);
+# "active" ("is my registration still active?") is answered yes by ACTIVE_STATUSES.
+ASKED_STATUS = "asked_status"
+ACTIVE = "active"
+ACTIVE_STATUSES = frozenset({"confirmed", "pending", "waitlisted"})
 # Statuses whose next step the domain says (`utter_registration_next_<status>`).
 NEXT_STEPS = frozenset({"waitlisted"})
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
 DECISION = "ask_registration_decision"
+OWN_STATUS = "ask_own_status"
 CHECK_ACTION = "action_check_registration"
 # The intents whose rules run this action before the registration form (data/rules.yml).
 CHECK_INTENTS = frozenset({"check_registration", "inform_registration"})
@@ -79,6 +87,11 @@ def _language_changed(tracker: Tracker) -> bool:
     return False
 
 
+def status_is(asked: str, status: str) -> bool:
+    """Whether a yes/no question on one's status ("am I confirmed?") is answered yes."""
+    return status in ACTIVE_STATUSES if asked == ACTIVE else asked == status
+
+
 def _said_again(status: str) -> str:
     """The response saying a status again, without the name or reference (not kept)."""
     if status == NOT_FOUND:
@@ -100,13 +113,13 @@ def _checked_last_turn(tracker: Tracker) -> bool:
     return False
 
 
-def _replied_this_turn(tracker: Tracker) -> bool:
-    """The assistant already said something since the user's message (a check
-    stopped: "utter_registration_stopped")."""
+def _stopped_check(tracker: Tracker) -> bool:
+    """The latest message stopped a registration check ("never mind", data/rules.yml):
+    the form was deactivated since it."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        if event.get("event") == "bot":
+        if event.get("event") == "action" and event.get("name") == "action_deactivate_loop":
             return True
     return False
 
@@ -123,12 +136,24 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        """The answer; after it, that a check was stopped, so that a question asked
+        beside the stop ("never mind, is it in Geneva?") is answered first, starting
+        with its yes or no."""
+        stopped = _stopped_check(tracker)
+        events = self._answer(dispatcher, tracker)
+        if stopped:
+            dispatcher.utter_message(response="utter_registration_stopped")
+        return events
+
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         base = self._base()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         language = _reply_language(tracker)
         if intent == SWITCH_LANGUAGE:
             return self._repeat(dispatcher, tracker, base, language)
+        if intent == OWN_STATUS:
+            return self._own_status(dispatcher, tracker)
         answer = message.get("answer") or {}
         items = list(answer.get("items") or [])
         if items and intent in CHECK_INTENTS and _check_to_come(tracker):
@@ -144,8 +169,9 @@ class ActionAnswer(Action):
             if not items:  # "in English please" next says the status again
                 return [SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC)] if status else []
         if not items:  # a button payload, or an intent no fact cue named
-            if intent == STOP and not _replied_this_turn(tracker):
-                dispatcher.utter_message(response="utter_anything_else")  # "never mind"
+            if intent == STOP:  # "never mind" alone; run() says a check was stopped
+                if not _stopped_check(tracker):
+                    dispatcher.utter_message(response="utter_anything_else")
                 return []
             if intent not in base.intents:
                 return []  # after a step of the dialogue that asked nothing else
@@ -210,6 +236,26 @@ class ActionAnswer(Action):
             SlotSet(TOPIC_SLOT, groups[-1] if groups else topic),
             SlotSet(FACTS_SLOT, facts + (["invitees"] if role_answer else []) or None),
         ]
+
+    @classmethod
+    def _own_status(cls, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """ "So I'm confirmed?" after a check: yes or no, then the status found again.
+        Without a check, the registration form that follows asks for the details
+        (data/rules.yml); after one that found nothing, what can be done about it."""
+        status = tracker.get_slot(STATUS_SLOT)
+        if not status:
+            return []
+        if status == NOT_FOUND:
+            cls._decision(dispatcher, tracker)
+            return []
+        asked = tracker.get_slot(ASKED_STATUS)
+        if asked:
+            yes = status_is(asked, status)
+            dispatcher.utter_message(
+                response="utter_registration_yes" if yes else "utter_registration_no"
+            )
+        dispatcher.utter_message(response=_said_again(status))
+        return [SlotSet(ASKED_STATUS, None), SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC)]
 
     @staticmethod
     def _decision(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -16,7 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answers import NOT_FOUND, STATUS_SLOT, TOPIC_SLOT
+from actions.answers import (
+    ASKED_STATUS,
+    NAME_SLOT,
+    NOT_FOUND,
+    STATUS_SLOT,
+    TOPIC_SLOT,
+    status_is,
+)
 from bot.nlu.facts import REGISTRATION_TOPIC
 from bot.participants.store import LOCKED, MATCH, THROTTLED, ParticipantStore
 
@@ -24,8 +31,6 @@ logger = logging.getLogger(__name__)
 
 # What a delegate gives to prove who they are: kept only for the check itself.
 REGISTRATION_SLOTS = ("reference", "email")
-# The status a yes/no question named ("am I confirmed?"): answered by the check.
-ASKED_STATUS = "asked_status"
 
 
 class ActionForgetRegistration(Action):
@@ -40,7 +45,7 @@ class ActionForgetRegistration(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         given = {e.get("entity") for e in (tracker.latest_message or {}).get("entities", [])}
-        forgotten = (*REGISTRATION_SLOTS, ASKED_STATUS, STATUS_SLOT)
+        forgotten = (*REGISTRATION_SLOTS, ASKED_STATUS, STATUS_SLOT, NAME_SLOT)
         return [SlotSet(slot, None) for slot in forgotten if slot not in given]
 
 
@@ -83,9 +88,9 @@ class ActionCheckRegistration(Action):
         if result.outcome == MATCH and result.participant:
             asked = tracker.get_slot(ASKED_STATUS)
             if asked:  # "am I confirmed?": yes or no first, then the status
-                same = asked == result.participant.status
+                yes = status_is(asked, result.participant.status)
                 dispatcher.utter_message(
-                    response="utter_registration_yes" if same else "utter_registration_no"
+                    response="utter_registration_yes" if yes else "utter_registration_no"
                 )
             dispatcher.utter_message(
                 response=f"utter_registration_{result.participant.status}",
@@ -94,7 +99,12 @@ class ActionCheckRegistration(Action):
             )
             # Follow-ups ("why?", "when will I know?") are about this status now.
             status = result.participant.status
-            return [*cleared, SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC), SlotSet(STATUS_SLOT, status)]
+            return [
+                *cleared,
+                SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC),
+                SlotSet(STATUS_SLOT, status),
+                SlotSet(NAME_SLOT, result.participant.full_name),
+            ]
         elif result.outcome == LOCKED:  # this conversation, for 15 minutes
             dispatcher.utter_message(response="utter_registration_locked")
         elif result.outcome == THROTTLED:  # this reference, for up to a minute
@@ -103,5 +113,9 @@ class ActionCheckRegistration(Action):
             dispatcher.utter_message(response="utter_registration_not_found")
             # The details stay for a correction; "I'm sure I registered, what now?" is
             # answered for a check that found nothing.
-            return [SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC), SlotSet(STATUS_SLOT, NOT_FOUND)]
+            return [
+                SlotSet(TOPIC_SLOT, REGISTRATION_TOPIC),
+                SlotSet(STATUS_SLOT, NOT_FOUND),
+                SlotSet(NAME_SLOT, None),
+            ]
         return cleared

@@ -9,14 +9,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import STATUS_SLOT
+from actions.answers import NAME_SLOT, STATUS_SLOT
 from actions.registration import REGISTRATION_SLOTS
 from bot.i18n import accepted_language
 from bot.settings import LANGUAGES
 
 # Never carried into a new session: the channel's metadata, and the registration
 # details (personal data that served one check, or a check left unfinished).
-NOT_CARRIED = ("session_started_metadata", "requested_slot", STATUS_SLOT, *REGISTRATION_SLOTS)
+NOT_CARRIED = (
+    "session_started_metadata", "requested_slot", STATUS_SLOT, NAME_SLOT, *REGISTRATION_SLOTS
+)
 
 
 def channel_language(metadata: Dict[str, Any] | None) -> str | None:

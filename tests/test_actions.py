@@ -84,6 +84,7 @@ async def test_a_stopped_check_forgets_the_details() -> None:
         SlotSet("email", None),
         SlotSet("asked_status", None),
         SlotSet("registration_status", None),
+        SlotSet("full_name", None),
     ]
     assert dispatcher.messages == []
 
@@ -99,6 +100,7 @@ async def test_a_new_check_keeps_only_the_detail_given_with_it() -> None:
         SlotSet("email", None),
         SlotSet("asked_status", None),
         SlotSet("registration_status", None),
+        SlotSet("full_name", None),
     ]
 
 
@@ -241,3 +243,82 @@ async def test_ones_own_case_after_a_status_is_the_decision_whatever_the_topic()
     dispatcher = CollectingDispatcher()
     await ActionAnswer().run(dispatcher, state, DOMAIN)
     assert [m.get("response") for m in dispatcher.messages] == ["utter_registration_decision"]
+
+
+def stopped_tracker(latest: dict[str, Any]) -> Tracker:
+    """The state after "never mind" during a check (data/rules.yml): the form
+    deactivated and the details forgotten, then action_answer."""
+    events = [
+        {"event": "user", "text": latest["text"]},
+        {"event": "action", "name": "action_deactivate_loop"},
+        {"event": "active_loop", "name": None},
+        {"event": "action", "name": "action_forget_registration"},
+    ]
+    slots = {"language": "en"}
+    return Tracker("someone", slots, latest, events, False, None, {}, "action_listen")
+
+
+async def test_a_question_beside_a_stop_is_answered_before_the_stop_is_confirmed() -> None:
+    """ "Never mind. Is it in Geneva?": the reply starts with the yes."""
+    from actions.answers import ActionAnswer
+
+    answer = {"items": [{"fact": "venue", "verdict": "yes"}]}
+    latest = {"intent": {"name": "stop"}, "text": "never mind, is it in geneva?", "answer": answer}
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, stopped_tracker(latest), DOMAIN)
+    first, second = dispatcher.messages
+    assert first["text"].startswith("Yes") and "Geneva" in first["text"]
+    assert second["response"] == "utter_registration_stopped"
+
+
+@pytest.mark.parametrize("during_check", [True, False])
+async def test_never_mind_alone_confirms_the_stop_only_when_a_check_was_stopped(
+    during_check: bool,
+) -> None:
+    from actions.answers import ActionAnswer
+
+    latest = {"intent": {"name": "stop"}, "text": "never mind", "entities": []}
+    state = stopped_tracker(latest)
+    if not during_check:
+        state = Tracker("someone", {"language": "en"}, latest, [], False, None, {}, "x")
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswer().run(dispatcher, state, DOMAIN) == []
+    expected = "utter_registration_stopped" if during_check else "utter_anything_else"
+    assert [m["response"] for m in dispatcher.messages] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("asked", "status", "verdict"),
+    [
+        ("confirmed", "confirmed", "utter_registration_yes"),
+        ("confirmed", "waitlisted", "utter_registration_no"),
+        ("active", "pending", "utter_registration_yes"),
+        ("active", "cancelled", "utter_registration_no"),
+    ],
+)
+async def test_a_yes_no_question_on_the_status_found_is_answered_then_said_again(
+    asked: str, status: str, verdict: str
+) -> None:
+    from actions.answers import ActionAnswer
+    from bot.nlu.facts import REGISTRATION_TOPIC
+
+    latest = {"intent": {"name": "ask_own_status"}, "text": "so am I?", "entities": []}
+    slots = {"language": "en", "registration_status": status, "asked_status": asked}
+    state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, state, DOMAIN)
+    assert [m["response"] for m in dispatcher.messages] == [
+        verdict,
+        f"utter_registration_again_{status}",
+    ]
+    assert events == [SlotSet("asked_status", None), SlotSet("answer_topic", REGISTRATION_TOPIC)]
+
+
+async def test_a_yes_no_question_on_the_status_before_a_check_leaves_it_to_the_form() -> None:
+    from actions.answers import ActionAnswer
+
+    latest = {"intent": {"name": "ask_own_status"}, "text": "am I confirmed?", "entities": []}
+    state = Tracker("someone", {"language": "fr"}, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswer().run(dispatcher, state, DOMAIN) == []
+    assert dispatcher.messages == []

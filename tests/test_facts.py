@@ -256,6 +256,40 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
             "yo heard they pushed the migrants & cities conf to next yr?? legit",
             [(NOT_CANCELLED, "no")],
         ),
+        # Numbers in words, however composed; a figure guessed after the question.
+        ("L'OIM est présente dans cent septante et un pays, c'est correct ?", [
+            ("iom_members", "yes")]),
+        ("IOM has one hundred and ninety member states, right?", [("iom_members", "no")]),
+        ("Combien d'États membres ? Nonante ?", [("iom_members", "no")]),
+        ("How many member states? 175?", [("iom_members", "yes")]),
+        ("et l'OIM elle a combien d'etats membres deja ?", [("iom_members", None)]),
+        # A month mistyped with its capital is still a month, not a name.
+        ("Does the confrence take place in Septmber?", [("dates", "no")]),
+        ("Is attendance limited to ministers?", [("invitees", "no")]),
+        ("The World Bank is running this conference, is that right?", [("about", "no")]),
+        # A request is not a yes/no question; a request to confirm a claim is.
+        (
+            "Pourriez-vous m'indiquer l'année de création de l'OIM et le nombre de pays où "
+            "elle est présente ?",
+            [("iom_founded", None), ("iom_members", None)],
+        ),
+        (
+            "On m'indique que la CMC aura lieu à Vienne. Pourriez-vous me le confirmer ?",
+            [("venue", "no")],
+        ),
+        # A question in brackets does not end the request around it.
+        (
+            "Il me faudrait le chiffre pour 2050 (septante pour cent, si j'ai bien lu ?) et "
+            "un numéro de téléphone.",
+            [("urban_share", None), ("contact", None)],
+        ),
+        # A question on a detail the release lacks beside one it gives, in a short
+        # message; a question of politeness is none.
+        (
+            "Un service de garde d'enfants est-il prévu ? Et c'est dans quelle ville ?",
+            [(NOT_IN_SOURCE, None), ("venue", None)],
+        ),
+        ("Bonjour, comment allez-vous ? Quelles sont les dates ?", [("dates", None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -399,8 +433,16 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         # A question on a decision, whatever the classifier guessed.
         (_message("what was the reason?", "nlu_fallback", 1.0), "ask_registration_decision"),
         (_message("vous pouvez la réactiver ?", "stop"), "ask_registration_decision"),
-        # One's own status, without the details yet: the check asks for them.
-        (_message("I'm Li Wei, was I accepted?", "out_of_scope"), "check_registration"),
+        # A yes/no question on one's own status alone: yes or no after a check, the check
+        # before one (data/rules.yml).
+        (_message("I'm Li Wei, was I accepted?", "out_of_scope"), "ask_own_status"),
+        (_message("dc je sui confirme??", "check_registration"), "ask_own_status"),
+        (_message("Is my registration still active?", "check_registration"), "ask_own_status"),
+        # ... but a question on one's status with a fact is a check, answered after it.
+        (
+            _message("Am I confirmed? And what are the dates?", "check_registration"),
+            "check_registration",
+        ),
         (
             _message(
                 "check my registration: CMC-2015-0003",
@@ -581,6 +623,25 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
 )
 def test_routing(message: Message, intent: str) -> None:
     assert _route(message)[0] == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Écris-moi un petit poème sur l'automne stp. Et l'OIM a combien d'États membres ?",
+        "What's the best ski resort near Geneva? Also, how many member states does IOM have?",
+    ],
+)
+def test_a_question_beside_a_request_on_something_else_is_answered(text: str) -> None:
+    intent, items = _route(_message(text, "out_of_scope", 1.0))
+    assert [i.get("fact") for i in items or []] == ["iom_members"]
+
+
+def test_a_request_on_something_else_alone_is_out_of_scope() -> None:
+    assert _route(_message("Write me a poem. Please!", "out_of_scope", 1.0)) == (
+        "out_of_scope",
+        None,
+    )
 
 
 def test_a_change_requested_beside_a_check_gets_the_decision_after_the_status() -> None:

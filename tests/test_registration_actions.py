@@ -35,13 +35,18 @@ CLEARED = [SlotSet("reference", None), SlotSet("email", None), SlotSet("asked_st
 
 # Nothing matched: the details stay for a correction, and "I'm sure I registered, what
 # now?" is answered for a check that found nothing.
-NOT_FOUND = [SlotSet("answer_topic", "registration"), SlotSet("registration_status", "not_found")]
+NOT_FOUND = [
+    SlotSet("answer_topic", "registration"),
+    SlotSet("registration_status", "not_found"),
+    SlotSet("full_name", None),
+]
 
 
-def status_given(status: str) -> list[SlotSet]:
-    """A status given: its follow-ups ("why?", "in English?") are about it."""
+def status_given(status: str, name: str = "Alice Martin") -> list[SlotSet]:
+    """A status given: its follow-ups ("why?", "in English?", "so I'm confirmed?") are
+    about it, said with the name found."""
     topic = SlotSet("answer_topic", "registration")
-    return [*CLEARED, topic, SlotSet("registration_status", status)]
+    return [*CLEARED, topic, SlotSet("registration_status", status), SlotSet("full_name", name)]
 
 
 ALICE = Participant(

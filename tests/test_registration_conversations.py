@@ -83,6 +83,44 @@ def test_both_details_in_one_message(servers: Servers, variants: dict[str, Varia
     assert answer[:2] == ("utter_registration_waitlisted", "en")
 
 
+@pytest.mark.parametrize(
+    ("status", "question", "verdict", "language"),
+    [
+        ("confirmed", "So my registration is confirmed, right?", "utter_registration_yes", "en"),
+        ("pending", "Donc je suis bien confirmée ?", "utter_registration_no", "fr"),
+        ("cancelled", "is my registration still active?", "utter_registration_no", "en"),
+    ],
+)
+def test_a_yes_no_question_on_the_status_after_a_check_says_it_again(
+    servers: Servers,
+    variants: dict[str, Variant],
+    status: str,
+    question: str,
+    verdict: str,
+    language: str,
+) -> None:
+    """Not a new check: yes or no, then the status found, with the name it found."""
+    participant = add_participant(servers, status)
+    sender = f"reg-{uuid.uuid4()}"
+    opening = "vérifier mon inscription" if language == "fr" else "check my registration"
+    talk(servers, variants, sender, f"{opening} {participant.reference} {participant.email}")
+    answer, again = talk(servers, variants, sender, question)
+    assert [answer[:2], again[:2]] == [
+        (verdict, language),
+        (f"utter_registration_again_{status}", language),
+    ]
+    assert participant.full_name in again[2]
+
+
+def test_a_yes_no_question_on_the_status_before_any_check_starts_one(
+    servers: Servers, variants: dict[str, Variant]
+) -> None:
+    sender = f"reg-{uuid.uuid4()}"
+    assert [r[0] for r in talk(servers, variants, sender, "am I confirmed?")] == [
+        "utter_ask_reference"
+    ]
+
+
 def test_email_first_then_reference(servers: Servers, variants: dict[str, Variant]) -> None:
     participant = add_participant(servers, "confirmed")
     sender = f"reg-{uuid.uuid4()}"

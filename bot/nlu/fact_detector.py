@@ -252,7 +252,9 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\bgo up (?:in|on) the (?:waiting )?list\b|\bmonter (?:dans|sur) la liste\b|"
     r"\b(?:change|modify|update|changer|modifier) (?:my|mon|ma) "
     r"(?:category|categorie|status|statut|type|profil\w*)\b|"
-    r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b"
+    r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b|"
+    r"\bme (?:remettre|rajouter|reintegrer|retablir)\b|\bput me back\b|\badd me back\b|"
+    r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|\bconfirm me\b|\bconfirmez-moi\b"
     r"|\bre-?examin\w*|\breconsider\w*|\brevoir (?:mon|ma|le|la) (?:dossier|decision|candidature)\b"
     r"|\breinscri\w*|\bre-?register\b|\bregister (?:me )?again\b|\bre-?apply\b|\brepostul\w*|"
     r"\bpostuler (?:a|de) nouveau\b|\bnouvelle candidature\b|\blet me in\b|\bmake an exception\b|"
@@ -307,7 +309,8 @@ _OWN_STATUS_RE = re.compile(
     r"mon (?:inscription|dossier|statut)|ma (?:participation|presence)|"
     r"ma (?:candidature|demande|place)|registration status|statut (?:de|d\x27)\s?(?:mon|ma)\b)"
     r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
-    r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|down for|status|statut))"
+    r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|down for|status|statut|"
+    r"(?:go|gone|went) through|passed|abouti\w*|passe\b))"
     # "I am registered or not?"
     r"|\b(?:i am|i\x27m|je suis) (?:already |really |bien |deja )?(?:registered|inscrite?)\b"
     r"(?=.{0,12}\b(?:or not|ou (?:pas|non))\b)"
@@ -351,7 +354,7 @@ _ASKED_SUBJECT = (
     r"mon|ma|notre|nous|c\x27est)|(?:mon|ma|notre) (?:inscription|demande|candidature|dossier|"
     r"statut|place|participation)(?: est)?|"
     r"(?:my|our) (?:registration|application|status|place|seat|spot|participation) is|have i been|"
-    r"did i get|was i|ai-je ete|j\x27ai ete|je suis|i am|i\x27m)\b"
+    r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m)\b"
 )
 _ASKED_STATUSES = (
     ("waitlisted", r"wait ?list\w*|waiting list|liste d\x27attente|sur (?:la )?liste\b"),
@@ -362,6 +365,12 @@ _ASKED_STATUSES = (
         "confirmed",
         r"confirm(?:e|ed|ee|ees|es)\b|all set|good to go|accepted|acceptee?s?\b|approved|"
         r"approuvee?s?\b|validated|validee?s?\b|retenue?s?\b|selected|selectionnee?s?\b",
+    ),
+    # "Is my registration still active?": yes for a registration not turned down.
+    (
+        "active",
+        r"(?:still|toujours|encore) (?:registered|inscrite?s?|enregistree?s?|valide?|valable|"
+        r"actif|active)\b|\bactive\b|\bactif\b|\bvalable\b",
     ),
 )
 _ASKED_STATUS_RES = tuple(
@@ -427,6 +436,12 @@ _CHECK_MINE_RE = re.compile(
 )
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
+OWN_STATUS = "ask_own_status"
+# "Why was I rejected?", "what position am I in on the waitlist?": not a yes or no.
+_WHY_RE = re.compile(
+    r"\b(?:why|pourquoi|pk|pq|how come|reason|raison|what|which|where|when|how|quel\w*|"
+    r"quand|comment|combien)\b"
+)
 # Intents that stand only when the message names a registration (see above).
 _GATED = frozenset({DECISION, OTHER_REGISTRATION})
 # Intents of small talk, which a message giving a reference or an e-mail is not.
@@ -518,6 +533,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             if text.startswith("/"):
                 continue  # button payloads are parsed by Rasa itself
             analysis = analyse(text, self._base)
+            rest = _beside_elsewhere(text)
+            if rest != text and not _registration_given(message):
+                # "Write me a poem. And how many member states?": the question asked.
+                beside = analyse(rest, self._base)
+                if "?" in rest and any(i.get("fact") in self._base.facts for i in beside.items):
+                    text, analysis = rest, beside
             _add_asked_status(message, fold(text))
             if self._route(message, text, analysis):
                 continue
@@ -657,6 +678,16 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and (named or someone_else and (not asks_beyond_contacts or short and not claims))
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
+            return True
+        asked = any(e.get("entity") == ASKED_STATUS for e in message.get(ENTITIES) or [])
+        mine_named = name in (CHECK_REGISTRATION, DECISION) or bool(_OWN_STATUS_RE.search(folded))
+        # Not an asylum claim, not "why was I rejected?", not "please accept me".
+        elsewhere = (_PERSONAL_CASE_RE, _WHY_RE, _CHANGE_REQUEST_RE)
+        about_mine = mine_named and not any(p.search(folded) for p in elsewhere)
+        if asked and about_mine and not given & _REGISTRATION_ENTITIES and not asks_fact:
+            # "So I'm confirmed?": after a check, yes or no and the status again; before
+            # one, the check (data/rules.yml).
+            _set_intent(message, OWN_STATUS, 1.0)
             return True
         if given & _REGISTRATION_ENTITIES and (name in _SMALL_TALK or _MINE_RE.search(folded)):
             # "Bon, essayez adiallo@gouv.sn alors": a detail for the check, not a goodbye;
@@ -900,6 +931,17 @@ def _add_asked_status(message: Message, folded: str) -> None:
             }
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
             return
+
+
+_SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
+
+
+def _beside_elsewhere(text: str) -> str:
+    """The message without its sentences on something else entirely ("Write me a poem
+    about autumn. And how many member states does IOM have?")."""
+    sentences = _SENTENCE_RE.findall(text)
+    kept = [s for s in sentences if not _PERSONAL_CASE_RE.search(fold(s))]
+    return "".join(kept).strip() if kept and len(kept) < len(sentences) else text
 
 
 def _registration_given(message: Message) -> bool:

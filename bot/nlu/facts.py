@@ -51,7 +51,8 @@ _WH_CLOSING_WORDS = 3
 _ENUMERATOR_RE = re.compile(r"(?<=[:;,] )(\d{1,2})\.(?= )")
 # Items numbered inside a line ("kindly tell (1) ... (2) ..."): put on lines of their own.
 _INLINE_ITEM_RE = re.compile(r"(?<=\S) {1,3}(\(\d{1,2}\)|\d{1,2}\))(?= )")
-_SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d))+[?!.\n]*")  # "26.10" is not two sentences
+# "26.10" is not two sentences, nor is "(c'est septante pour cent, si j'ai bien lu ?)".
+_SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d)|[?!]+(?=\s*\)))+[?!.\n]*")
 _CLAUSE_RE = re.compile(
     r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
     # A question run on without a mark ("is it launched at the cmc what does it look
@@ -62,19 +63,80 @@ _CLAUSE_RE = re.compile(
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
 # A number and the word it counts ("70 ministres", "600 participants").
 _COUNTED_RE = re.compile(r"(?<![\d.,])(\d{1,4}) (?:de |d\x27|of )?([a-z]+)")
-# Hundreds in words ("six cents", "six hundred"), written as digits before any claim is
-# checked; tens are in facts.yml's spellings ("septante", "sixty").
-_DIGITS = {
-    "un": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3, "quatre": 4, "four": 4,
-    "cinq": 5, "five": 5, "six": 6, "sept": 7, "seven": 7, "huit": 8, "eight": 8,
+_TITLE_DOT_RE = re.compile(r"\b(m|mr|mrs|ms|dr|prof|mme|mlle|st)\.(?= )")
+# Numbers in words, written as digits before any claim is checked: "cent septante et
+# un", "one hundred and seventy-five", "quatre-vingt-dix", "six cents", "sixty". A unit
+# or "cent" alone stays a word ("un rapport", "pour cent").
+_UNITS = {
+    "un": 1, "une": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3, "quatre": 4,
+    "four": 4, "cinq": 5, "five": 5, "six": 6, "sept": 7, "seven": 7, "huit": 8, "eight": 8,
     "neuf": 9, "nine": 9,
 }
-_TITLE_DOT_RE = re.compile(r"\b(m|mr|mrs|ms|dr|prof|mme|mlle|st)\.(?= )")
-_HUNDREDS_RE = re.compile(
-    rf"\b({'|'.join(_DIGITS)})[ -](?:cents?|hundred)\b"
-    r"(?![ -](?:and |et )?(?:\w+-)?(?:\w*(?:ty|te|nte|ze|ix|un|une|deux|trois|quatre|cinq|six|sept|"
-    r"huit|neuf|dix)|one|two|three|four|five|seven|eight|nine|ten)\b)"  # "one hundred seventy-one"
+_TEENS = {
+    "dix": 10, "ten": 10, "onze": 11, "eleven": 11, "douze": 12, "twelve": 12, "treize": 13,
+    "thirteen": 13, "quatorze": 14, "fourteen": 14, "quinze": 15, "fifteen": 15, "seize": 16,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "vingt": 20, "vingts": 20, "twenty": 20, "trente": 30, "thirty": 30, "quarante": 40,
+    "forty": 40, "cinquante": 50, "fifty": 50, "soixante": 60, "sixty": 60, "septante": 70,
+    "seventy": 70, "huitante": 80, "octante": 80, "eighty": 80, "nonante": 90, "ninety": 90,
+}
+_HUNDRED = {"cent": 100, "cents": 100, "hundred": 100, "mille": 1000, "thousand": 1000}
+_NUMBER_WORD = "|".join(sorted({*_UNITS, *_TEENS, *_TENS, *_HUNDRED}, key=len, reverse=True))
+_NUMBER_WORDS_RE = re.compile(
+    rf"\b(?:{_NUMBER_WORD})(?:(?:-| | et | and )(?:{_NUMBER_WORD}))*\b"
 )
+
+
+def _number(words: List[str]) -> int | None:
+    """The value of number words in a row, or None when they do not make one number
+    ("one or two" is not matched; "un deux" is not a number)."""
+    total = current = 0
+    last = ""
+    for word in words:
+        if word in _UNITS or word in _TEENS:
+            if last in ("unit", "teen"):
+                return None
+            current += _UNITS.get(word) or _TEENS[word]
+            last = "unit" if word in _UNITS else "teen"
+        elif word in _TENS:
+            if word.startswith("vingt") and last == "unit" and current % 10 == 4:
+                current += 76  # "quatre-vingt(s)"
+            elif last in ("unit", "teen", "tens"):
+                return None
+            else:
+                current += _TENS[word]
+            last = "tens"
+        elif _HUNDRED[word] == 100:
+            current = (current or 1) * 100
+            last = "hundred"
+        else:
+            total, current, last = total + (current or 1) * 1000, 0, "thousand"
+    return total + current
+
+
+def _digits(match: re.Match[str]) -> str:
+    return _written(match.group(0))
+
+
+def _written(text: str) -> str:
+    """Number words as digits; two numbers joined by "et"/"and" ("vingt-six et
+    vingt-sept") each on its own."""
+    words = [w for w in re.split(r"[- ]", text) if w not in ("", "et", "and")]
+    alone = len(words) == 1 and words[0] not in _TENS
+    value = None if alone else _number(words)
+    if value is not None:
+        return str(value)
+    parts = _JOINED_RE.split(text)
+    if len(parts) == 1:
+        return text
+    return "".join(p if i % 2 else _written(p) for i, p in enumerate(parts))
+
+
+_JOINED_RE = re.compile(r"( (?:et|and) )")
+
+
 # A question expecting yes or no: an auxiliary first, an inversion, or a tag.
 _YES_NO_RE = re.compile(
     r"^\s*(?:oui ou non|yes or no|vrai ou faux|true or false)\b"
@@ -106,6 +168,19 @@ _WH_RE = re.compile(
     r"\b(?:when|where|who|whom|what|which|how|why|quand|ou|qui|quel|quelle|quels|quelles|"
     r"comment|combien|pourquoi|quoi|lequel|laquelle|whens|wheres|whats|kel|kelle)\b"
 )
+# Questions of politeness or about the assistant, which ask nothing of the release.
+_SMALL_TALK_RE = re.compile(
+    r"\b(?:how are (?:you|u)|how r u|hope (?:you are|you\x27re|u r|all is|this finds)|"
+    r"comment (?:allez-vous|vas-tu|ca va)|ca va|vous allez bien|tu vas bien|"
+    r"are (?:you|u) (?:a |an )?(?:bot|robot|human|real|person|ai)\b|"
+    r"(?:es-tu|etes-vous|t\x27es) (?:un |une )?(?:robot|bot|humain|vrai)|who are (?:you|u)|"
+    r"qui (?:etes-vous|es-tu)|do (?:you|u) speak|parlez-vous|tu parles|"
+    r"(?:can|may|could) i ask|puis-je (?:vous )?(?:poser|demander)|right place|bon endroit|"
+    r"(?:you|u|anyone|anybody|quelqu\x27un) (?:there|la)\b|vous etes la)"
+)
+# Asking a count anywhere in the sentence, never a relative pronoun: "et l'OIM elle a
+# combien d'États membres déjà ?".
+_COUNT_WH_RE = re.compile(r"\b(?:combien|how many|how much)\b")
 # A statement that carries a claim to check: "I heard it was in Vienna".
 _PREMISE_RE = re.compile(
     r"\b(?:thought|heard|told|believe|read|understands?|assume|guess|suppose|given that|since|"
@@ -159,7 +234,7 @@ _REQUEST_RE = re.compile(
     r"(?:would|\x27d) (?:also )?like to (?:know|ask|have|get|"
     r"receive|obtain|learn|check|verify|understand|be informed)|"
     r"(?:aimerai\w*|voudrai\w*|souhaiterai\w*) (?:aussi |egalement )?(?:savoir|connaitre|"
-    r"que vous|vous demander|recevoir|obtenir|avoir))\b"
+    r"que vous|vous demander|recevoir|obtenir|avoir|comprendre|mieux comprendre|en savoir))\b"
 )
 # Question words that ask even inside a sentence ("j'aimerais savoir combien..."), not
 # the relative ones ("the conference, which...", "qui", "ou").
@@ -293,7 +368,8 @@ _OR_ONLY_RE = re.compile(
     r"|\b(?:pas|not|non) (?:seulement|only|just|uniquement)\b"  # "not only ministers"
 )
 _ONLY_RE = re.compile(
-    r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?|seule?s?)\b"
+    r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?|seule?s?|"
+    r"(?:limited|restricted|reserved|confined) to|limitee? aux?|restreinte? aux?)\b"
 )
 # A date in figures: "26/10", "26.10.2015", "26-27.10".
 _NUMERIC_DATE_RE = re.compile(
@@ -348,7 +424,8 @@ _CONFIRM_TAG_RE = re.compile(
 # 26-27 November. Could you confirm these details?"
 _CONFIRM_REQUEST_RE = re.compile(
     r"\bconfirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
-    r"les informations|les elements|les details)\b"
+    r"les informations|les elements|les details|cette information|it)\b|"
+    r"\b(?:me |nous )?(?:le|la|les) confirmer\b"
 )
 # "Is it still on?" is answered "Yes" (the release announces it), "was it cancelled?" "No".
 _STILL_ON_RE = re.compile(
@@ -559,9 +636,11 @@ def _clean(text: str, base: FactBase) -> str:
         word = match.group(0)
         if word in spellings:
             return spellings[word]
-        return word if word in names else corrector.correct(word)
+        corrected = corrector.correct(word)
+        # A capitalised word is a name ("Favre"), but a month is capitalised too ("Septmber").
+        return word if word in names and not _MONTH_RE.fullmatch(corrected) else corrected
 
-    folded = _HUNDREDS_RE.sub(lambda m: str(_DIGITS[m.group(1)] * 100), fold(text))
+    folded = _NUMBER_WORDS_RE.sub(_digits, fold(text))
     folded = _TITLE_DOT_RE.sub(r"\1", folded)  # "M. Vitorino" is one sentence
     return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, folded))
 
@@ -576,10 +655,21 @@ class Analysis:
         return bool(self.items)
 
 
+# "Pourriez-vous m'indiquer les dates ?" is a request, not a yes/no question (as "could
+# you tell me", which _YES_NO_RE leaves out); "pourriez-vous confirmer" is one.
+_POLITE_REQUEST_RE = re.compile(
+    r"\W*(?:(?:et|alors|aussi|enfin|egalement|bonjour|madame|monsieur)\W+){0,2}"
+    r"(?:pourriez|pouvez|pourrais|peux|sauriez|voudriez|auriez)[- ](?:vous|tu)\s+"
+    r"(?:(?:egalement|aussi|svp|s\x27il vous plait|l\x27amabilite de|la gentillesse de|bien)\s+)*"
+    r"(?:m\x27|me |nous |)(?:indiquer|dire|donner|preciser|communiquer|envoyer|expliquer|"
+    r"transmettre|fournir|renseigner|informer|presenter|decrire|rappeler)\b"
+)
+
+
 def _claim_form(sentence: str) -> bool:
     """A yes/no question: "Is it in Geneva?", "C'est à Genève ?", "fait-elle suite... ?"."""
     stripped = sentence.strip()
-    if _WH_RE.match(stripped):
+    if _WH_RE.match(stripped) or _POLITE_REQUEST_RE.match(stripped):
         return False
     yes_no = _YES_NO_RE.search(stripped)
     if yes_no and not (_inverted(yes_no, stripped) and _opens_wh(stripped)):
@@ -589,6 +679,11 @@ def _claim_form(sentence: str) -> bool:
     return stripped.endswith("?") and not _asks_wh(stripped) and len(stripped.split()) >= 4
 
 
+# A sentence that is only a figure, guessed: "nonante ?", "maybe 80%?".
+_NUMBER_GUESS_RE = re.compile(
+    r"\W*(?:(?:or|ou|maybe|peut-etre|genre|like|environ|around|about|plus de|more than)\s+)?"
+    r"\d+\s*(?:%|pour ?cent|percent)?\s*\?[\s?!]*"
+)
 _IS_IT_RE = re.compile(r"(?:c\x27est|c est|cest|c) (?:bien|juste|vrai|exact)\b")
 
 
@@ -607,7 +702,8 @@ def _opens_wh(sentence: str) -> bool:
 def _short_claim(sentence: str) -> bool:
     """ "c a geneve ?", "october??": a yes/no question only if it names a value."""
     stripped = sentence.strip()
-    return stripped.endswith("?") and not _asks_wh(stripped)
+    polite = _POLITE_REQUEST_RE.match(stripped)
+    return stripped.endswith("?") and not _asks_wh(stripped) and not polite
 
 
 def _asks_wh(sentence: str) -> bool:
@@ -618,7 +714,7 @@ def _asks_wh(sentence: str) -> bool:
         words = [w for w in clause.split() if _TOKEN_RE.search(w)]
         if _WH_RE.search(" ".join(words[:_WH_OPENING_WORDS] + words[-_WH_CLOSING_WORDS:])):
             return True
-    return False
+    return bool(_COUNT_WH_RE.search(sentence))
 
 
 def _verdict(
@@ -627,7 +723,10 @@ def _verdict(
     """ "yes"/"no" when the sentence is a yes/no question or a claim about `fact`
     (`stated`: a statement, read as a claim)."""
     # "What's the projection, is it 80% by 2050?": the last clause's yes/no is the claim
-    claim_form = _claim_form(sentence) or _claim_form(_CLAUSE_RE.split(sentence)[-1])
+    polite = _POLITE_REQUEST_RE.match(sentence.strip())  # "pourriez-vous m'indiquer ... ?"
+    claim_form = not polite and (
+        _claim_form(sentence) or _claim_form(_CLAUSE_RE.split(sentence)[-1])
+    )
     if not (stated or claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
         return None
     if not (stated or claim_form) and _ASKING_WH_RE.search(" ".join(clause.split()[:3])):
@@ -711,6 +810,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     # answer, its yes or no first.
     stated_at = len(folded)
     asks_elsewhere = "?" in folded or any(_REQUEST_RE.search(s) for _, s in sentences)
+    unnamed: List[int] = []  # questions that name nothing of the release
     for position, sentence in asking:
         cursor = 0
         named_here = False
@@ -747,6 +847,14 @@ def analyse(text: str, base: FactBase) -> Analysis:
                     # elles définitives ?"): answered once, with that claim's yes or no.
                     first[key]["verdict"] = item["verdict"]
                     first[key]["claim"] = position
+        guessed = [i for _, i in found if i.get("fact") in base.facts]
+        if not named_here and guessed and _NUMBER_GUESS_RE.fullmatch(sentence):
+            # "Combien d'États membres ? Nonante ?": a guess at the figure just asked.
+            item = guessed[-1]
+            verdict = _verdict(base.facts[item["fact"]], sentence, sentence, base, stated=True)
+            if verdict and item.get("verdict") != "no":
+                item["verdict"], item["claim"] = verdict, position
+            named_here = True
         if not named_here and "venue" not in seen and _place_claim(sentence, base):
             # "vienna right?": a claim on the venue, though it names no cue of it
             seen.add("venue")
@@ -762,6 +870,13 @@ def analyse(text: str, base: FactBase) -> Analysis:
         if question and worded and not named_here and not helps and NOT_IN_SOURCE not in seen:
             seen.add(NOT_IN_SOURCE)
             found.append((position, {"fact": NOT_IN_SOURCE}))
+        elif "?" in sentence and worded and not (named_here or helps):
+            unnamed += [] if _SMALL_TALK_RE.search(sentence) else [position]
+    if unnamed and NOT_IN_SOURCE not in seen and any("fact" in i for _, i in found):
+        # "Is childcare provided? And which city is it in?": one question the release
+        # answers, one it does not, in a message shorter than a letter.
+        seen.add(NOT_IN_SOURCE)
+        found.append((unnamed[0], {"fact": NOT_IN_SOURCE}))
     for position, sentence in sentences:
         if (position, sentence) not in asking:
             _add_stated_claims(found, first, stated_at + position, sentence, base)

@@ -290,6 +290,13 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
             [(NOT_IN_SOURCE, None), ("venue", None)],
         ),
         ("Bonjour, comment allez-vous ? Quelles sont les dates ?", [("dates", None)]),
+        # Claims in more forms: a tag before an aside, a thousands separator, "2e", the
+        # contact taken for the Director General, "already today", a year of the event.
+        ("L'OIM existe depuis 1945 hein, comme l'ONU", [("iom_founded", "no"), ("iom_about", "yes")]),
+        ("IOM is an NGO right?", [("iom_about", "no")]),
+        ("so 70% of people already live in cities today right?", [("urban_share", "no")]),
+        ("c la 2e edition de la CMC ?", [("first_time", "no")]),
+        ("La conférence de 2013 avait réuni 6 000 participants ?", [("diaspora_2013", "no")]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -438,6 +445,14 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         (_message("I'm Li Wei, was I accepted?", "out_of_scope"), "ask_own_status"),
         (_message("dc je sui confirme??", "check_registration"), "ask_own_status"),
         (_message("Is my registration still active?", "check_registration"), "ask_own_status"),
+        (_message("Hi, it's Marie. Has my place been approved?", "greet"), "check_registration"),
+        (_message("registration status?", "check_registration", 0.9), "check_registration"),
+        # The release's contact is nobody's registration.
+        (
+            _message("M. Samri, il occupe quelle fonction, et à quelle adresse lui écrire ?",
+                     "ask_contact"),
+            "ask_contact",
+        ),
         # ... but a question on one's status with a fact is a check, answered after it.
         (
             _message("Am I confirmed? And what are the dates?", "check_registration"),
@@ -630,6 +645,7 @@ def test_routing(message: Message, intent: str) -> None:
     [
         "Écris-moi un petit poème sur l'automne stp. Et l'OIM a combien d'États membres ?",
         "What's the best ski resort near Geneva? Also, how many member states does IOM have?",
+        "Tell me a joke about the UN, and then tell me how many member states IOM has.",
     ],
 )
 def test_a_question_beside_a_request_on_something_else_is_answered(text: str) -> None:

@@ -254,7 +254,8 @@ _CHANGE_REQUEST_RE = re.compile(
     r"(?:category|categorie|status|statut|type|profil\w*)\b|"
     r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b|"
     r"\bme (?:remettre|rajouter|reintegrer|retablir)\b|\bput me back\b|\badd me back\b|"
-    r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|\bconfirm me\b|\bconfirmez-moi\b"
+    r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|\bconfirm me\b|\bconfirmez-moi\b|"
+    r"\b(?:faire )?remonter\b|\ben tete de (?:la )?liste\b|\bto the top of the list\b"
     r"|\bre-?examin\w*|\breconsider\w*|\brevoir (?:mon|ma|le|la) (?:dossier|decision|candidature)\b"
     r"|\breinscri\w*|\bre-?register\b|\bregister (?:me )?again\b|\bre-?apply\b|\brepostul\w*|"
     r"\bpostuler (?:a|de) nouveau\b|\bnouvelle candidature\b|\blet me in\b|\bmake an exception\b|"
@@ -305,7 +306,8 @@ _CONTACT_FACTS = frozenset({"contact", "samri"})
 # guessed, when the message asks no fact.
 _OWN_STATUS_RE = re.compile(
     r"\b(?:am i|was i|have i been|did i get|suis-je|ai-je ete|j\x27ai ete|est-ce que je suis|"
-    r"my (?:registration|application|status|participation|attendance)|"
+    r"(?:my|has my|have my) (?:registration|application|status|participation|attendance|"
+    r"place|seat|spot)|"
     r"mon (?:inscription|dossier|statut)|ma (?:participation|presence)|"
     r"ma (?:candidature|demande|place)|registration status|statut (?:de|d\x27)\s?(?:mon|ma)\b)"
     r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
@@ -410,7 +412,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
     r"exchange rate|taux de change|ski|skiing|station de ski|ski resorts?|boites? de nuit|films?|"
     r"movies?|hockey|pizza\w*|football|soccer|"
-    r"night ?clubs?|discotheques?|"
+    r"night ?clubs?|discotheques?|bars?|pubs?|regarder le match|watch the (?:match|game)|"
+    r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
@@ -437,6 +440,9 @@ _CHECK_MINE_RE = re.compile(
 DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
 OWN_STATUS = "ask_own_status"
+_RELEASE_PERSON_RE = re.compile(r"\b(?:samri|swing|lacy)\b")
+_REGISTRATION_WORD_RE = re.compile(r"\b(?:inscri\w*|regist\w*|status|statut|reference|dossier)\b")
+_STATUS_WORD_RE = re.compile(r"\b(?:status|statut|etat)\b")
 # "Why was I rejected?", "what position am I in on the waitlist?": not a yes or no.
 _WHY_RE = re.compile(
     r"\b(?:why|pourquoi|pk|pq|how come|reason|raison|what|which|where|when|how|quel\w*|"
@@ -537,7 +543,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             if rest != text and not _registration_given(message):
                 # "Write me a poem. And how many member states?": the question asked.
                 beside = analyse(rest, self._base)
-                if "?" in rest and any(i.get("fact") in self._base.facts for i in beside.items):
+                asked = [i for i in beside.items if i.get("fact") in self._base.facts]
+                if _CONFERENCE_RE.search(fold(rest)):  # "et la conférence, c'est quand ?"
+                    asked += [i for i in beside.items if "followup" in i]
+                if _ASKS_RE.search(fold(rest)) and asked:
                     text, analysis = rest, beside
             _add_asked_status(message, fold(text))
             if self._route(message, text, analysis):
@@ -657,9 +666,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return True
         # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
         named = _NAMES_STATUS_RE.search(text) and len(text.split()) < LETTER_WORDS
-        someone_else = (
-            _SOMEONE_ELSES_RE.search(folded)
-            or _NAMES_STATUS_RE.search(text)
+        # "M. Samri, quelle fonction, et à quelle adresse lui écrire ?": the release's contact.
+        release_person = _RELEASE_PERSON_RE.search(folded) and not _REGISTRATION_WORD_RE.search(
+            folded
+        )
+        someone_else = not release_person and (
+            _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
         )
         # A letter on behalf of a minister asks the facts, not anyone's status.
         asks_beyond_contacts = any(
@@ -870,6 +882,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             if own_case(fold(text)):  # "so am I coming or not?" right after a status
                 items = [{**i, "own": True} for i in items]
             return items
+        if name == CHECK_REGISTRATION and _STATUS_WORD_RE.search(fold(text)):
+            return None  # "registration status?": the check, not a detail the release lacks
         if name in ("out_of_scope", DEFAULT_NLU_FALLBACK_INTENT_NAME, CHECK_REGISTRATION) and (
             analysis.in_domain and _is_question(text)
         ):
@@ -933,13 +947,22 @@ def _add_asked_status(message: Message, folded: str) -> None:
             return
 
 
-_SENTENCE_RE = re.compile(r"[^?!.\n]+[?!.\n]*")
+# Sentences, and the parts of one joined by "and then" ("Tell me a joke about mayors, and
+# then tell me who's invited").
+_SENTENCE_RE = re.compile(
+    r"(?:[^?!.\n,]|,(?!\s*(?:and|et)\b)|,\s*(?:and|et)\s+(?!then\b|puis\b|ensuite\b))+"
+    r"(?:[?!.\n]+|,\s*(?:and|et)\s+(?:then|puis|ensuite)\b|$)"
+)
+# What asks without a question mark: "tell me who's invited", "dites-moi quand".
+_ASKS_RE = re.compile(
+    r"\?|\b(?:tell|give|show) me\b|\b(?:dis|dites|donne|donnez|indique|indiquez)[- ]moi\b"
+)
 
 
 def _beside_elsewhere(text: str) -> str:
     """The message without its sentences on something else entirely ("Write me a poem
     about autumn. And how many member states does IOM have?")."""
-    sentences = _SENTENCE_RE.findall(text)
+    sentences = [s for s in _SENTENCE_RE.findall(text) if s.strip()]
     kept = [s for s in sentences if not _PERSONAL_CASE_RE.search(fold(s))]
     return "".join(kept).strip() if kept and len(kept) < len(sentences) else text
 

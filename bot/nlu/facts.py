@@ -135,6 +135,8 @@ def _written(text: str) -> str:
 
 
 _JOINED_RE = re.compile(r"( (?:et|and) )")
+# A thousands separator ("6 000 participants", "6,000"): one number.
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])(\d{1,3})[ ,.\u202f](\d{3})(?![\d])")
 
 
 # A question expecting yes or no: an auxiliary first, an inversion, or a tag.
@@ -163,6 +165,8 @@ _YES_NO_RE = re.compile(
     r"non|yeah|yes|exact|exactement|ou bien|c\x27tu vrai|is (?:he|she|that) right|no|y/n|o/n|"
     r"oui/non|yes/no|(?:is|has|was|were|did|does|do|will|would|have|are)n\x27?t (?:it|they|he|she|"
     r"there|that|we))\s*\W*$"
+    # "L'OIM existe depuis 1945 hein, comme l'ONU": a tag before an aside.
+    r"|\b(?:hein|n\x27est-ce pas|isn\x27t it|innit|right)\s*,"
 )
 _WH_RE = re.compile(
     r"\b(?:when|where|who|whom|what|which|how|why|quand|ou|qui|quel|quelle|quels|quelles|"
@@ -234,7 +238,8 @@ _REQUEST_RE = re.compile(
     r"(?:would|\x27d) (?:also )?like to (?:know|ask|have|get|"
     r"receive|obtain|learn|check|verify|understand|be informed)|"
     r"(?:aimerai\w*|voudrai\w*|souhaiterai\w*) (?:aussi |egalement )?(?:savoir|connaitre|"
-    r"que vous|vous demander|recevoir|obtenir|avoir|comprendre|mieux comprendre|en savoir))\b"
+    r"que vous|vous demander|recevoir|obtenir|avoir|comprendre|mieux comprendre|en savoir|une?|"
+    r"des|le|la|les))\b"
 )
 # Question words that ask even inside a sentence ("j'aimerais savoir combien..."), not
 # the relative ones ("the conference, which...", "qui", "ou").
@@ -640,7 +645,7 @@ def _clean(text: str, base: FactBase) -> str:
         # A capitalised word is a name ("Favre"), but a month is capitalised too ("Septmber").
         return word if word in names and not _MONTH_RE.fullmatch(corrected) else corrected
 
-    folded = _NUMBER_WORDS_RE.sub(_digits, fold(text))
+    folded = _THOUSANDS_RE.sub(r"\1\2", _NUMBER_WORDS_RE.sub(_digits, fold(text)))
     folded = _TITLE_DOT_RE.sub(r"\1", folded)  # "M. Vitorino" is one sentence
     return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, folded))
 

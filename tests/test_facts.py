@@ -290,9 +290,12 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
             [(NOT_IN_SOURCE, None), ("venue", None)],
         ),
         ("Bonjour, comment allez-vous ? Quelles sont les dates ?", [("dates", None)]),
-        # Claims in more forms: a tag before an aside, a thousands separator, "2e", the
-        # contact taken for the Director General, "already today", a year of the event.
-        ("L'OIM existe depuis 1945 hein, comme l'ONU", [("iom_founded", "no"), ("iom_about", "yes")]),
+        # Claims in more forms: a tag before an aside, a thousands separator, "2e",
+        # "already today".
+        (
+            "L'OIM existe depuis 1945 hein, comme l'ONU",
+            [("iom_founded", "no"), ("iom_about", "yes")],
+        ),
         ("IOM is an NGO right?", [("iom_about", "no")]),
         ("so 70% of people already live in cities today right?", [("urban_share", "no")]),
         ("c la 2e edition de la CMC ?", [("first_time", "no")]),

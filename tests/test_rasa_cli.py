@@ -26,7 +26,7 @@ KNOWN_WARNINGS = [
     ),
     re.compile(
         r"The intent '(unsupported_message|edited_message|message_too_long|ask_question|"
-        r"ask_fact)' is "
+        r"ask_fact|ask_own_status)' is "
         r"listed in the domain file, "
         r"but is not found in the NLU training data"
     ),

@@ -93,7 +93,8 @@ def status_is(asked: str, status: str) -> bool:
 
 
 def _said_again(status: str) -> str:
-    """The response saying a status again, without the name or reference (not kept)."""
+    """The response saying a status again: with the name found (slot `full_name`), without
+    the reference, which is not kept."""
     if status == NOT_FOUND:
         return "utter_registration_not_found"
     return f"utter_registration_again_{status}"

@@ -116,10 +116,6 @@ def _number(words: List[str]) -> int | None:
     return total + current
 
 
-def _digits(match: re.Match[str]) -> str:
-    return _written(match.group(0))
-
-
 def _written(text: str) -> str:
     """Number words as digits; two numbers joined by "et"/"and" ("vingt-six et
     vingt-sept") each on its own."""
@@ -645,7 +641,8 @@ def _clean(text: str, base: FactBase) -> str:
         # A capitalised word is a name ("Favre"), but a month is capitalised too ("Septmber").
         return word if word in names and not _MONTH_RE.fullmatch(corrected) else corrected
 
-    folded = _THOUSANDS_RE.sub(r"\1\2", _NUMBER_WORDS_RE.sub(_digits, fold(text)))
+    words_as_digits = _NUMBER_WORDS_RE.sub(lambda m: _written(m.group(0)), fold(text))
+    folded = _THOUSANDS_RE.sub(r"\1\2", words_as_digits)
     folded = _TITLE_DOT_RE.sub(r"\1", folded)  # "M. Vitorino" is one sentence
     return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, folded))
 

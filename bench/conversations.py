@@ -168,7 +168,7 @@ def report(results: list[Result], name: str, show_failures: bool) -> dict[str, f
     print(f"{name}: {sum(by['all'])}/{len(by['all'])} conversations pass")
     for key in sorted(by, key=lambda k: (k != "all", not k.startswith("language"), k)):
         print(f"  {key:28s} {rates[key]:6.1%}  ({sum(by[key])}/{len(by[key])})")
-    for label, (hits, total) in abstention(results).items():
+    for label, (hits, total) in {**abstention(results), **reply_languages(results)}.items():
         print(f"  {label:28s} {hits / total if total else 0:6.1%}  ({hits}/{total})")
     if show_failures:
         for result in results:
@@ -201,6 +201,18 @@ def abstention(results: list[Result]) -> dict[str, tuple[int, int]]:
         "abstains when it should": (said, lacking),
         "abstains instead of a fact": (wrongly, answered),
     }
+
+
+def reply_languages(results: list[Result]) -> dict[str, tuple[int, int]]:
+    """On how many turns the reply is in the language the turn expects (a target of its
+    own: 100 %, whatever else the turn misses)."""
+    right = total = 0
+    for result in results:
+        for turn, replies in result.turns:
+            if turn.get("lang"):
+                total += 1
+                right += bool(replies) and reply_language(" ".join(replies)) == turn["lang"]
+    return {"reply in the right language": (right, total)}
 
 
 def _registration_turn(turn: dict[str, Any]) -> bool:

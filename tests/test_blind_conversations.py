@@ -74,6 +74,22 @@ def test_perturbed_messages_keep_the_grading_and_the_registration_details() -> N
     assert len(set(users[0::2])) > 2  # accents, case, punctuation, typos
 
 
+def test_reply_language_is_counted_per_turn_and_a_missing_reply_counts_as_wrong() -> None:
+    from bench.conversations import Result, reply_languages
+
+    conversation = {"id": "X", "language": "fr", "classes": ["general"], "turns": []}
+    result = Result(
+        conversation,
+        turns=[
+            ({"user": "dates ?", "lang": "fr"}, ["La conférence a lieu les 26 et 27 octobre."]),
+            ({"user": "where?", "lang": "en"}, ["Elle se tient à Genève."]),
+            ({"user": "and?", "lang": "en"}, []),
+            ({"user": "ok"}, ["Very well."]),
+        ],
+    )
+    assert reply_languages([result]) == {"reply in the right language": (1, 3)}
+
+
 @pytest.mark.parametrize("name", list(FLOORS))
 def test_every_turn_can_be_passed_as_written(name: str) -> None:
     """No `must` group whose every alternative contains a `must_not` string: a reply

@@ -300,6 +300,28 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("so 70% of people already live in cities today right?", [("urban_share", "no")]),
         ("c la 2e edition de la CMC ?", [("first_time", "no")]),
         ("La conférence de 2013 avait réuni 6 000 participants ?", [("diaspora_2013", "no")]),
+        # An accent lost on the way; "is it still on" asked without a question mark.
+        ("Gen?ve 26 oct c bien ca?", [("venue", "yes"), ("dates", "yes")]),
+        ("migrnts n cities conf octobr in Genev is it still on", [(NOT_CANCELLED, "yes")]),
+        # "Still on the list" is a registration, not the conference.
+        ("Am I still on the list?", []),
+        ("I read in the release that 70% of migrants will live in cities by 2050, is that right?",
+         [("urban_share", "no")]),
+        (
+            "Je lis que l'OIM a été fondée en 1961 et qu'elle n'appartient pas au système des "
+            "Nations Unies. Ces deux informations sont-elles exactes ?",
+            [("iom_founded", "no"), ("iom_about", "no"), (NOT_IN_SOURCE, None)],
+        ),
+        ("Qui est l'auteur de la citation sur les villes ?", [("dg_quote", None)]),
+        ("ya eu quoi avant", [("diaspora_2013", "yes")]),
+        # The conference named by its city asks nothing of the city.
+        ("Savoir si son inscription à la conférence de Genève est bien passée.", []),
+        # One's own programme is not the conference's.
+        ("I lead the urban migration programme at a think tank.", []),
+        ("Laissez tomber. Donnez-moi plutôt le numéro de M. Samri", [("contact", None)]),
+        ("How does the report describe migrants?",
+         [("wmr_launch", None), ("wmr_content", None), ("about", None)]),
+        ("Will he be available for interviews during the conference?", [(NOT_IN_SOURCE, None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -632,6 +654,48 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
             _message("With reference to the conference, who is invited?", "ask_invitees"),
             "ask_invitees",
         ),
+        # Yes/no on one's own status in the first person, whatever the classifier guessed.
+        (_message("so I'm in?", "goodbye"), "ask_own_status"),
+        (_message("Je suis toujours sur la liste, alors ?", "goodbye"), "ask_own_status"),
+        # Decisions: who took it, whether it is final, whether an e-mail will say it.
+        (
+            _message("mais c est qui qui l a annulé ??", "ask_about_cmc"),
+            "ask_registration_decision",
+        ),
+        (_message("so thats it?? its final??", "goodbye"), "ask_registration_decision"),
+        (
+            _message("Will I get an email when a decision is made?", "ask_contact"),
+            "ask_registration_decision",
+        ),
+        (_message("je peux passer devant ?", "request_human"), "ask_registration_decision"),
+        (
+            _message("Kindly move our delegate up the list, please.", "thank"),
+            "ask_registration_decision",
+        ),
+        # Someone else's: an e-mail that goes with a reference, a place's participants.
+        (
+            _message("wat email goes with CMC-2015-0002", "inform_registration",
+                     entities=_entities(("reference", "CMC-2015-0002"))),
+            "ask_other_registration",
+        ),
+        (_message("juste ceux de lyon alors", "goodbye"), "ask_other_registration"),
+        (_message("I don't have her email. Can't you just tell me?", "acknowledge"),
+         "ask_other_registration"),
+        # A corrected detail to check again is the same check, whoever writes.
+        (
+            _message("L'adresse de l'adjointe est marie.dupont@mairie-lyon.fr, pouvez-vous "
+                     "vérifier à nouveau ?", "ask_other_registration",
+                     entities=_entities(("email", "marie.dupont@mairie-lyon.fr"))),
+            "inform_registration",
+        ),
+        # A status proven beside a wish to talk to a person: the status first.
+        (
+            _message("I got turned down and I want to talk to a human. CMC-2015-0004, "
+                     "li.wei@example.org", "request_human",
+                     entities=_entities(("reference", "CMC-2015-0004"),
+                                        ("email", "li.wei@example.org"))),
+            "inform_registration",
+        ),
         # What a reference looks like: the check's prompt shows it.
         (
             _message("what does a reference number look like?", "nlu_fallback"),
@@ -649,6 +713,7 @@ def test_routing(message: Message, intent: str) -> None:
         "Écris-moi un petit poème sur l'automne stp. Et l'OIM a combien d'États membres ?",
         "What's the best ski resort near Geneva? Also, how many member states does IOM have?",
         "Tell me a joke about the UN, and then tell me how many member states IOM has.",
+        "raconte moi une blague et dis moi combien d'États membres a l'OIM",
     ],
 )
 def test_a_question_beside_a_request_on_something_else_is_answered(text: str) -> None:
@@ -808,6 +873,9 @@ async def test_a_first_neutral_message_sets_the_language_of_its_hint() -> None:
         ("Est-ce que ma demande est toujours en attente ?", "pending"),
         ("suis-je sur la liste d'attente ?", "waitlisted"),
         ("Was I rejected?", "rejected"),
+        ("so I'm in?", "confirmed"),
+        ("Am I still on the list?", "active"),
+        ("Donc c'est bon, je suis bien inscrite ?", "active"),
         # A request, not a yes/no question: no yes or no before the status.
         ("Can you confirm my registration?", None),
         ("Je voudrais vérifier mon inscription", None),

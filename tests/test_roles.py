@@ -24,6 +24,8 @@ from bot.nlu.roles import RoleLexicon, default_lexicon
         ("ambassadeur du Sénégal", "government", "ambassadeur"),
         ("Je suis députée à Dakar, suis-je invitée ?", "parliamentarian", "députée"),
         ("I'm an MP from Ghana", "parliamentarian", "MP"),
+        ("me migrant, can i come?", "migrant", "migrant"),
+        ("Je suis réfugiée à Genève, puis-je venir ?", "migrant", "réfugiée"),
     ],
 )
 def test_roles_are_found_with_their_span(text: str, role: str, span: str) -> None:
@@ -33,7 +35,15 @@ def test_roles_are_found_with_their_span(text: str, role: str, span: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "text", ["who is invited?", "qui est invité ?", "can I come", "the mayoral election", "ONGoing"]
+    "text",
+    [
+        "who is invited?",
+        "qui est invité ?",
+        "can I come",
+        "the mayoral election",
+        "ONGoing",
+        "who is invited to the Conference on Migrants and Cities?",
+    ],
 )
 def test_no_role_without_a_role_word(text: str) -> None:
     assert default_lexicon().find(text) is None

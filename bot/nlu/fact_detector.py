@@ -40,6 +40,7 @@ from bot.nlu.facts import (
     analyse,
     fact_base,
     own_case,
+    spelled_out,
 )
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.language import requested_language
@@ -100,7 +101,8 @@ _WHOSE_RE = re.compile(
     r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
     r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:est (?:l\x27|le |la ))?(?:adresse|e-?mail|"
     r"courriel)(?!.{0,30}\b(?:atelier|workshop|idm|oim|iom|samri|contact|conference)\b)|"
-    r"what(?:\x27s| is) the e-?mail"
+    r"what(?:\x27s| is) the e-?mail|what e-?mail (?:goes|is|belongs|matches)\b|"
+    r"\be-?mail (?:goes|belongs|is linked|is attached) (?:with|to)\b"
     r"(?!.{0,30}\b(?:workshop|idm|iom|samri|contact|conference)\b)|"
     r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette)|"
     r"which (?:reference|registration) (?:numbers?|codes?)|give me (?:a|one|another) "
@@ -221,7 +223,10 @@ _CHECK_WORDS_RE = re.compile(
 )
 _NEW_CHECK_RE = re.compile(r"\b(?:check\w*|verif\w*|status|statut|etat de)\b")
 # "Vérifie encore avec CMC-2015-0013": the same check with another detail.
-_RETRY_RE = re.compile(r"\b(?:encore|again|instead|plutot|a la place|retry|essaie|essayez|try)\b")
+_RETRY_RE = re.compile(
+    r"\b(?:encore|again|instead|plutot|a la place|retry|essaie|essayez|try|a nouveau|de nouveau|"
+    r"re-?check\w*|reverifi\w*)\b"
+)
 # Asking to withdraw, hand over, add to, upgrade or certify a registration: only the IDM
 # Workshop can, whatever else the message asks or gives ("pls cancel it for her",
 # "can a colleague take my place?", "add my deputy", "a letter confirming my
@@ -255,7 +260,11 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b|"
     r"\bme (?:remettre|rajouter|reintegrer|retablir)\b|\bput me back\b|\badd me back\b|"
     r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|\bconfirm me\b|\bconfirmez-moi\b|"
-    r"\b(?:faire )?remonter\b|\ben tete de (?:la )?liste\b|\bto the top of the list\b"
+    r"\b(?:faire )?remonter\b|\ben tete de (?:la )?liste\b|\bto the top of the list\b|"
+    r"\bpasser devant\b|\b(?:jump|skip|cut) the (?:queue|line|list)\b|"
+    r"\bpasser (?:\w+ ){0,4}en (?:confirm\w*|valid\w*|accept\w*|prioritaire)\b|"
+    r"\bmove (?:\w+ ){0,3}up (?:the|on the|in the) (?:waiting ?)?list\b|"
+    r"\bhigher (?:up )?(?:on|in) the (?:waiting ?)?list\b"
     r"|\bre-?examin\w*|\breconsider\w*|\brevoir (?:mon|ma|le|la) (?:dossier|decision|candidature)\b"
     r"|\breinscri\w*|\bre-?register\b|\bregister (?:me )?again\b|\bre-?apply\b|\brepostul\w*|"
     r"\bpostuler (?:a|de) nouveau\b|\bnouvelle candidature\b|\blet me in\b|\bmake an exception\b|"
@@ -297,7 +306,13 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:il|elle|ils|elles) s\x27est inscrite?s?\b|\b(?:he|she) (?:registered|signed up) with\b|"
     r"\b(?:list|liste|names|noms)\s(?:of|des|de)\s(?:(?:all|tous|toutes|the|les|other|autres|"
     r"confirmed|registered)\s){0,3}(?:participants|attendees|delegates|delegues|inscrits|"
-    r"registrants)\b"
+    r"registrants)\b|"
+    # "Juste ceux de Lyon alors": the participants of one place.
+    r"^\W*(?:(?:et|and|juste|just|only|seulement|alors|so|then|ok)\W+){0,3}(?:ceux|celles|those|"
+    r"the ones|people) (?:de|from|d\x27|du|in) ?[a-z]+\W*(?:alors|then|stp|svp|please|pls)?\W*$|"
+    # "I don't have her e-mail": someone else's registration, which only its owner can check.
+    r"\b(?:don\x27t|dont|do not|haven\x27t|have not|n\x27ai pas) (?:have |know |got )?"
+    r"(?:her|his|their|son|sa|leur) (?:e-?mail|address|adresse|courriel|reference|ref)\b"
 )
 # Facts on whom to contact: a request for a person, or the e-mail of a check, names them
 # without asking them.
@@ -358,21 +373,35 @@ _ASKED_SUBJECT = (
     r"(?:my|our) (?:registration|application|status|place|seat|spot|participation) is|have i been|"
     r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m)\b"
 )
+_FIRST_PERSON_RE = re.compile(
+    r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our)|est-ce que (?:je|j\x27|mon|ma|notre|nous)|"
+    r"(?:mon|ma|notre|my|our) |have i|did i|was i|ai-je|j\x27ai|je suis|je sui|jsuis|chui|"
+    r"i am|i\x27m)\b"
+)
 _ASKED_STATUSES = (
-    ("waitlisted", r"wait ?list\w*|waiting list|liste d\x27attente|sur (?:la )?liste\b"),
+    # "Am I still on the list?": still registered, whatever the list.
+    ("active", r"(?:still|toujours|encore) (?:on|sur) (?:the |la )?list\w*\b(?! d\x27attente)"),
+    (
+        "waitlisted",
+        r"wait ?list\w*|waiting list|liste d\x27attente|(?:sur|on) (?:la |the )?list\w*\b",
+    ),
     ("cancelled", r"cancel\w*|annule\w*"),
     ("rejected", r"reject\w*|refuse\w*|declined|turned down"),
     ("pending", r"pending|en attente|en cours|under review|being (?:processed|reviewed)"),
     (
         "confirmed",
         r"confirm(?:e|ed|ee|ees|es)\b|all set|good to go|accepted|acceptee?s?\b|approved|"
-        r"approuvee?s?\b|validated|validee?s?\b|retenue?s?\b|selected|selectionnee?s?\b",
+        r"approuvee?s?\b|validated|validee?s?\b|retenue?s?\b|selected|selectionnee?s?\b|"
+        r"\bin\b(?=\W*(?:or not|ou pas)?\W*$)",
     ),
     # "Is my registration still active?": yes for a registration not turned down.
     (
         "active",
         r"(?:still|toujours|encore) (?:registered|inscrite?s?|enregistree?s?|valide?|valable|"
-        r"actif|active)\b|\bactive\b|\bactif\b|\bvalable\b",
+        r"actif|active)\b|\bactive\b|\bactif\b|\bvalable\b|"
+        # "je suis bien inscrite ?", not "I'm sure I registered. Can you search by my name?"
+        r"(?:(?<=am i )|(?<=i am )|(?<=i\x27m )|(?<=je suis )|(?<=suis-je ))"
+        r"(?:bien |deja |really |already )?(?:registered|inscrite?s?)\b",
     ),
 )
 _ASKED_STATUS_RES = tuple(
@@ -395,6 +424,15 @@ _WHY_DECISION_RE = re.compile(
     r"(?:get|put|set) it back|back active)\b"
     # The waiting list itself: since when, how many places are left.
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
+    # Who decided, whether it is final, whether an e-mail will say it.
+    r"|\bqui (?:qui )?(?:l\x27|l )?a (?:annule|refuse|rejete|decide)\w*|"
+    r"\bwho (?:cancel+ed|rejected|refused|turned (?:me|it) down|decided)\b|"
+    r"\b(?:its|it\x27s|is it|is that|c\x27est|c est|est-ce) (?:\w+ )?(?:final|definiti\w*|"
+    r"irrevocable|sans appel)\b|"
+    r"\b(?:will i|am i going to|vais-je|je vais|est-ce que je vais|recevrai-je|serai-je)\b.{0,30}"
+    r"\b(?:e-?mail|mail|courriel|message|notif\w*|informe\w*|prevenue?|contacte\w*|told|"
+    r"informed)\b.{0,40}\b(?:decision|decid\w*|accept\w*|confirm\w*|result\w*|reponse|answer|"
+    r"status|statut)"
     r"|\b(?:pending|en attente|on the waiting list|wait ?listed) (?:since|depuis) (?:when|quand)\b"
     r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
     r"|\b(?:cancel\w*|reject\w*|refus\w*|annul\w*|declin\w*) by whom\b|"
@@ -425,7 +463,7 @@ _WHOM_RE = re.compile(
 )
 # "Please check my status": a check, whatever else the message says.
 _CHECK_MINE_RE = re.compile(
-    r"\b(?:check|verify|verifier|verifiez|verifie)\b.{0,15}\b(?:my|mon|ma)\s+"
+    r"\b(?:check|verify|verifier|verifiez|verifie|checker)\b.{0,15}\b(?:my|mon|ma)\s+"
     r"(?:status|statut|registration|inscription|application|candidature|dossier)\b"
     # "Can you search by my name?": the check asks for the reference and e-mail.
     r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up|under)\s+(?:\w+\s+){0,2}my\s+name)\b"
@@ -635,7 +673,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         request for the other language is a switch; a sentence not understood and
         outside the conference is out of scope. True when that decides the intent
         alone, with no facts to answer."""
-        folded = fold(text)
+        folded = spelled_out(fold(text), self._base)
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
         given = _given(message, text)
@@ -664,6 +702,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if _REFERENCE_FORMAT_RE.search(folded) and name not in _STEPS:
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the prompt shows the format
             return True
+        if given & _REGISTRATION_ENTITIES and _RETRY_RE.search(folded) and not proving:
+            # "It was registered with her own address, x@y.fr: could you check again?": the
+            # same check with a corrected detail, which must match like any other.
+            _set_intent(message, "inform_registration", 1.0)
+            return False
         # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
         named = _NAMES_STATUS_RE.search(text) and len(text.split()) < LETTER_WORDS
         # "M. Samri, quelle fonction, et à quelle adresse lui écrire ?": the release's contact.
@@ -691,8 +734,17 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return True
-        asked = any(e.get("entity") == ASKED_STATUS for e in message.get(ENTITIES) or [])
-        mine_named = name in (CHECK_REGISTRATION, DECISION) or bool(_OWN_STATUS_RE.search(folded))
+        asked = next(
+            (e for e in message.get(ENTITIES) or [] if e.get("entity") == ASKED_STATUS), None
+        )
+        # "So I'm in?", "je suis toujours sur la liste ?": the writer's own, whatever the
+        # classifier guessed; "is it confirmed?" may be the conference.
+        in_first_person = asked and _FIRST_PERSON_RE.match(fold(text)[asked["start"] :])
+        mine_named = (
+            name in (CHECK_REGISTRATION, DECISION)
+            or bool(_OWN_STATUS_RE.search(folded))
+            or bool(in_first_person)
+        )
         # Not an asylum claim, not "why was I rejected?", not "please accept me".
         elsewhere = (_PERSONAL_CASE_RE, _WHY_RE, _CHANGE_REQUEST_RE)
         about_mine = mine_named and not any(p.search(folded) for p in elsewhere)
@@ -727,7 +779,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
         only_contacts = all(i.get("fact") in _CONTACT_FACTS for i in analysis.items if "fact" in i)
-        if _HUMAN_RE.search(folded) and only_contacts:
+        if _HUMAN_RE.search(folded) and only_contacts and not proving:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
             return True
         if (
@@ -947,16 +999,18 @@ def _add_asked_status(message: Message, folded: str) -> None:
             return
 
 
-# Sentences, and the parts of one joined by "and then" ("Tell me a joke about mayors, and
-# then tell me who's invited").
+# A request in the imperative: "tell me who's invited", "dites-moi quand".
+_IMPERATIVE = r"(?:tell|give|show) me\b|(?:dis|dites|donne|donnez|indique|indiquez)[- ]moi\b"
+# Sentences, and the parts of one joined by "and then" or by "and" before a new request
+# ("Tell me a joke about mayors, and then tell me who's invited", "raconte une blague et
+# dis-moi c'est quand").
 _SENTENCE_RE = re.compile(
-    r"(?:[^?!.\n,]|,(?!\s*(?:and|et)\b)|,\s*(?:and|et)\s+(?!then\b|puis\b|ensuite\b))+"
-    r"(?:[?!.\n]+|,\s*(?:and|et)\s+(?:then|puis|ensuite)\b|$)"
+    rf"(?:(?!\s(?:and|et)\s+(?:{_IMPERATIVE}))[^?!.\n,]|,(?!\s*(?:and|et)\b)|"
+    r",\s*(?:and|et)\s+(?!then\b|puis\b|ensuite\b))+"
+    rf"(?:[?!.\n]+|,\s*(?:and|et)\s+(?:then|puis|ensuite)\b|\s(?:and|et)(?=\s+(?:{_IMPERATIVE}))|$)"
 )
-# What asks without a question mark: "tell me who's invited", "dites-moi quand".
-_ASKS_RE = re.compile(
-    r"\?|\b(?:tell|give|show) me\b|\b(?:dis|dites|donne|donnez|indique|indiquez)[- ]moi\b"
-)
+# What asks without a question mark.
+_ASKS_RE = re.compile(rf"\?|\b(?:{_IMPERATIVE})")
 
 
 def _beside_elsewhere(text: str) -> str:

@@ -63,6 +63,8 @@ _CLAUSE_RE = re.compile(
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
 # A number and the word it counts ("70 ministres", "600 participants").
 _COUNTED_RE = re.compile(r"(?<![\d.,])(\d{1,4}) (?:de |d\x27|of )?([a-z]+)")
+# An accented letter lost on the way ("Gen?ve", "conf\ufffdrence"): most often an e.
+_LOST_LETTER_RE = re.compile(r"(?<=[^\W\d_])[?\ufffd](?=[^\W\d_])")
 _TITLE_DOT_RE = re.compile(r"\b(m|mr|mrs|ms|dr|prof|mme|mlle|st)\.(?= )")
 # Numbers in words, written as digits before any claim is checked: "cent septante et
 # un", "one hundred and seventy-five", "quatre-vingt-dix", "six cents", "sixty". A unit
@@ -183,7 +185,9 @@ _SMALL_TALK_RE = re.compile(
 _COUNT_WH_RE = re.compile(r"\b(?:combien|how many|how much)\b")
 # A statement that carries a claim to check: "I heard it was in Vienna".
 _PREMISE_RE = re.compile(
-    r"\b(?:thought|heard|told|believe|read|understands?|assume|guess|suppose|given that|since|"
+    r"\b(?:thought|heard|told|believe|(?:i|we|i\x27ve|we\x27ve|have|had) read|"
+    r"read (?:that|in|on|it)|"
+    r"je lis|nous lisons|lis que|understands?|assume|guess|suppose|given that|since|"
     r"pensais|pense|crois|croyais|entendu|dit que|lu que|lu qu|compris|il parait|parait-il|"
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
     r"informee? que|appris (?:\w+ ){0,5}que|comme vous le savez|as you (?:know|are aware)|"
@@ -221,7 +225,8 @@ _ASKS_RE = re.compile(
     r"looking for|cherche|demand\w*|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
     r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*|"
     r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward|est-ce qu\w*|est ce qu\w*|"
-    r"y a-t-il|is there|are there)\b"
+    r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
+    r"envoye[zr]?-moi|montre[zr]?-moi)\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -292,11 +297,19 @@ _OFFICE_HOLDER_RE = re.compile(
 _LIST_ITEM_RE = re.compile(
     r"\s*(?:[-*\u2022\u2013\u00b7]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\((?:i{1,3}|iv|vi{0,3}|ix|x)\))\s"
 )
-# "Am I registered for the Geneva conference?": the city names the event, it does not
-# ask where it is.
+# "Am I registered for the Geneva conference?", "son inscription à la conférence de Genève
+# est-elle passée ?": the city names the event, it does not ask where it is.
 _EVENT_NAMED_BY_CITY_RE = re.compile(
-    r"\b(?:geneva|geneve|genf) (?P<event>conference|conf|meeting|event|summit)\b"
+    r"\b(?:geneva|geneve|genf) (?P<event>conference|conf|meeting|event|summit)\b|"
+    r"\b(?P<evenement>inscription|registration) (?P<a>a|pour|for|to) (?P<la>la|the) "
+    r"(?P<conference>conference|conf|reunion|rencontre) (?:de|in|a) geneve\b"
 )
+
+
+def _event_only(match: re.Match[str]) -> str:
+    if match["event"]:
+        return match["event"]
+    return " ".join(match.group("evenement", "a", "la", "conference"))
 # One's own attendance or case, asked right after a registration status ("can I still
 # come on the 26th?", "is there an appeal process?"): about that decision, not the facts
 # its words name.
@@ -433,6 +446,11 @@ _STILL_ON_RE = re.compile(
     r"\b(?:still|toujours|maintenu\w*|going ahead|on track|confirmed (?:that )?it|as planned|"
     r"comme prevu)\b"
 )
+# "Is it still on", "est-elle toujours prévue": asked in words, whatever the punctuation.
+_STILL_ASKED_RE = re.compile(
+    r"\b(?:is|are|does) (?:it|the (?:conf\w*|cmc|event|meeting)|this) still\b|"
+    r"\b(?:est|est-elle|est-ce qu\x27elle|elle est|c\x27est) (?:\w+ )?(?:toujours|maintenu\w*)\b"
+)
 # In a clause that asks a detail the release does not give, only these facts are
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
 _WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics", "confirmed"})
@@ -530,11 +548,12 @@ def _compile(patterns: Sequence[str]) -> Tuple[Pattern[str], ...]:
 
 def _words_re(words: Sequence[str]) -> Pattern[str] | None:
     """One pattern for `words`, each starting a word; words of four letters or fewer
-    end one too."""
+    end one too. facts.yml writes an apostrophe \\x27 in word lists as in patterns."""
     if not words:
         return None
+    literal = (w.replace("\\x27", "'") for w in words)
     alternatives = (
-        re.escape(w) + (r"(?![a-z])" if len(w) <= 4 and w.isalpha() else "") for w in words
+        re.escape(w) + (r"(?![a-z])" if len(w) <= 4 and w.isalpha() else "") for w in literal
     )
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + ")")
 
@@ -623,11 +642,19 @@ def _first(patterns: Sequence[Pattern[str]], text: str) -> int | None:
     return min(found) if found else None
 
 
+def spelled_out(folded: str, base: FactBase) -> str:
+    """Folded text with its SMS spellings written out ("wat" -> "what"), nothing else
+    changed: for the dialogue's own cues, which names and addresses must keep."""
+    spellings = base.spellings
+    return _WORD_RE.sub(lambda m: spellings.get(m.group(0), m.group(0)), folded)
+
+
 def _clean(text: str, base: FactBase) -> str:
     """Folded text without what is not a question (addresses, URLs, references), SMS
     spellings written out ("kel" -> "quel", "ppl" -> "people")."""
     for pattern in (URL_RE, EMAIL_RE, REFERENCE_RE, PHONE_RE):
         text = pattern.sub(" ", text)
+    text = _LOST_LETTER_RE.sub("e", text)
     text = _ENUMERATOR_RE.sub(r"\1)", text)  # "of: 1. the dates; 2. ...": one sentence
     text = _INLINE_ITEM_RE.sub(r"\n\1", text)  # "tell (1) how many (2) which year": a list
     spellings, corrector = base.spellings, base.corrector
@@ -644,7 +671,7 @@ def _clean(text: str, base: FactBase) -> str:
     words_as_digits = _NUMBER_WORDS_RE.sub(lambda m: _written(m.group(0)), fold(text))
     folded = _THOUSANDS_RE.sub(r"\1\2", words_as_digits)
     folded = _TITLE_DOT_RE.sub(r"\1", folded)  # "M. Vitorino" is one sentence
-    return _EVENT_NAMED_BY_CITY_RE.sub(r"\g<event>", _WORD_RE.sub(written_out, folded))
+    return _EVENT_NAMED_BY_CITY_RE.sub(_event_only, _WORD_RE.sub(written_out, folded))
 
 
 @dataclass
@@ -1059,7 +1086,12 @@ def _clause_items(
     cancelled = _first(base.not_cancelled, clause)
     if cancelled is not None:
         verdict: str | None = "yes" if _STILL_ON_RE.search(clause) else "no"
-        asked = _claim_form(sentence) or _short_claim(sentence) or _PREMISE_RE.search(sentence)
+        asked = (
+            _claim_form(sentence)
+            or _short_claim(sentence)
+            or _PREMISE_RE.search(sentence)
+            or _STILL_ASKED_RE.search(clause)  # "... conf in Genev is it still on"
+        )
         item: Dict[str, Any] = {"fact": NOT_CANCELLED, "verdict": verdict if asked else None}
         yield NOT_CANCELLED, cancelled, item
         return

@@ -314,6 +314,38 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ),
         ("Qui est l'auteur de la citation sur les villes ?", [("dg_quote", None)]),
         ("ya eu quoi avant", [("diaspora_2013", "yes")]),
+        # Reading is a premise only when it reports what was read.
+        ("I read that it's in Vienna?", [("venue", "no")]),
+        (
+            "My editor doesn't read French, please send her just the dates and the city.",
+            [("dates", None), ("venue", None)],
+        ),
+        # Decades, seasons, another organiser, "or only", "meant for", "already confirmed".
+        ("a friend told me IOM has been around since the 1950s, is that true?",
+         [("iom_founded", "yes")]),
+        ("l'OIM existe depuis les années 60 ?", [("iom_founded", "no")]),
+        ("The conference took place in Vienna last spring, right?",
+         [("venue", "no"), ("dates", "no")]),
+        (
+            "La conférence sera organisée à Bruxelles par la Commission européenne ?",
+            [("about", "no"), ("venue", "no")],
+        ),
+        (
+            "Les agences onusiennes sont-elles invitées, ou bien c'est seulement les ministres ?",
+            [("invitees", "yes"), ("followup:9", "yes")],
+        ),
+        ("Is the CMC only meant for mayors?", [("invitees", "no"), ("mayors_role", "yes")]),
+        ("Have leaders of regional organisations already confirmed?", [("confirmed", "yes")]),
+        ("Et le Directeur général ouvrira-t-il lui-même la conférence ?", [(NOT_IN_SOURCE, None)]),
+        ("d'accord merci, et des prises pour recharger son ordinateur ?", [(NOT_IN_SOURCE, None)]),
+        # What "it" studies, after the report is named in the clause before.
+        ("Je vous saurais gré de m'indiquer le titre du Rapport 2015 et ce qu'il étudie.",
+         [("wmr_title", None), ("wmr_launch", None), ("followup:12", None)]),
+        # The contact is not the Director General, whom the correction names.
+        ("Is Azzouz Samri the Director General of IOM?", [("contact", "no"), ("dg_quote", None)]),
+        ("Où en sont les confirmations ?", [("confirmed", None)]),
+        ("the diaspora organisations are concernd by this conferense or not really?",
+         [("diaspora_2013", "yes"), ("topics", "yes")]),
         # The conference named by its city asks nothing of the city.
         ("Savoir si son inscription à la conférence de Genève est bien passée.", []),
         # One's own programme is not the conference's.
@@ -696,6 +728,46 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
                                         ("email", "li.wei@example.org"))),
             "inform_registration",
         ),
+        # The release's contact is no participant, even as "Mr Samri".
+        (_message("ok and the email of Mr Samri is what?", "ask_contact"), "ask_contact"),
+        # The sentence that asks the status decides, not the one asking what a word means.
+        (
+            _message("What is mean 'under review'? I am accepted or not yet?", "nlu_fallback"),
+            "ask_own_status",
+        ),
+        (_message("wait what?? y was i rejected", "check_registration"),
+         "ask_registration_decision"),
+        (_message("WHAT ARE MY CHANCES", "nlu_fallback"), "ask_registration_decision"),
+        (
+            _message("Vous ne pouvez pas accélérer un peu les choses ? Le maire doit savoir s'il "
+                     "me libère ces deux jours.", "ask_dates"),
+            "ask_registration_decision",
+        ),
+        # One's own registration in SMS French, or as "whether I got a place".
+        (_message("slt jveu savoir si jsui inscrit", "greet"), "check_registration"),
+        (_message("I want to see whether I got a place.", "request_human"), "check_registration"),
+        # Who registered, an e-mail to be given back: nobody's data is given.
+        (_message("Who has registered from Madrid?", "nlu_fallback"), "ask_other_registration"),
+        (
+            _message("J'ai la référence CMC-2015-0004 mais j'ai oublié l'adresse mail que j'ai "
+                     "utilisée, vous pouvez me la redonner ?", "check_registration",
+                     entities=_entities(("reference", "CMC-2015-0004"))),
+            "ask_other_registration",
+        ),
+        # "Laisse tomber" in the middle of a message stops the check too.
+        (
+            _message("ah zut j'ai pas ma référence sur moi... laisse tomber. Le rapport qui est "
+                     "lancé à la conf il s'appelle comment ?", "ask_wmr"),
+            "stop",
+        ),
+        # Nightlife, sweets, excursions and phone plans are elsewhere, even in Geneva.
+        (_message("Quel est le meilleur chocolatier de Genève ?", "ask_venue"), "out_of_scope"),
+        (
+            _message("c est quoi le mieux pour aller a chamonix depuis geneve le week end",
+                     "ask_venue"),
+            "out_of_scope",
+        ),
+        (_message("any good clubs in geneva 4 sat night", "ask_venue"), "out_of_scope"),
         # What a reference looks like: the check's prompt shows it.
         (
             _message("what does a reference number look like?", "nlu_fallback"),
@@ -728,8 +800,14 @@ def test_a_request_on_something_else_alone_is_out_of_scope() -> None:
     )
 
 
-def test_a_change_requested_beside_a_check_gets_the_decision_after_the_status() -> None:
-    text = "CMC-2015-0002, j.okafor@lagos.gov.ng. Could you please move me up the list?"
+@pytest.mark.parametrize(
+    "request_",
+    ["Could you please move me up the list?", "If there is a problem, please approve it anyway."],
+)
+def test_a_change_requested_beside_a_check_gets_the_decision_after_the_status(
+    request_: str,
+) -> None:
+    text = f"CMC-2015-0002, j.okafor@lagos.gov.ng. {request_}"
     given = _entities(("reference", "CMC-2015-0002"), ("email", "j.okafor@lagos.gov.ng"))
     intent, items = _route(_message(text, "inform_registration", entities=given))
     assert intent == "inform_registration"
@@ -876,6 +954,7 @@ async def test_a_first_neutral_message_sets_the_language_of_its_hint() -> None:
         ("so I'm in?", "confirmed"),
         ("Am I still on the list?", "active"),
         ("Donc c'est bon, je suis bien inscrite ?", "active"),
+        ("Je suis encore dans la liste ?", "active"),
         # A request, not a yes/no question: no yes or no before the status.
         ("Can you confirm my registration?", None),
         ("Je voudrais vérifier mon inscription", None),

@@ -101,9 +101,14 @@ _WHOSE_RE = re.compile(
     r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
     r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:est (?:l\x27|le |la ))?(?:adresse|e-?mail|"
     r"courriel)(?!.{0,30}\b(?:atelier|workshop|idm|oim|iom|samri|contact|conference)\b)|"
-    r"what(?:\x27s| is) the e-?mail|what e-?mail (?:goes|is|belongs|matches)\b|"
-    r"\be-?mail (?:goes|belongs|is linked|is attached) (?:with|to)\b"
+    r"what(?:\x27s| is) the e-?mail"
     r"(?!.{0,30}\b(?:workshop|idm|iom|samri|contact|conference)\b)|"
+    # "What email goes with CMC-2015-0002?", "l'adresse enregistrée pour la référence ...".
+    r"what e-?mail (?:goes|is|belongs|matches)\b|"
+    r"\be-?mail (?:goes|belongs|is linked|is attached) (?:with|to)\b|"
+    r"\b(?:adresse|e-?mail|courriel)(?: e-?mail)? (?:enregistree?|associee?|liee?|registered|"
+    r"linked|associated)\b|"
+    r"\bme la (?:redonner|rappeler|renvoyer)\b|\bremind me (?:of )?(?:my|the) e-?mail\b|"
     r"who (?:is|owns|has)|qui (?:est|a) (?:derriere|titulaire|cette)|"
     r"which (?:reference|registration) (?:numbers?|codes?)|give me (?:a|one|another) "
     r"(?:reference|that works)|quel(?:le)?s? (?:references?|numeros?) (?:sont |est )?valides?|"
@@ -262,6 +267,9 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|\bconfirm me\b|\bconfirmez-moi\b|"
     r"\b(?:faire )?remonter\b|\ben tete de (?:la )?liste\b|\bto the top of the list\b|"
     r"\bpasser devant\b|\b(?:jump|skip|cut) the (?:queue|line|list)\b|"
+    r"\b(?:approve|accept|validate|confirm) (?:it|me|them|her|him)\b.{0,12}\b(?:anyway|regardless|"
+    r"all the same)\b|\b(?:valide|accepte|approuve|confirme)[rz]? (?:la|le|l\x27|ma|mon) ?\w* "
+    r"quand meme\b|"
     r"\bpasser (?:\w+ ){0,4}en (?:confirm\w*|valid\w*|accept\w*|prioritaire)\b|"
     r"\bmove (?:\w+ ){0,3}up (?:the|on the|in the) (?:waiting ?)?list\b|"
     r"\bhigher (?:up )?(?:on|in) the (?:waiting ?)?list\b"
@@ -300,6 +308,8 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:how|comment)\b.{0,30}\b(?:check|verify|verifier)\w*\b.{0,10}\b(?:his|her|their|son|sa|"
     r"leur) (?:own |propre )?(?:status|statut|registration|inscription)\b|"
     r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
+    r"\b(?:who|qui) (?:has|have|a|ont|s\x27est|se sont) (?:already |deja )?(?:registered|signed up|"
+    r"inscrit\w*)\b|"
     r"\b(?:the|that|this) person\x27s (?:name|e-?mail|status|details)\b|"
     r"\ble nom de (?:cette|la) personne\b(?! de contact| a contacter| qui (?:va |peut )?"
     r"(?:decrocher|repondre|repond)| responsable| en charge| a joindre| de reference)|"
@@ -328,6 +338,10 @@ _OWN_STATUS_RE = re.compile(
     r"(?=.{0,40}\b(?:regist\w*|accept\w*|inscrit\w*|retenu\w*|selecte?d?|selectionne\w*|"
     r"approuve\w*|approved|confirme?d?|valide\w*|in\b|on the list|down for|status|statut|"
     r"(?:go|gone|went) through|passed|abouti\w*|passe\b))"
+    # "slt jveu savoir si jsui inscrit", "I want to see whether I got a place"
+    r"|\b(?:savoir|voir) si (?:je suis|jsui|jsuis|je sui|chui|j\x27ai (?:une|ma) place)\b"
+    r"|\b(?:know|see|check) (?:if|whether) (?:i\x27m|i am|i got|i have|i\x27ve got) "
+    r"(?:registered|in|a (?:place|seat|spot)|been (?:accepted|registered|selected))\b"
     # "I am registered or not?"
     r"|\b(?:i am|i\x27m|je suis) (?:already |really |bien |deja )?(?:registered|inscrite?)\b"
     r"(?=.{0,12}\b(?:or not|ou (?:pas|non))\b)"
@@ -348,12 +362,14 @@ _DECISION_RE = re.compile(
     r"passer en|(?:changer|modifier) (?:ca|cela)|"
     # A lost reference or e-mail: only the IDM Workshop can help.
     r"(?:forgot|forgotten|lost|perdu|oublie|sais plus|don\x27t (?:know|remember|have)|"
-    r"ne (?:sais|trouve|retrouve) plus|retrouve plus|trouve plus) (?:my |ma |mon |the |la |le )?"
+    r"ne (?:sais|trouve|retrouve) plus|retrouve plus|trouve plus) "
+    r"(?:my |ma |mon |the |la |le |l\x27)?"
     r"(?:reference|ref|e-?mail|adresse|numero|courriel)|"
     # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
     r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
     r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
     r"me (?:mettre|remettre|faire passer)|changer (?:mon|le) statut|raison|motif|"
+    r"(?:my|mes) chances|"
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
     r"qui a (?:annule|refuse|fait|decide)|accelerer|"
     r"corriger (?:mon|ma) (?:inscription|statut|dossier)|"
@@ -380,7 +396,10 @@ _FIRST_PERSON_RE = re.compile(
 )
 _ASKED_STATUSES = (
     # "Am I still on the list?": still registered, whatever the list.
-    ("active", r"(?:still|toujours|encore) (?:on|sur) (?:the |la )?list\w*\b(?! d\x27attente)"),
+    (
+        "active",
+        r"(?:still|toujours|encore) (?:on|sur|dans|in) (?:the |la )?list\w*\b(?! d\x27attente)",
+    ),
     (
         "waitlisted",
         r"wait ?list\w*|waiting list|liste d\x27attente|(?:sur|on) (?:la |the )?list\w*\b",
@@ -412,14 +431,15 @@ ASKED_STATUS = "asked_status"
 # Why a decision on one's registration was made, or is not yet: asked alongside a fact
 # or not, only the IDM Workshop can say.
 _WHY_DECISION_RE = re.compile(
-    r"\b(?:why (?:was|were|is|has|have|am|are) (?:i|my|we|our|it|me)\b.{0,30}\b(?:refus\w*|"
+    r"\b(?:(?:why|y) (?:was|were|is|has|have|am|are) (?:i|my|we|our|it|me)\b.{0,30}\b(?:refus\w*|"
     r"reject\w*|cancel\w*|declin\w*|turned down|not (?:accepted|selected|confirmed)|still|"
     r"wait ?list\w*|pending|so slow|taking so long)|pourquoi\b.{0,30}\b(?:refus\w*|rejet\w*|"
     r"annul\w*|si lent\w*|si long|pas (?:ete )?"
     r"(?:retenu\w*|accepte\w*|confirme\w*|valide\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
     # A request to undo a decision, whatever else the message says ("I can come after all").
-    r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up)\b"
+    r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up|"
+    r"accelerer|accelerez|hurry (?:it|things) up)\b"
     r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*|"
     r"(?:get|put|set) it back|back active)\b"
     # The waiting list itself: since when, how many places are left.
@@ -450,7 +470,11 @@ _PERSONAL_CASE_RE = re.compile(
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
     r"exchange rate|taux de change|ski|skiing|station de ski|ski resorts?|boites? de nuit|films?|"
     r"movies?|hockey|pizza\w*|football|soccer|"
-    r"night ?clubs?|discotheques?|bars?|pubs?|regarder le match|watch the (?:match|game)|"
+    r"night ?clubs?|clubs?|nightlife|discotheques?|bars?|pubs?|regarder le match|"
+    r"watch the (?:match|game)|sim cards?|cartes? sim|roaming|data (?:plan|deal)s?|"
+    r"(?:meilleur\w*|best|le mieux) (?:\w+ ){0,2}(?:restaurants?|restos?|chocolat\w*|gaufres?|"
+    r"fondues?|raclettes?|cafes?|shops?|boutiques?|magasins?|quartiers?|spots?|food|cuisine)|"
+    r"chocolatiers?|gaufres?|chamonix|zermatt|montreux|annecy|interlaken|mont blanc|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
@@ -483,6 +507,7 @@ _REGISTRATION_WORD_RE = re.compile(r"\b(?:inscri\w*|regist\w*|status|statut|refe
 _STATUS_WORD_RE = re.compile(r"\b(?:status|statut|etat)\b")
 # "Why was I rejected?", "what position am I in on the waitlist?": not a yes or no.
 _WHY_RE = re.compile(
+    r"\by (?:was|were|is|did|am|are|has|have)\b|"
     r"\b(?:why|pourquoi|pk|pq|how come|reason|raison|what|which|where|when|how|quel\w*|"
     r"quand|comment|combien)\b"
 )
@@ -522,6 +547,7 @@ _STOP_RE = re.compile(
     r"(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?(?:registration|inscription|"
     r"participation|candidature|application|place))"
 )
+_SENTENCE_START_RE = re.compile(r"[.!?\n\u2026]+\s*")
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
@@ -677,7 +703,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         asks_fact = any(i.get("fact") in self._base.facts for i in analysis.items)
         given = _given(message, text)
-        if _STOP_RE.match(folded) and name not in _STEPS:
+        if _stops(folded) and name not in _STEPS:
             _set_intent(message, STOP, 1.0)
             return False
         if _CHANGE_DETAILS_RE.search(folded):
@@ -707,11 +733,15 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # same check with a corrected detail, which must match like any other.
             _set_intent(message, "inform_registration", 1.0)
             return False
-        # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
-        named = _NAMES_STATUS_RE.search(text) and len(text.split()) < LETTER_WORDS
         # "M. Samri, quelle fonction, et à quelle adresse lui écrire ?": the release's contact.
         release_person = _RELEASE_PERSON_RE.search(folded) and not _REGISTRATION_WORD_RE.search(
             folded
+        )
+        # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
+        named = (
+            _NAMES_STATUS_RE.search(text)
+            and len(text.split()) < LETTER_WORDS
+            and not release_person
         )
         someone_else = not release_person and (
             _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
@@ -745,9 +775,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             or bool(_OWN_STATUS_RE.search(folded))
             or bool(in_first_person)
         )
-        # Not an asylum claim, not "why was I rejected?", not "please accept me".
+        # Not an asylum claim, not "why was I rejected?", not "please accept me", in the
+        # sentence that asks ("What does 'under review' mean? Am I accepted or not?").
         elsewhere = (_PERSONAL_CASE_RE, _WHY_RE, _CHANGE_REQUEST_RE)
-        about_mine = mine_named and not any(p.search(folded) for p in elsewhere)
+        asking = _sentence_at(fold(text), asked["start"]) if asked else folded
+        about_mine = mine_named and not any(p.search(asking) for p in elsewhere)
         if asked and about_mine and not given & _REGISTRATION_ENTITIES and not asks_fact:
             # "So I'm confirmed?": after a check, yes or no and the status again; before
             # one, the check (data/rules.yml).
@@ -825,7 +857,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             own_status = _OWN_STATUS_RE.search(folded) and not _registration_given(message)
             if name != CHECK_REGISTRATION and own_status:
                 _set_intent(message, CHECK_REGISTRATION, 1.0)
-                return False
+                # A detail the release lacks asked beside it is answered after the check;
+                # nothing else ("jveu savoir si jsui inscrit" asks no detail).
+                return not any(p.search(folded) for p in self._base.not_in_source)
         if name not in _GATED:
             return False
         about_event = any(i.get("fact") for i in analysis.items)
@@ -856,15 +890,18 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         return False
 
     def _add_role(self, message: Message, text: str, items: List[Dict[str, Any]]) -> None:
-        """ "How about students?" names a category of its own: its role, whatever the
-        classifier thought (the RoleExtractor reads roles of invitee questions only),
-        so the answer is for students, not for a role stated earlier."""
+        """ "How about students?" names a category of its own, and so does "can we come
+        with an intern?" among other questions: its role, whatever the classifier thought
+        (the RoleExtractor reads roles of invitee questions only), so the answer is for
+        students, not for a role stated earlier."""
         entities = message.get(ENTITIES) or []
         if any(e.get("entity") == ROLE_ENTITY for e in entities):
             return
         followups = self._base.followups
         indexes = [i["followup"] for i in items if isinstance(i.get("followup"), int)]
-        categories = any(followups[index].confirms for index in indexes)
+        categories = any(followups[index].confirms for index in indexes) or any(
+            i.get("fact") == "invitees" for i in items
+        )
         match = self._roles.find(text) if categories else None
         if match is None:
             return
@@ -878,7 +915,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         folded = fold(text)
         if (
             name == STOP
-            and not _STOP_RE.match(folded)
+            and not _stops(folded)
             and any("followup" in i or i.get("fact") not in _CONTACT_FACTS for i in analysis.items)
         ):
             return False  # "c gratuit ou pas" taken for a stop at 0.2: answered
@@ -1019,6 +1056,19 @@ def _beside_elsewhere(text: str) -> str:
     sentences = [s for s in _SENTENCE_RE.findall(text) if s.strip()]
     kept = [s for s in sentences if not _PERSONAL_CASE_RE.search(fold(s))]
     return "".join(kept).strip() if kept and len(kept) < len(sentences) else text
+
+
+def _stops(folded: str) -> bool:
+    """ "Never mind" opening the message or one of its sentences ("j'ai pas ma référence
+    sur moi... laisse tomber. Le rapport, il s'appelle comment ?")."""
+    return any(_STOP_RE.match(part) for part in _SENTENCE_START_RE.split(folded))
+
+
+def _sentence_at(text: str, position: int) -> str:
+    """The sentence of `text` around `position`."""
+    start = max(text.rfind(mark, 0, position) for mark in "?!.\n") + 1
+    ends = [end for end in (text.find(mark, position) for mark in "?!.\n") if end >= 0]
+    return text[start : min(ends) + 1 if ends else len(text)]
 
 
 def _registration_given(message: Message) -> bool:

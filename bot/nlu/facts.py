@@ -61,6 +61,10 @@ _CLAUSE_RE = re.compile(
     r"\s(?=(?:what|where|when|who|how|which|why)\s(?:is|are|does|do|did|will|was|were|can)\s)"
 )
 _NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d])")
+# A decade: "since the 1950s", "depuis les années 50".
+_DECADE_RE = re.compile(
+    r"\b(?:(?P<century>19|20)?(?P<tens>\d)0\x27?s|annees (?P<fr_century>19|20)?(?P<fr_tens>\d)0)\b"
+)
 # A number and the word it counts ("70 ministres", "600 participants").
 _COUNTED_RE = re.compile(r"(?<![\d.,])(\d{1,4}) (?:de |d\x27|of )?([a-z]+)")
 # An accented letter lost on the way ("Gen?ve", "conf\ufffdrence"): most often an e.
@@ -301,15 +305,13 @@ _LIST_ITEM_RE = re.compile(
 # est-elle passée ?": the city names the event, it does not ask where it is.
 _EVENT_NAMED_BY_CITY_RE = re.compile(
     r"\b(?:geneva|geneve|genf) (?P<event>conference|conf|meeting|event|summit)\b|"
-    r"\b(?P<evenement>inscription|registration) (?P<a>a|pour|for|to) (?P<la>la|the) "
-    r"(?P<conference>conference|conf|reunion|rencontre) (?:de|in|a) geneve\b"
+    r"\b(?P<to_the>(?:a|pour|for|to) (?:la|the) (?:conference|conf|reunion|rencontre)) "
+    r"(?:de|in|a) geneve\b"
 )
 
 
 def _event_only(match: re.Match[str]) -> str:
-    if match["event"]:
-        return match["event"]
-    return " ".join(match.group("evenement", "a", "la", "conference"))
+    return str(match["event"] or match["to_the"])
 # One's own attendance or case, asked right after a registration status ("can I still
 # come on the 26th?", "is there an appeal process?"): about that decision, not the facts
 # its words name.
@@ -321,7 +323,9 @@ _OWN_CASE_RE = re.compile(
     r"(?:venir|participer|assister)\b"
     r"|\b(?:ca|cela) veut dire quoi\b|\bqu\x27est-ce que (?:ca|cela) (?:veut dire|signifie)\b|"
     r"\bwhat does (?:that|this|it) (?:actually |really |exactly )?mean\b|\bwhat is the meaning\b|"
-    r"\bwill i get a (?:seat|place|spot)\b|\bil me manque\b"
+    r"\bwill i get a (?:seat|place|spot)\b|\bil me manque\b|"
+    r"\bi (?:can ?not|cannot|can\x27t) (?:come|attend|go|participate)\b|"
+    r"\bje (?:ne )?(?:peux|pourrai) (?:pas|plus) (?:venir|participer|assister)\b"
     r"|\b(?:i\x27ll|i will|will i|would i|do i) (?:still |ever |eventually |finally |then )?"
     r"(?:get in|get a (?:place|seat|spot)|be (?:able to )?(?:attend|come|go|there))\b"
     r"|\b(?:peux|pourrai|pourrais|puis)(?:-je)? (?:quand meme |toujours |malgre tout |alors )?"
@@ -375,7 +379,7 @@ _KNOWN_NAMES = (
 )
 # "Are mayors invited, or is it only ministers?": the yes/no is on the first part.
 _OR_ONLY_RE = re.compile(
-    r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|bien|alors))? "
+    r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|bien|alors|bien c\x27est))? "
     r"(?:only|just|seulement|uniquement|juste)\b"
     # "... font partie des invités, ou si la conférence est réservée aux pouvoirs publics"
     r"|\b(?:ou|or) (?:si|if|whether)\b.{0,40}\b(?:only|just|seulement|uniquement|reservee? aux?)\b"
@@ -447,6 +451,8 @@ _STILL_ON_RE = re.compile(
     r"comme prevu)\b"
 )
 # "Is it still on", "est-elle toujours prévue": asked in words, whatever the punctuation.
+# The release's contact, whom a claim may take for the Director General.
+_CONTACT_PERSON = frozenset({"contact", "samri"})
 _STILL_ASKED_RE = re.compile(
     r"\b(?:is|are|does) (?:it|the (?:conf\w*|cmc|event|meeting)|this) still\b|"
     r"\b(?:est|est-elle|est-ce qu\x27elle|elle est|c\x27est) (?:\w+ )?(?:toujours|maintenu\w*)\b"
@@ -784,6 +790,13 @@ def _verdict(
         owners = [n for n, near in fact.numbers_near.items() if any(w in word for w in near)]
         if owners and int(count.group(1)) not in owners:
             return "no"
+    for decade in _DECADE_RE.finditer(sentence) if fact.numbers else ():
+        century = decade["century"] or decade["fr_century"] or "19"
+        first = int(century + (decade["tens"] or decade["fr_tens"]) + "0")
+        if not any(first <= n < first + 10 for n in fact.numbers):
+            return "no"
+        clause, sentence = (t.replace(decade.group(0), " ") for t in (clause, sentence))
+        checked = True
     if fact.numbers:
         numbers = {int(n) for n in _NUMBER_RE.findall(clause)} or {
             int(n) for n in _NUMBER_RE.findall(sentence)
@@ -933,6 +946,11 @@ def analyse(text: str, base: FactBase) -> Analysis:
         for position, item in found:
             if start <= position < end:
                 item["own"] = True
+    if any(i.get("fact") in _CONTACT_PERSON and i.get("verdict") == "no" for i in items):
+        # "Samri c'est le DG ?": No, and the Director General named is the correction.
+        for item in items:
+            if item.get("fact") == "dg_quote" and item.get("verdict") == "yes":
+                item["verdict"] = None
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)
 

@@ -342,8 +342,21 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("Je vous saurais gré de m'indiquer le titre du Rapport 2015 et ce qu'il étudie.",
          [("wmr_title", None), ("wmr_launch", None), ("followup:12", None)]),
         # The contact is not the Director General, whom the correction names.
-        ("Is Azzouz Samri the Director General of IOM?", [("contact", "no"), ("dg_quote", None)]),
+        (
+            "Is Azzouz Samri the Director General of IOM?",
+            [("contact", None), ("samri", "no"), ("dg_quote", None)],
+        ),
+        (
+            "Is Samri the director of the Governing Bodies Division?",
+            [("contact", "yes"), ("samri", "yes")],
+        ),
         ("Où en sont les confirmations ?", [("confirmed", None)]),
+        # Asking to go on in English asks nothing the release lacks.
+        (
+            "Sorry my French is not so good, can we continue in English? Is civil society "
+            "invited too?",
+            [("invitees", "yes")],
+        ),
         ("the diaspora organisations are concernd by this conferense or not really?",
          [("diaspora_2013", "yes"), ("topics", "yes")]),
         # The conference named by its city asks nothing of the city.
@@ -739,12 +752,30 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
          "ask_registration_decision"),
         (_message("WHAT ARE MY CHANCES", "nlu_fallback"), "ask_registration_decision"),
         (
+            _message("What position am I in on the waitlist?", "check_registration"),
+            "ask_registration_decision",
+        ),
+        # A confirmation someone else received is their registration, not the confirmed.
+        (
+            _message("Mon chef, John Okafor (Lagos), a-t-il reçu une confirmation ? Sa référence "
+                     "c'est CMC-2015-0002.", "check_registration",
+                     entities=_entities(("reference", "CMC-2015-0002"))),
+            "ask_other_registration",
+        ),
+        (
             _message("Vous ne pouvez pas accélérer un peu les choses ? Le maire doit savoir s'il "
                      "me libère ces deux jours.", "ask_dates"),
             "ask_registration_decision",
         ),
         # One's own registration in SMS French, or as "whether I got a place".
         (_message("slt jveu savoir si jsui inscrit", "greet"), "check_registration"),
+        (_message("slt jveu savoir si jsui inscrit", "check_registration"), "check_registration"),
+        (_message("This is John Okafor. Did I get in?", "ask_invitees"), "ask_own_status"),
+        (
+            _message("Merci beaucoup. Et ma collègue Mme Dupont de Lyon, elle est passée ou bien ?",
+                     "thank"),
+            "ask_other_registration",
+        ),
         (_message("I want to see whether I got a place.", "request_human"), "check_registration"),
         # Who registered, an e-mail to be given back: nobody's data is given.
         (_message("Who has registered from Madrid?", "nlu_fallback"), "ask_other_registration"),

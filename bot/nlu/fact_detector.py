@@ -129,7 +129,7 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:mon|notre) (?:ministre|directeur|ambassadeur|maire|assistant|equipe)|"
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
     r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
-    r"valid\w*)"
+    r"valid\w*|passee?\b|got in\b|made it\b)"
     # "le statut de cmc-2015-0003 ? c pr ma chef", "It's my professor's registration"
     r"|\b(?:status|statut|registration|inscription|reference|application)\b.{0,60}"
     r"\b(?:for|pour|pr|of|de) (?:my|mon|ma|notre|our) " + _RELATIONS + r"\b"
@@ -389,7 +389,7 @@ _ASKED_SUBJECT = (
     r"(?:my|our) (?:registration|application|status|place|seat|spot|participation) is|have i been|"
     r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m)\b"
 )
-_FIRST_PERSON_RE = re.compile(
+_OWN_SUBJECT_RE = re.compile(
     r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our)|est-ce que (?:je|j\x27|mon|ma|notre|nous)|"
     r"(?:mon|ma|notre|my|our) |have i|did i|was i|ai-je|j\x27ai|je suis|je sui|jsuis|chui|"
     r"i am|i\x27m)\b"
@@ -458,7 +458,7 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:cancel\w*|reject\w*|refus\w*|annul\w*|declin\w*) by whom\b|"
     r"\b(?:annul|refus|rejet)\w* par qui\b"
     r"|\b(?:position|rank|place|rang)\b.{0,20}\b(?:on|in|sur|dans) (?:the|that|this|la|cette) "
-    r"(?:waiting )?(?:list|liste)\b"
+    r"(?:waiting |wait ?)?(?:list|liste)\b"
 )
 # A person's own migration case (asylum, permits), a job search, a poem: outside the
 # conference altogether.
@@ -769,7 +769,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         )
         # "So I'm in?", "je suis toujours sur la liste ?": the writer's own, whatever the
         # classifier guessed; "is it confirmed?" may be the conference.
-        in_first_person = asked and _FIRST_PERSON_RE.match(fold(text)[asked["start"] :])
+        in_first_person = asked and _OWN_SUBJECT_RE.match(fold(text)[asked["start"] :])
         mine_named = (
             name in (CHECK_REGISTRATION, DECISION)
             or bool(_OWN_STATUS_RE.search(folded))
@@ -780,7 +780,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         elsewhere = (_PERSONAL_CASE_RE, _WHY_RE, _CHANGE_REQUEST_RE)
         asking = _sentence_at(fold(text), asked["start"]) if asked else folded
         about_mine = mine_named and not any(p.search(asking) for p in elsewhere)
-        if asked and about_mine and not given & _REGISTRATION_ENTITIES and not asks_fact:
+        # "Did I get in?": the invitees' cue words, asked of oneself, ask the status.
+        asks_other_fact = any(
+            i.get("fact") in self._base.facts
+            and not (in_first_person and i.get("fact") == "invitees")
+            for i in analysis.items
+        )
+        if asked and about_mine and not given & _REGISTRATION_ENTITIES and not asks_other_fact:
             # "So I'm confirmed?": after a check, yes or no and the status again; before
             # one, the check (data/rules.yml).
             _set_intent(message, OWN_STATUS, 1.0)
@@ -855,7 +861,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 _set_intent(message, OUT_OF_SCOPE, 1.0)
                 return not analysis.items
             own_status = _OWN_STATUS_RE.search(folded) and not _registration_given(message)
-            if name != CHECK_REGISTRATION and own_status:
+            if own_status:
                 _set_intent(message, CHECK_REGISTRATION, 1.0)
                 # A detail the release lacks asked beside it is answered after the check;
                 # nothing else ("jveu savoir si jsui inscrit" asks no detail).
@@ -891,7 +897,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
 
     def _add_role(self, message: Message, text: str, items: List[Dict[str, Any]]) -> None:
         """ "How about students?" names a category of its own, and so does "can we come
-        with an intern?" among other questions: its role, whatever the classifier thought
+        with an intern?" asked among other questions: its role, whatever the classifier thought
         (the RoleExtractor reads roles of invitee questions only), so the answer is for
         students, not for a role stated earlier."""
         entities = message.get(ENTITIES) or []
@@ -900,7 +906,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         followups = self._base.followups
         indexes = [i["followup"] for i in items if isinstance(i.get("followup"), int)]
         categories = any(followups[index].confirms for index in indexes) or any(
-            i.get("fact") == "invitees" for i in items
+            i.get("fact") == "invitees" and i.get("verdict") for i in items
         )
         match = self._roles.find(text) if categories else None
         if match is None:
@@ -920,7 +926,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         ):
             return False  # "c gratuit ou pas" taken for a stop at 0.2: answered
         confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
-        asks_no_fact = not any("fact" in i for i in analysis.items)
+        # A detail the release lacks counts when a cue names it, not when a question on
+        # one's registration matched no fact ("jveu savoir si jsui inscrit").
+        cued_missing = any(p.search(folded) for p in self._base.not_in_source)
+        asks_no_fact = not any(
+            "fact" in i and (i["fact"] != NOT_IN_SOURCE or cued_missing) for i in analysis.items
+        )
         return (
             name in self._keep
             or name == CHECK_REGISTRATION

@@ -182,7 +182,10 @@ _SMALL_TALK_RE = re.compile(
     r"(?:es-tu|etes-vous|t\x27es) (?:un |une )?(?:robot|bot|humain|vrai)|who are (?:you|u)|"
     r"qui (?:etes-vous|es-tu)|do (?:you|u) speak|parlez-vous|tu parles|"
     r"(?:can|may|could) i ask|puis-je (?:vous )?(?:poser|demander)|right place|bon endroit|"
-    r"(?:you|u|anyone|anybody|quelqu\x27un) (?:there|la)\b|vous etes la)"
+    r"(?:you|u|anyone|anybody|quelqu\x27un) (?:there|la)\b|vous etes la|"
+    # "Can we continue in English?": the language, which the switch answers.
+    r"(?:continue|continuer|answer|reply|respond|repondre|write|ecrire|speak|parler)\w* "
+    r"(?:\w+ ){0,2}(?:in|en) (?:english|anglais|french|francais))"
 )
 # Asking a count anywhere in the sentence, never a relative pronoun: "et l'OIM elle a
 # combien d'États membres déjà ?".
@@ -451,8 +454,8 @@ _STILL_ON_RE = re.compile(
     r"comme prevu)\b"
 )
 # "Is it still on", "est-elle toujours prévue": asked in words, whatever the punctuation.
-# The release's contact, whom a claim may take for the Director General.
-_CONTACT_PERSON = frozenset({"contact", "samri"})
+# What corrects a claim that takes the release's contact for the Director General.
+_CORRECTING = frozenset({"contact", "dg_quote"})
 _STILL_ASKED_RE = re.compile(
     r"\b(?:is|are|does) (?:it|the (?:conf\w*|cmc|event|meeting)|this) still\b|"
     r"\b(?:est|est-elle|est-ce qu\x27elle|elle est|c\x27est) (?:\w+ )?(?:toujours|maintenu\w*)\b"
@@ -946,10 +949,11 @@ def analyse(text: str, base: FactBase) -> Analysis:
         for position, item in found:
             if start <= position < end:
                 item["own"] = True
-    if any(i.get("fact") in _CONTACT_PERSON and i.get("verdict") == "no" for i in items):
-        # "Samri c'est le DG ?": No, and the Director General named is the correction.
+    if any(i.get("fact") == "samri" and i.get("verdict") == "no" for i in items):
+        # "Samri c'est le DG ?": No; his contact details and the Director General named
+        # are the correction, not claims of their own.
         for item in items:
-            if item.get("fact") == "dg_quote" and item.get("verdict") == "yes":
+            if item.get("fact") in _CORRECTING:
                 item["verdict"] = None
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
     return Analysis(items=items, in_domain=in_domain)

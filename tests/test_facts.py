@@ -359,6 +359,15 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ),
         ("the diaspora organisations are concernd by this conferense or not really?",
          [("diaspora_2013", "yes"), ("topics", "yes")]),
+        # One's own agenda, a director who reads only French, the conference's agenda.
+        ("J'ai noté dans l'agenda du service que la conférence démarre le 25 octobre, "
+         "c'est correct ?", [("dates", "no")]),
+        ("My director read only French: the NGOs, they are invited also?",
+         [("followup:9", "yes"), ("invitees", "yes")]),
+        ("Are migrants in vulnerable situations on the conference agenda?", [("topics", "yes")]),
+        ("Which entrance should delegates use on the first morning?", [(NOT_IN_SOURCE, None)]),
+        ("Et il sera présenté pendant la conférence de Genève ?", [("wmr_launch", "yes")]),
+        ("Si des participations ont déjà été confirmées ?", [("confirmed", "yes")]),
         # The conference named by its city asks nothing of the city.
         ("Savoir si son inscription à la conférence de Genève est bien passée.", []),
         # One's own programme is not the conference's.
@@ -793,6 +802,21 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         ),
         # Nightlife, sweets, excursions and phone plans are elsewhere, even in Geneva.
         (_message("Quel est le meilleur chocolatier de Genève ?", "ask_venue"), "out_of_scope"),
+        # The name of someone at IOM to talk to is the release's contact, nobody's data.
+        (
+            _message("Je sollicite les coordonnées d'une personne de l'OIM avec qui échanger. Je "
+                     "voudrais le nom de cette personne et son numéro.", "request_human"),
+            "request_human",
+        ),
+        (
+            _message("Can you recommend a good series to watch on the plane to Geneva?",
+                     "ask_venue"),
+            "out_of_scope",
+        ),
+        (
+            _message("et si jpeu plu venir au final, tu peu lanuler toi?", "ask_invitees"),
+            "ask_registration_decision",
+        ),
         (
             _message("c est quoi le mieux pour aller a chamonix depuis geneve le week end",
                      "ask_venue"),

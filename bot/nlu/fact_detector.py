@@ -238,8 +238,9 @@ _RETRY_RE = re.compile(
 # participation").
 _CHANGE_REQUEST_RE = re.compile(
     r"\b(?:please|pls|plz|svp|stp|can you|could you|would you|pouvez-vous|pourriez-vous|"
-    r"vous pouvez|peux-tu|tu peux|merci de|i want to|i\x27d like to|i would like to|i need to|"
+    r"vous pouvez|peux-tu|tu peux?|merci de|i want to|i\x27d like to|i would like to|i need to|"
     r"je veux|je voudrais|jveux|je souhaite|je dois)\b.{0,25}\b(?:cancel|withdraw|annuler|"
+    r"lannuler|lanuler|"
     r"retirer|desinscrire|unregister|deregister)\b"
     # "retirer son badge" is picking it up, not withdrawing
     r"|\b(?:cancel|withdraw|annuler|retirer(?! (?:son|mon|leur|les|le) (?:badge|kit|dossier d))|"
@@ -475,10 +476,16 @@ _PERSONAL_CASE_RE = re.compile(
     r"(?:meilleur\w*|best|le mieux) (?:\w+ ){0,2}(?:restaurants?|restos?|chocolat\w*|gaufres?|"
     r"fondues?|raclettes?|cafes?|shops?|boutiques?|magasins?|quartiers?|spots?|food|cuisine)|"
     r"chocolatiers?|gaufres?|chamonix|zermatt|montreux|annecy|interlaken|mont blanc|"
+    r"series|netflix|tv shows?|books? to read|livres? a lire|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
+)
+# Someone at IOM to talk to: the release's contacts, not a participant.
+_IOM_PERSON_RE = re.compile(
+    r"\b(?:personne|person|someone|quelqu\x27un|interlocut\w*|contact|officer|official)\b.{0,20}"
+    r"\b(?:de l\x27oim|at iom|from iom|of iom|a l\x27oim|at the iom|of the iom)\b"
 )
 # Whom to ask ("à qui dois-je m'adresser pour faire vérifier mon dossier ?"): the contacts.
 _WHOM_RE = re.compile(
@@ -722,7 +729,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if (_CHANGE_REQUEST_RE.search(folded) or protest) and not proving:
             _set_intent(message, DECISION, 1.0)  # "pls cancel it for her": not here
             return False  # a question beside it is answered after
-        if _FOR_SOMEONE_RE.search(folded) and not proving and not _WHOM_RE.search(folded):
+        someone_at_iom = _IOM_PERSON_RE.search(folded)  # "le nom d'une personne de l'OIM"
+        if (
+            _FOR_SOMEONE_RE.search(folded)
+            and not proving
+            and not _WHOM_RE.search(folded)
+            and not someone_at_iom
+        ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "how can he check it himself?"
             return False
         if _REFERENCE_FORMAT_RE.search(folded) and name not in _STEPS:

@@ -308,7 +308,8 @@ _LIST_ITEM_RE = re.compile(
 # est-elle passée ?": the city names the event, it does not ask where it is.
 _EVENT_NAMED_BY_CITY_RE = re.compile(
     r"\b(?:geneva|geneve|genf) (?P<event>conference|conf|meeting|event|summit)\b|"
-    r"\b(?P<to_the>(?:a|pour|for|to) (?:la|the) (?:conference|conf|reunion|rencontre)) "
+    r"\b(?P<to_the>(?:a|pour|for|to|pendant|during|at|lors de) (?:la|the) "
+    r"(?:conference|conf|reunion|rencontre)) "
     r"(?:de|in|a) geneve\b"
 )
 
@@ -389,6 +390,8 @@ _OR_ONLY_RE = re.compile(
     r"|\b(?:pas|not|non) (?:seulement|only|just|uniquement)\b"  # "not only ministers"
 )
 _ONLY_RE = re.compile(
+    # "my director reads only French" limits nobody invited.
+    r"(?<!read )(?<!reads )(?<!speak )(?<!speaks )(?<!lit )(?<!parle )"
     r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?|seule?s?|"
     r"(?:limited|restricted|reserved|confined) to|limitee? aux?|restreinte? aux?)\b"
 )

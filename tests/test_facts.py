@@ -802,6 +802,12 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         ),
         # Nightlife, sweets, excursions and phone plans are elsewhere, even in Geneva.
         (_message("Quel est le meilleur chocolatier de Genève ?", "ask_venue"), "out_of_scope"),
+        # "A series of summits" is about the conference.
+        (
+            _message("We understand the Conference will be the third in a series of IOM mayoral "
+                     "summits. Is this the third edition?", "ask_about_cmc"),
+            "ask_about_cmc",
+        ),
         # The name of someone at IOM to talk to is the release's contact, nobody's data.
         (
             _message("Je sollicite les coordonnées d'une personne de l'OIM avec qui échanger. Je "

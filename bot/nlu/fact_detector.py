@@ -476,7 +476,7 @@ _PERSONAL_CASE_RE = re.compile(
     r"(?:meilleur\w*|best|le mieux) (?:\w+ ){0,2}(?:restaurants?|restos?|chocolat\w*|gaufres?|"
     r"fondues?|raclettes?|cafes?|shops?|boutiques?|magasins?|quartiers?|spots?|food|cuisine)|"
     r"chocolatiers?|gaufres?|chamonix|zermatt|montreux|annecy|interlaken|mont blanc|"
-    r"series|netflix|tv shows?|books? to read|livres? a lire|"
+    r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"

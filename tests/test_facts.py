@@ -490,6 +490,18 @@ def test_after_a_status_ones_own_attendance_is_about_the_decision() -> None:
     }
 
 
+def test_a_cancellation_right_after_a_status_is_the_registrations() -> None:
+    """ "When was it cancelled?" right after "your registration has been cancelled": the
+    decision's answer; the conference's cancellation when the conference is named."""
+    items = analyse("when was it cancelled?", BASE).items
+    assert [i["fact"] for i in resolve(items, BASE, REGISTRATION_TOPIC)] == [
+        REGISTRATION_DECISION
+    ]
+    assert [i["fact"] for i in resolve(items, BASE, "cmc")] == [NOT_CANCELLED]
+    _, named = _route(_message("Has the conference been cancelled?", "ask_about_cmc"))
+    assert [i["fact"] for i in resolve(named or [], BASE, REGISTRATION_TOPIC)] == [NOT_CANCELLED]
+
+
 def _message(text: str, intent: str, confidence: float = 0.9, **data: Any) -> Message:
     ranking = [{"name": intent, "confidence": confidence}, *data.pop("ranking", [])]
     return Message(
@@ -793,6 +805,13 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
                      "utilisée, vous pouvez me la redonner ?", "check_registration",
                      entities=_entities(("reference", "CMC-2015-0004"))),
             "ask_other_registration",
+        ),
+        # A protest with a new detail is the check again.
+        (
+            _message("Hmm, that's definitely the address I registered with. Maybe my number is "
+                     "CMC-2015-0004?", "ask_registration_decision",
+                     entities=_entities(("reference", "CMC-2015-0004"))),
+            "inform_registration",
         ),
         # "Laisse tomber" in the middle of a message stops the check too.
         (

@@ -87,6 +87,8 @@ def resolve(
             key = _PAST_UNKNOWN.get(key or "", _PAST_TOPICS[about_past])
         if item.get("own") and (registered or topic == REGISTRATION_TOPIC):
             key = REGISTRATION_DECISION  # "can I still come?" after a status
+        if key == NOT_CANCELLED and item.get("past") and topic == REGISTRATION_TOPIC:
+            key = REGISTRATION_DECISION  # "when was it cancelled?" right after a status
         if key:
             claim = {"claim": item["claim"]} if "claim" in item else {}
             resolved.append({"fact": key, "verdict": item.get("verdict"), **claim})

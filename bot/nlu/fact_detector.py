@@ -726,6 +726,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if person and not proving:
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "And Carlos Ruiz from Madrid?"
             return True
+        if given & _REGISTRATION_ENTITIES and protest and not proving:
+            # "That's definitely my address. Maybe my number is CMC-2015-0004?": checked.
+            _set_intent(message, "inform_registration", 1.0)
+            return False
         if (_CHANGE_REQUEST_RE.search(folded) or protest) and not proving:
             _set_intent(message, DECISION, 1.0)  # "pls cancel it for her": not here
             return False  # a question beside it is answered after
@@ -1024,6 +1028,8 @@ def _about_the_conference(items: List[Dict[str, Any]], base: FactBase) -> List[D
             resolved = resolve([item], base, topic)
             if resolved:
                 item = {**{k: v for k, v in item.items() if k != "followup"}, **resolved[0]}
+        if item.get("fact") == NOT_CANCELLED:
+            item = {**item, "context": "cmc"}  # the conference's, even right after a status
         fact = base.facts.get(item.get("fact") or "")
         topic = fact.group if fact else topic
         kept.append(item)

@@ -1118,6 +1118,8 @@ def _clause_items(
             or _STILL_ASKED_RE.search(clause)  # "... conf in Genev is it still on"
         )
         item: Dict[str, Any] = {"fact": NOT_CANCELLED, "verdict": verdict if asked else None}
+        if _PAST_RE.search(clause):
+            item["past"] = True  # "when was it cancelled?": maybe a registration just told
         yield NOT_CANCELLED, cancelled, item
         return
     missing = _first(base.not_in_source, clause)

@@ -368,6 +368,18 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("Which entrance should delegates use on the first morning?", [(NOT_IN_SOURCE, None)]),
         ("Et il sera présenté pendant la conférence de Genève ?", [("wmr_launch", "yes")]),
         ("Si des participations ont déjà été confirmées ?", [("confirmed", "yes")]),
+        # One's own town, "on dit quoi ?", "does it concern me?", "or is only for".
+        (
+            "Bonsoir, on dit quoi ? Notre association s'occupe des migrants à Abidjan, est-ce "
+            "que les ONG peuvent être invitées ?",
+            [("followup:9", None), ("invitees", "yes")],
+        ),
+        ("je suis chercheuse en géographie urbaine à Montréal, est-ce que ça me concerne ?",
+         [("invitees", "yes")]),
+        ("The private companies, they can be invited also or is only for the governments?",
+         [("followup:9", None), ("invitees", "yes")]),
+        ("L'adresse de l'Atelier IDM, c'est bien idmworkshop@iom.int ?",
+         [("contact", "yes"), ("idm", "yes")]),
         # The conference named by its city asks nothing of the city.
         ("Savoir si son inscription à la conférence de Genève est bien passée.", []),
         # One's own programme is not the conference's.
@@ -488,6 +500,15 @@ def test_after_a_status_ones_own_attendance_is_about_the_decision() -> None:
     assert {i["fact"] for i in resolve(items, BASE, REGISTRATION_TOPIC)} == {
         REGISTRATION_DECISION
     }
+
+
+def test_how_many_came_in_the_past_tense_is_the_earlier_conferences_count() -> None:
+    text = (
+        "On m'a dit que l'OIM avait déjà réuni des ministres avant la CMC. C'était sur quel "
+        "thème, et combien de ministres étaient venus ?"
+    )
+    facts = [i["fact"] for i in resolve(analyse(text, BASE).items, BASE, None)]
+    assert "diaspora_2013" in facts and "confirmed" not in facts
 
 
 def test_a_cancellation_right_after_a_status_is_the_registrations() -> None:
@@ -821,6 +842,13 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         ),
         # Nightlife, sweets, excursions and phone plans are elsewhere, even in Geneva.
         (_message("Quel est le meilleur chocolatier de Genève ?", "ask_venue"), "out_of_scope"),
+        (_message("What's a nice hike near Geneva for a Sunday afternoon?", "ask_venue"),
+         "out_of_scope"),
+        (_message("just approve it pls", "check_registration"), "ask_registration_decision"),
+        (_message("can u undo the cancellation pls, i can come after all", "ask_about_cmc"),
+         "ask_registration_decision"),
+        (_message("Je voudrais savoir si le dossier de Li Wei a été accepté, c'est ma "
+                  "doctorante.", "check_registration"), "ask_other_registration"),
         # "A series of summits" is about the conference.
         (
             _message("We understand the Conference will be the third in a series of IOM mayoral "

@@ -188,6 +188,11 @@ _NAMES_STATUS_RE = re.compile(
     r"(?:M\. |Mme |Mr\.? |Mrs\.? |Ms\.? |Dr\.? )?" + _PUBLIC_PEOPLE +
     r"[A-Z][a-z]+ [A-Z][a-z]+"
     # "est-ce que M. Li Wei, de l'université Tsinghua, est bien inscrit ?"
+    # "le dossier de Li Wei", "the application of Carlos Ruiz"
+    r"|\b(?:dossier|inscription|registration|status|statut|candidature|application) "
+    r"(?:de |d\x27|of )(?:M\. |Mme |Mr\.? |Ms\.? |Dr\.? )?"
+    + _PUBLIC_PEOPLE
+    + r"[A-Z][a-z]+ [A-Z][a-z]+"
     r"|\b(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Madame|Monsieur) [A-Z][a-z]+(?: [A-Z][a-z]+)?\b"
     r"[^?.!]{0,60}\b(?:est (?:bien |d[ée]j[àa] )?inscrite?|is (?:already |properly )?registered)"
 )
@@ -259,7 +264,9 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\b(?:add|register|enrol) me (?:manually|by hand|yourself|directly)\b|"
     r"\bm\x27inscrire (?:manuellement|vous-meme|toi-meme|directement)\b|"
     r"\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
-    r"|\b(?:push|bump|move|put|get) me (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
+    r"|\b(?:push|bump|move|put|get) (?:me|us) (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
+    r"\b(?:just |please |pls )?(?:approve|validate|accept) "
+    r"(?:it|me|my (?:registration|application))\b|"
     r"\bgo up (?:in|on) the (?:waiting )?list\b|\bmonter (?:dans|sur) la liste\b|"
     r"\b(?:change|modify|update|changer|modifier) (?:my|mon|ma) "
     r"(?:category|categorie|status|statut|type|profil\w*)\b|"
@@ -441,7 +448,7 @@ _WHY_DECISION_RE = re.compile(
     # A request to undo a decision, whatever else the message says ("I can come after all").
     r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up|"
     r"accelerer|accelerez|hurry (?:it|things) up)\b"
-    r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*|"
+    r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*|undo (?:the|my|it)|"
     r"(?:get|put|set) it back|back active)\b"
     # The waiting list itself: since when, how many places are left.
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
@@ -477,6 +484,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"fondues?|raclettes?|cafes?|shops?|boutiques?|magasins?|quartiers?|spots?|food|cuisine)|"
     r"chocolatiers?|gaufres?|chamonix|zermatt|montreux|annecy|interlaken|mont blanc|"
     r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
+    r"velo|bike|biking|cycling|randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
+    r"bise|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"

@@ -182,7 +182,7 @@ _SMALL_TALK_RE = re.compile(
     r"(?:es-tu|etes-vous|t\x27es) (?:un |une )?(?:robot|bot|humain|vrai)|who are (?:you|u)|"
     r"qui (?:etes-vous|es-tu)|do (?:you|u) speak|parlez-vous|tu parles|"
     r"(?:can|may|could) i ask|puis-je (?:vous )?(?:poser|demander)|right place|bon endroit|"
-    r"(?:you|u|anyone|anybody|quelqu\x27un) (?:there|la)\b|vous etes la|"
+    r"(?:you|u|anyone|anybody|quelqu\x27un) (?:there|la)\b|vous etes la|on dit quoi|"
     # "Can we continue in English?": the language, which the switch answers.
     r"(?:continue|continuer|answer|reply|respond|repondre|write|ecrire|speak|parler)\w* "
     r"(?:\w+ ){0,2}(?:in|en) (?:english|anglais|french|francais))"
@@ -383,7 +383,7 @@ _KNOWN_NAMES = (
 )
 # "Are mayors invited, or is it only ministers?": the yes/no is on the first part.
 _OR_ONLY_RE = re.compile(
-    r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|bien|alors|bien c\x27est))? "
+    r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|is|est|bien|alors|bien c\x27est))? "
     r"(?:only|just|seulement|uniquement|juste)\b"
     # "... font partie des invités, ou si la conférence est réservée aux pouvoirs publics"
     r"|\b(?:ou|or) (?:si|if|whether)\b.{0,40}\b(?:only|just|seulement|uniquement|reservee? aux?)\b"
@@ -428,7 +428,7 @@ _QUOTED_RE = re.compile(
 )
 # The past tense: after an answer on the 2013 conference, "when was it?" is about it.
 _PAST_RE = re.compile(
-    r"\b(?:was|were|did|had|happened|came|attended|avait|avaient|etait|c\x27etait|"
+    r"\b(?:was|were|did|had|happened|came|attended|avait|avaient|etait|etaient|c\x27etait|"
     r"a eu lieu|avait eu lieu|s\x27est tenue?|s\x27appelait|that one|celle-la|c etait|cetait|"
     r"y a eu|ya eu|y avait)\b"
 )
@@ -477,7 +477,9 @@ _EVENT_OF_PLACE = re.compile(r"\s(?:conference|conf|cmc|meeting|event|summit|som
 # Words before a place that say it is the writer's home, not a claim on the venue.
 _HOME_RE = re.compile(
     r"\b(?:commune|ville|city|town|municipal\w*|mairie|maire|mayor|ministry|ministere|from|"
-    r"venant|originaire|je suis|i am|i\x27m|work|travaille|based|basee?|habite|live|vis|region)\b"
+    r"venant|originaire|je suis|i am|i\x27m|work|travaille|based|basee?|habite|live|vis|region|"
+    r"occupe|association|ong|ngo|universit\w*|chercheu\w*|researcher|professor|professeure?|"
+    r"urbaine|urban|bureau|office)\b"
 )
 _PLACE_PREFIX = (
     r"(?:in|at|to|a|en|au|aux|dans|sur|near|pres de|held in|lieu a)\s+(?:la |le |l\x27)?"
@@ -914,12 +916,13 @@ def analyse(text: str, base: FactBase) -> Analysis:
         listed = _in_list_item(folded, position)
         question = (letter or listed) and ("?" in sentence or listed)
         worded = len(_TOKEN_RE.findall(sentence)) >= 4
-        helps = _HELP_RE.search(sentence)  # "vous savez m'aider une fois ?": the request itself
+        # "vous savez m'aider une fois ?": the request itself; "on dit quoi ?": a greeting.
+        helps = _HELP_RE.search(sentence) or _SMALL_TALK_RE.search(sentence)
         if question and worded and not named_here and not helps and NOT_IN_SOURCE not in seen:
             seen.add(NOT_IN_SOURCE)
             found.append((position, {"fact": NOT_IN_SOURCE}))
         elif "?" in sentence and worded and not (named_here or helps):
-            unnamed += [] if _SMALL_TALK_RE.search(sentence) else [position]
+            unnamed.append(position)
     if unnamed and NOT_IN_SOURCE not in seen and any("fact" in i for _, i in found):
         # "Is childcare provided? And which city is it in?": one question the release
         # answers, one it does not, in a message shorter than a letter.

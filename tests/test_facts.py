@@ -901,6 +901,12 @@ def test_a_question_beside_a_request_on_something_else_is_answered(text: str) ->
     assert [i.get("fact") for i in items or []] == ["iom_members"]
 
 
+def test_parking_a_bike_at_the_conference_is_a_detail_the_release_lacks() -> None:
+    text = "C'est bien à Genève ? On peut venir à vélo, y a un endroit pour parquer ?"
+    _, items = _route(_message(text, "ask_venue"))
+    assert [i.get("fact") for i in items or []] == ["venue", NOT_IN_SOURCE]
+
+
 def test_a_request_on_something_else_alone_is_out_of_scope() -> None:
     assert _route(_message("Write me a poem. Please!", "out_of_scope", 1.0)) == (
         "out_of_scope",

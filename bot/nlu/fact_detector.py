@@ -484,7 +484,7 @@ _PERSONAL_CASE_RE = re.compile(
     r"fondues?|raclettes?|cafes?|shops?|boutiques?|magasins?|quartiers?|spots?|food|cuisine)|"
     r"chocolatiers?|gaufres?|chamonix|zermatt|montreux|annecy|interlaken|mont blanc|"
     r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
-    r"velo|bike|biking|cycling|randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
+    r"randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
     r"bise|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".

@@ -563,7 +563,6 @@ _STOP_RE = re.compile(
     r"(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?(?:registration|inscription|"
     r"participation|candidature|application|place))"
 )
-_SENTENCE_START_RE = re.compile(r"[.!?\n\u2026]+\s*")
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
@@ -1100,14 +1099,13 @@ def _beside_elsewhere(text: str) -> str:
 def _stops(folded: str) -> bool:
     """ "Never mind" opening the message or one of its sentences ("j'ai pas ma référence
     sur moi... laisse tomber. Le rapport, il s'appelle comment ?")."""
-    return any(_STOP_RE.match(part) for part in _SENTENCE_START_RE.split(folded))
+    return any(_STOP_RE.match(part) for part in _SENTENCE_RE.findall(folded))
 
 
 def _sentence_at(text: str, position: int) -> str:
     """The sentence of `text` around `position`."""
-    start = max(text.rfind(mark, 0, position) for mark in "?!.\n") + 1
-    ends = [end for end in (text.find(mark, position) for mark in "?!.\n") if end >= 0]
-    return text[start : min(ends) + 1 if ends else len(text)]
+    spans = (m for m in _SENTENCE_RE.finditer(text) if m.start() <= position < m.end())
+    return next((m.group(0) for m in spans), text)
 
 
 def _registration_given(message: Message) -> bool:

@@ -890,7 +890,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 _set_intent(message, CHECK_REGISTRATION, 1.0)
                 # A detail the release lacks asked beside it is answered after the check;
                 # nothing else ("jveu savoir si jsui inscrit" asks no detail).
-                return not any(p.search(folded) for p in self._base.not_in_source)
+                return not self._cues_a_missing_detail(folded)
         if name not in _GATED:
             return False
         about_event = any(i.get("fact") for i in analysis.items)
@@ -953,7 +953,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
         # A detail the release lacks counts when a cue names it, not when a question on
         # one's registration matched no fact ("jveu savoir si jsui inscrit").
-        cued_missing = any(p.search(folded) for p in self._base.not_in_source)
+        cued_missing = self._cues_a_missing_detail(folded)
         asks_no_fact = not any(
             "fact" in i and (i["fact"] != NOT_IN_SOURCE or cued_missing) for i in analysis.items
         )
@@ -967,6 +967,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 or _CHECK_MINE_RE.search(folded)  # "hi, registration check please"
             )
         )
+
+    def _cues_a_missing_detail(self, folded: str) -> bool:
+        """A cue of a detail the release lacks, not a question that merely matched no fact."""
+        return any(p.search(folded) for p in self._base.not_in_source)
 
     def _asks_a_missing_detail(self, text: str) -> bool:
         return _asks_a_missing_detail_of(text, self._base)

@@ -456,9 +456,9 @@ _STILL_ON_RE = re.compile(
     r"\b(?:still|toujours|maintenu\w*|going ahead|on track|confirmed (?:that )?it|as planned|"
     r"comme prevu)\b"
 )
-# "Is it still on", "est-elle toujours prévue": asked in words, whatever the punctuation.
 # What corrects a claim that takes the release's contact for the Director General.
 _CORRECTING = frozenset({"contact", "dg_quote"})
+# "Is it still on", "est-elle toujours prévue": asked in words, whatever the punctuation.
 _STILL_ASKED_RE = re.compile(
     r"\b(?:is|are|does) (?:it|the (?:conf\w*|cmc|event|meeting)|this) still\b|"
     r"\b(?:est|est-elle|est-ce qu\x27elle|elle est|c\x27est) (?:\w+ )?(?:toujours|maintenu\w*)\b"

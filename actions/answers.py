@@ -25,6 +25,7 @@ from bot.nlu.facts import (
     FactBase,
     fact_base,
 )
+from bot.nlu.formats import corrected_email
 from bot.nlu.language import asks_again, requested_language
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -42,8 +43,6 @@ NAME_SLOT = "full_name"
 ASKED_STATUS = "asked_status"
 ACTIVE = "active"
 ACTIVE_STATUSES = frozenset({"confirmed", "pending", "waitlisted"})
-# Statuses whose next step the domain says (`utter_registration_next_<status>`).
-NEXT_STEPS = frozenset({"waitlisted"})
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
@@ -72,6 +71,17 @@ def _check_to_come(tracker: Tracker) -> bool:
         if event.get("event") == "action" and event.get("name") == CHECK_ACTION:
             return False
     return True
+
+
+def _email_corrected(tracker: Tracker) -> List[EventType]:
+    """The address kept from a check that found nothing, with the ending the latest
+    message types ("oops, it's .org not .com"): the check runs again with it."""
+    email = tracker.get_slot("email")
+    entities = (tracker.latest_message or {}).get("entities") or []
+    ending = next((e.get("value") for e in entities if e.get("entity") == "email_ending"), None)
+    if not (email and ending) or any(e.get("entity") == "email" for e in entities):
+        return []
+    return [SlotSet("email", corrected_email(email, str(ending)))]
 
 
 def _language_changed(tracker: Tracker) -> bool:
@@ -141,7 +151,7 @@ class ActionAnswer(Action):
         beside the stop ("never mind, is it in Geneva?") is answered first, starting
         with its yes or no."""
         stopped = _stopped_check(tracker)
-        events = self._answer(dispatcher, tracker)
+        events = _email_corrected(tracker) + self._answer(dispatcher, tracker)
         if stopped:
             dispatcher.utter_message(response="utter_registration_stopped")
         return events
@@ -262,14 +272,15 @@ class ActionAnswer(Action):
     def _decision(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """What a delegate can do about their registration: after a check that found
         nothing, check the details or ask the IDM Workshop; otherwise, nobody here can
-        change or explain a decision, and what the status found means next."""
+        change or explain a decision, and the status found, said again ("what does that
+        mean? I can't come at all?" after "not accepted")."""
         status = tracker.get_slot(STATUS_SLOT)
         if status == NOT_FOUND:
             dispatcher.utter_message(response="utter_registration_not_found_help")
             return
         dispatcher.utter_message(response="utter_registration_decision")
-        if status in NEXT_STEPS:
-            dispatcher.utter_message(response=f"utter_registration_next_{status}")
+        if status:
+            dispatcher.utter_message(response=_said_again(status))
 
     @staticmethod
     def _repeat(

@@ -135,8 +135,8 @@ async def test_a_language_switch_after_a_check_says_the_status_again() -> None:
     ("status", "responses"),
     [
         (None, ["utter_registration_decision"]),
-        ("rejected", ["utter_registration_decision"]),
-        ("waitlisted", ["utter_registration_decision", "utter_registration_next_waitlisted"]),
+        ("rejected", ["utter_registration_decision", "utter_registration_again_rejected"]),
+        ("waitlisted", ["utter_registration_decision", "utter_registration_again_waitlisted"]),
         # "But I'm sure I registered, what can I do?" after a check that found nothing.
         ("not_found", ["utter_registration_not_found_help"]),
     ],
@@ -242,7 +242,10 @@ async def test_ones_own_case_after_a_status_is_the_decision_whatever_the_topic()
     state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     await ActionAnswer().run(dispatcher, state, DOMAIN)
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_registration_decision"]
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_registration_decision",
+        "utter_registration_again_rejected",
+    ]
 
 
 def stopped_tracker(latest: dict[str, Any]) -> Tracker:
@@ -321,4 +324,33 @@ async def test_a_yes_no_question_on_the_status_before_a_check_leaves_it_to_the_f
     state = Tracker("someone", {"language": "fr"}, latest, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     assert await ActionAnswer().run(dispatcher, state, DOMAIN) == []
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("entities", "events"),
+    [
+        # "oops, it's .org not .com" after a check that found nothing: checked again with it.
+        ([{"entity": "email_ending", "value": ".org"}], [SlotSet("email", "li.wei@example.org")]),
+        # A whole new address is the form's, from its entity.
+        (
+            [
+                {"entity": "email_ending", "value": ".org"},
+                {"entity": "email", "value": "wei@example.org"},
+            ],
+            [],
+        ),
+        ([], []),
+    ],
+)
+async def test_the_end_of_an_address_corrects_the_one_kept(
+    entities: list[dict[str, str]], events: list[SlotSet]
+) -> None:
+    from actions.answers import ActionAnswer
+
+    latest = {"intent": {"name": "inform_registration"}, "entities": entities}
+    slots = {"language": "en", "reference": "CMC-2015-0004", "email": "li.wei@example.com"}
+    state = Tracker("someone", slots, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswer().run(dispatcher, state, DOMAIN) == events
     assert dispatcher.messages == []

@@ -388,6 +388,19 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("How does the report describe migrants?",
          [("wmr_launch", None), ("wmr_content", None), ("about", None)]),
         ("Will he be available for interviews during the conference?", [(NOT_IN_SOURCE, None)]),
+        # Every day of a list is checked, not only the one after "and".
+        ("is it on 25 and 26 october?", [("dates", "no")]),
+        ("La conférence c'est les 25 et 26 octobre, c'est correct ?", [("dates", "no")]),
+        ("is it the 26th and 27th of October?", [("dates", "yes")]),
+        ("Is the conference from October 26 to 28?", [("dates", "no")]),
+        # A greeting names no day; "meaning?" alone follows up the last answer.
+        ("Good day, is it free?", [(NOT_IN_SOURCE, None)]),
+        ("Thanks, have a nice day", []),
+        ("meaning?", [("followup:11", None)]),
+        ("CMC meaning?", [("about", None)]),
+        ("wat dose that mean?", [("followup:11", None)]),
+        ("Serait-il possible que le maire prenne la parole en séance plénière ?",
+         [(NOT_IN_SOURCE, None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -876,6 +889,49 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
             "out_of_scope",
         ),
         (_message("any good clubs in geneva 4 sat night", "ask_venue"), "out_of_scope"),
+        # A registration named alone: the check.
+        (_message("inscription?", "check_registration"), "check_registration"),
+        (_message("my registration?", "ask_logistics"), "check_registration"),
+        # After a status: asking how long to wait, making it active again, adding someone.
+        (_message("ugh how long do i gotta wait??", "goodbye"), "ask_registration_decision"),
+        (
+            _message("Is possible to make it active again? I still want to come in Geneva.",
+                     "request_human"),
+            "ask_registration_decision",
+        ),
+        (
+            _message("Can I add a second person from our city under my reference?",
+                     "ask_invitees"),
+            "ask_registration_decision",
+        ),
+        (_message("Ok please confirm him now, he is very important person in Lagos.", "affirm"),
+         "ask_registration_decision"),
+        (_message("It's mine, I just don't remember which address I used.", "affirm"),
+         "ask_registration_decision"),
+        # "Cancel my registr..." cut short is a request on the registration, not a stop.
+        (_message("annuler mon inscri", "stop"), "ask_registration_decision"),
+        (_message("Who's gonna win the Champions League this season?", "ask_invitees"),
+         "out_of_scope"),
+        (
+            _message("Pourriez-vous me transmettre les adresses électroniques des maires "
+                     "inscrits ?", "ask_invitees"),
+            "ask_other_registration",
+        ),
+        # A colleague named in one sentence, the status asked in the next: one's own.
+        (
+            _message("It's for my British colleague. What exactly does that status mean?",
+                     "ask_registration_decision"),
+            "ask_registration_decision",
+        ),
+        # "oops, it's .org not .com": the address given before, corrected and checked.
+        (
+            _message("oops sorry, it's .org not .com", "affirm",
+                     entities=_entities(("email_ending", ".org"))),
+            "inform_registration",
+        ),
+        # So, all good? after a status: whether one's own registration is confirmed.
+        (_message("c'est bon alors ?", "goodbye"), "ask_own_status"),
+        (_message("so im in or not??", "affirm"), "ask_own_status"),
         # What a reference looks like: the check's prompt shows it.
         (
             _message("what does a reference number look like?", "nlu_fallback"),
@@ -1069,6 +1125,9 @@ async def test_a_first_neutral_message_sets_the_language_of_its_hint() -> None:
         ("Am I still on the list?", "active"),
         ("Donc c'est bon, je suis bien inscrite ?", "active"),
         ("Je suis encore dans la liste ?", "active"),
+        ("c'est bon alors ?", "confirmed"),
+        ("so im in or not??", "confirmed"),
+        ("I'm in, right? CMC-2015-0001 a.diallo@gouv.sn", "confirmed"),
         # A request, not a yes/no question: no yes or no before the status.
         ("Can you confirm my registration?", None),
         ("Je voudrais vérifier mon inscription", None),

@@ -10,6 +10,7 @@ from bot.nlu.formats import (
     EXAMPLE_REFERENCE,
     PHONE_RE,
     REFERENCE_RE,
+    corrected_email,
     is_assignable,
     normalise_email,
     normalise_reference,
@@ -178,3 +179,46 @@ def test_the_number_of_a_reference_alone_completes_it(text: str, reference: str 
     [message] = RegistrationEntityExtractor().process([Message({"text": text})])
     found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "reference"]
     assert found == ([reference] if reference else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "ending"),
+    [
+        # A correction of the address after a check that found nothing.
+        ("oops sorry, it's .org not .com", ".org"),
+        ("Oups, c'est .fr évidemment, pas .com !", ".fr"),
+        ("not .com but .org", ".org"),
+        ("sorry it's @lagos.gov.ng", "@lagos.gov.ng"),
+        # A whole address, a website, an ellipsis, a long message: no ending.
+        ("it's li.wei@example.org", None),
+        ("the site is iom.int", None),
+        ("hmm... ok", None),
+        (
+            "We use the .org domain at our office and would like to know the dates, the "
+            "venue and whom to write to",
+            None,
+        ),
+    ],
+)
+def test_the_end_of_an_address_alone_corrects_it(text: str, ending: str | None) -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.registration_extractor import RegistrationEntityExtractor
+
+    [message] = RegistrationEntityExtractor().process([Message({"text": text})])
+    found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "email_ending"]
+    assert found == ([ending] if ending else [])
+
+
+@pytest.mark.parametrize(
+    ("email", "ending", "corrected"),
+    [
+        ("li.wei@example.com", ".org", "li.wei@example.org"),
+        ("marie.dupont@mairie-lyon.com", ".fr", "marie.dupont@mairie-lyon.fr"),
+        ("j.okafor@lagos.gov.com", ".gov.ng", "j.okafor@lagos.gov.ng"),
+        ("j.okafor@lagos.ng", "@Lagos.gov.ng", "j.okafor@lagos.gov.ng"),
+        ("a@sn", ".org", "a@sn.org"),
+    ],
+)
+def test_an_ending_replaces_the_end_of_the_address(email: str, ending: str, corrected: str) -> None:
+    assert corrected_email(email, ending) == corrected

@@ -151,6 +151,26 @@ def test_mismatch_is_neutral_and_reveals_nothing(
     assert "Nadia" not in answer[2] and "confirm" not in answer[2].lower()
 
 
+@pytest.mark.parametrize(
+    ("correction", "language"),
+    [("Oups, c'est .org, pas .com !", "fr"), ("oops sorry, it's .org not .com", "en")],
+)
+def test_the_end_of_the_address_corrected_is_checked_again(
+    servers: Servers, variants: dict[str, Variant], correction: str, language: str
+) -> None:
+    """After "not found", only the domain typed again: the corrected address is checked."""
+    participant = add_participant(servers, "waitlisted")
+    wrong = participant.email.replace(".org", ".com")
+    sender = f"reg-{uuid.uuid4()}"
+    opening = "état de mon inscription" if language == "fr" else "registration status please"
+    talk(servers, variants, sender, opening)
+    talk(servers, variants, sender, participant.reference)
+    (answer,) = talk(servers, variants, sender, wrong)
+    assert answer[0] == "utter_registration_not_found"
+    (answer,) = talk(servers, variants, sender, correction)
+    assert answer[:2] == ("utter_registration_waitlisted", language)
+
+
 def test_five_failures_lock_the_conversation(
     servers: Servers, variants: dict[str, Variant]
 ) -> None:

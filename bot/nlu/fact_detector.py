@@ -90,6 +90,11 @@ _FIRST_PERSON_RE = re.compile(
     r"\b(?:my|mine|me|i|i\x27m|im|am i|mon|ma|mes|je|j\x27|suis-je|moi|m\x27|"
     r"jveux|jsuis|jsui|chui|jai|g(?= ete\b))(?:\b|(?<=\x27))"
 )
+# A registration named alone ("inscription ?", "my registration?"): the check.
+_REGISTRATION_ALONE_RE = re.compile(
+    r"\W*(?:(?:my|mon|ma)\s)?(?:inscription|registration|registration status|"
+    r"statut (?:de |d\x27)?(?:mon |l\x27)?inscription)\W*$"
+)
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
     r"\b(?:talk|speak|chat|parler|discuter|jaser)\b.{0,25}\b(?:real person|human|humain|someone|"
@@ -128,7 +133,7 @@ _SOMEONE_ELSES_RE = re.compile(
     r"femme|(?:my|our) (?:minister|director|ambassador|mayor|assistant|team|delegation)|"
     r"(?:mon|notre) (?:ministre|directeur|ambassadeur|maire|assistant|equipe)|"
     r"(?:ma|notre) (?:ministre|directrice|maire|assistante|delegation))\b"
-    r".{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
+    r"[^.?!]{0,60}\b(?:confirm\w*|inscrit\w*|registered|registration|accept\w*|statut|status|retenu\w*|"
     r"valid\w*|passee?\b|got in\b|made it\b)"
     # "le statut de cmc-2015-0003 ? c pr ma chef", "It's my professor's registration"
     r"|\b(?:status|statut|registration|inscription|reference|application)\b.{0,60}"
@@ -167,6 +172,10 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?: (?:de|from|of) [a-z]+(?: [a-z]+){0,3}|,[^?.!,]{0,40},)?"
     r" (?:est |is |a ete |has been )?(?:bien |already |deja )?"
     r"(?:inscrit\w*|registered|confirme\w*|confirmed|accepte\w*|accepted)\b"
+    # "Est-ce que j.okafor@lagos.gov.ng est bien inscrit ?": an address, in the third person
+    r"|\b(?:is|est-ce que|est ce que|if|whether|si) [^\s@]{1,64}@[^\s@]{1,100} "
+    r"(?:est |is |a ete |has been )?(?:bien |already |deja )?(?:inscrit\w*|registered|"
+    r"confirme\w*|confirmed|accepte\w*|accepted)\b"
     r"|\b(?:if|whether|si) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|there|ce|"
     r"c\x27|cette|ca|cela|registration|inscription|votre|your|notre|our|we|nous|on)\b)"
     r"[a-z]+ [a-z]+\b"
@@ -259,8 +268,9 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\breplace (?:me|him|her)\b|"
     r"\b(?:me|le|la) remplacer\b|\bremplacant\w*|\bsubstitut\w*|\btransf[e]r\w* (?:my|mon|ma|"
     r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation)\b"
-    r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,30}\b(?:registration|list|delegation|"
-    r"directly)\b|\bm\x27ajouter\b|"
+    r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,45}\b(?:registration|list|delegation|"
+    r"directly|reference)\b|\bm\x27ajouter\b|"
+    r"\b(?:please|pls|plz|just) (?:confirm|validate|approve|accept) (?:him|her|them)\b|"
     r"\b(?:add|register|enrol) me (?:manually|by hand|yourself|directly)\b|"
     r"\bm\x27inscrire (?:manuellement|vous-meme|toi-meme|directement)\b|"
     r"\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
@@ -325,6 +335,10 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:list|liste|names|noms)\s(?:of|des|de)\s(?:(?:all|tous|toutes|the|les|other|autres|"
     r"confirmed|registered)\s){0,3}(?:participants|attendees|delegates|delegues|inscrits|"
     r"registrants)\b|"
+    # "les adresses électroniques des maires inscrits", "the e-mails of registered mayors"
+    r"\b(?:adresses?|e-?mails?|courriels?|coordonnees|contacts?|noms?|names?|numeros?|phones?)\b"
+    r"(?: electroniques?)? (?:des|of the|of) (?:\w+ ){0,2}(?:inscrits|inscrites|registered|"
+    r"participants|attendees|delegates|delegues|confirmed|confirmes)\b|"
     # "Juste ceux de Lyon alors": the participants of one place.
     r"^\W*(?:(?:et|and|juste|just|only|seulement|alors|so|then|ok)\W+){0,3}(?:ceux|celles|those|"
     r"the ones|people) (?:de|from|d\x27|du|in) ?[a-z]+\W*(?:alors|then|stp|svp|please|pls)?\W*$|"
@@ -371,8 +385,8 @@ _DECISION_RE = re.compile(
     # A lost reference or e-mail: only the IDM Workshop can help.
     r"(?:forgot|forgotten|lost|perdu|oublie|sais plus|don\x27t (?:know|remember|have)|"
     r"ne (?:sais|trouve|retrouve) plus|retrouve plus|trouve plus) "
-    r"(?:my |ma |mon |the |la |le |l\x27)?"
-    r"(?:reference|ref|e-?mail|adresse|numero|courriel)|"
+    r"(?:my |ma |mon |the |la |le |l\x27|which |quel(?:le)? )?"
+    r"(?:reference|ref|e-?mail|adresse|address|numero|courriel)|"
     # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
     r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
     r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
@@ -391,16 +405,16 @@ _DECISION_RE = re.compile(
 # waiting list?" -> waitlisted. Checked in this order ("en attente" is pending, "liste
 # d'attente" is the waiting list).
 _ASKED_SUBJECT = (
-    r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our|it)|est-elle|est-il|est-ce que (?:je|j\x27|"
+    r"\b(?:am i|are we|suis-je|sommes-nous|is (?:my|our|it)|est-elle|est-il|est-ce que (?:je|j\x27|"
     r"mon|ma|notre|nous|c\x27est)|(?:mon|ma|notre) (?:inscription|demande|candidature|dossier|"
     r"statut|place|participation)(?: est)?|"
     r"(?:my|our) (?:registration|application|status|place|seat|spot|participation) is|have i been|"
-    r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m)\b"
+    r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m|im)\b"
 )
 _OWN_SUBJECT_RE = re.compile(
     r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our)|est-ce que (?:je|j\x27|mon|ma|notre|nous)|"
     r"(?:mon|ma|notre|my|our) |have i|did i|was i|ai-je|j\x27ai|je suis|je sui|jsuis|chui|"
-    r"i am|i\x27m)\b"
+    r"i am|i\x27m|im)\b"
 )
 _ASKED_STATUSES = (
     # "Am I still on the list?": still registered, whatever the list.
@@ -419,7 +433,7 @@ _ASKED_STATUSES = (
         "confirmed",
         r"confirm(?:e|ed|ee|ees|es)\b|all set|good to go|accepted|acceptee?s?\b|approved|"
         r"approuvee?s?\b|validated|validee?s?\b|retenue?s?\b|selected|selectionnee?s?\b|"
-        r"\bin\b(?=\W*(?:or not|ou pas)?\W*$)",
+        r"\bin\b(?=\W*(?:(?:or not|ou pas|right|non|hein|yet|now|then|alors|donc)\W*)?(?:\?|$))",
     ),
     # "Is my registration still active?": yes for a registration not turned down.
     (
@@ -436,6 +450,14 @@ _ASKED_STATUS_RES = tuple(
     for status, words in _ASKED_STATUSES
 )
 ASKED_STATUS = "asked_status"
+# "C'est bon alors ?", "so I'm all good?": whether one's own registration is confirmed,
+# when it follows something ("alors", "so"), as it does a status just said.
+_ALL_GOOD_RE = re.compile(
+    r"\W*(?=.{0,20}\b(?:alors|donc|so|then|now)\b)(?:(?:so|donc|alors|ok|okay|bon|ah|and|et)\W+){0,2}"
+    r"(?:c\x27est|cest|c|it\x27s|its|is it|everything\x27s|everything is|tout est|i\x27m|im|"
+    r"we\x27re|we are|am i|je suis) (?:all )?(?:bon|ok|okay|good|fine|en ordre|regle|correct|set)"
+    r"(?: (?:alors|donc|then|now|pour moi|for me))?\W*\?\W*$"
+)
 # Why a decision on one's registration was made, or is not yet: asked alongside a fact
 # or not, only the IDM Workshop can say.
 _WHY_DECISION_RE = re.compile(
@@ -449,7 +471,7 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up|"
     r"accelerer|accelerez|hurry (?:it|things) up)\b"
     r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*|undo (?:the|my|it)|"
-    r"(?:get|put|set) it back|back active)\b"
+    r"(?:get|put|set) it back|back active|(?:active|valid) again|de nouveau (?:active|valide))\b"
     # The waiting list itself: since when, how many places are left.
     r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
     # Who decided, whether it is final, whether an e-mail will say it.
@@ -462,6 +484,9 @@ _WHY_DECISION_RE = re.compile(
     r"informed)\b.{0,40}\b(?:decision|decid\w*|accept\w*|confirm\w*|result\w*|reponse|answer|"
     r"status|statut)"
     r"|\b(?:pending|en attente|on the waiting list|wait ?listed) (?:since|depuis) (?:when|quand)\b"
+    # "ugh how long do i gotta wait??": not the conference's length
+    r"|\bhow long (?:do|must|should|shall|will|would) (?:i|we) (?:\w+ ){0,3}wait\b"
+    r"|\bcombien de temps (?:je dois|dois-je|faut-il|il faut|on doit|va-t-il falloir) attendre\b"
     r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
     r"|\b(?:cancel\w*|reject\w*|refus\w*|annul\w*|declin\w*) by whom\b|"
     r"\b(?:annul|refus|rejet)\w* par qui\b"
@@ -490,6 +515,11 @@ _PERSONAL_CASE_RE = re.compile(
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
+)
+# Who wins a championship ("who's gonna win the Champions League?" names no invitee).
+_SPORT_RE = re.compile(
+    r"\b(?:champions league|ligue des champions|premier league|world cup|coupe du monde|"
+    r"(?:gonna|going to|will|va|vont) (?:win|gagner))\b"
 )
 # Someone at IOM to talk to: the release's contacts, not a participant.
 _IOM_PERSON_RE = re.compile(
@@ -560,7 +590,7 @@ _STOP_RE = re.compile(
     r"(?:never ?mind|nvm|forget (?:it|that|about it)|laisse[rz]? (?:tomber|faire|beton)|"
     r"oublie[rz]?(?: ca)?|cancel|annule[rz]?|stop)\b"
     # "Cancel my registration": a request on the registration, not a stop.
-    r"(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?(?:registration|inscription|"
+    r"(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?(?:regist\w*|inscri\w*|"
     r"participation|candidature|application|place))"
 )
 SWITCH_LANGUAGE = "switch_language"
@@ -625,7 +655,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 asked = [i for i in beside.items if i.get("fact") in self._base.facts]
                 if _CONFERENCE_RE.search(fold(rest)):  # "et la conférence, c'est quand ?"
                     asked += [i for i in beside.items if "followup" in i]
-                if _ASKS_RE.search(fold(rest)) and asked:
+                # "who will win the premier league? also when is the conference": the
+                # rest of a message that asks is asked.
+                folded_rest = fold(rest)
+                asks = _ASKS_RE.search(folded_rest) or "?" in text and _WH_OPENING_RE.match(
+                    folded_rest
+                )
+                if asked and asks:
                     text, analysis = rest, beside
             _add_asked_status(message, fold(text))
             if self._route(message, text, analysis):
@@ -721,6 +757,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if _stops(folded) and name not in _STEPS:
             _set_intent(message, STOP, 1.0)
             return False
+        if "email_ending" in given and not given & _REGISTRATION_ENTITIES:
+            _set_intent(message, "inform_registration", 1.0)  # "oops, it's .org not .com"
+            return True
         if _CHANGE_DETAILS_RE.search(folded):
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
@@ -750,6 +789,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "how can he check it himself?"
             return False
+        if _REGISTRATION_ALONE_RE.match(folded):
+            _set_intent(message, CHECK_REGISTRATION, 1.0)  # "inscription ?"
+            return True
         if _REFERENCE_FORMAT_RE.search(folded) and name not in _STEPS:
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the prompt shows the format
             return True
@@ -794,7 +836,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         )
         # "So I'm in?", "je suis toujours sur la liste ?": the writer's own, whatever the
         # classifier guessed; "is it confirmed?" may be the conference.
-        in_first_person = asked and _OWN_SUBJECT_RE.match(fold(text)[asked["start"] :])
+        in_first_person = asked and (
+            _OWN_SUBJECT_RE.match(fold(text)[asked["start"] :]) or _ALL_GOOD_RE.match(fold(text))
+        )
         mine_named = (
             name in (CHECK_REGISTRATION, DECISION)
             or bool(_OWN_STATUS_RE.search(folded))
@@ -815,6 +859,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # "So I'm confirmed?": after a check, yes or no and the status again; before
             # one, the check (data/rules.yml).
             _set_intent(message, OWN_STATUS, 1.0)
+            return True
+        if "reference" in given and "email" not in given and _WHOSE_RE.search(folded):
+            # "Donnez-moi simplement l'adresse e-mail enregistrée pour la référence
+            # CMC-2015-0001, je me débrouillerai.": asked without a question mark.
+            _set_intent(message, OTHER_REGISTRATION, 1.0)
             return True
         if given & _REGISTRATION_ENTITIES and (name in _SMALL_TALK or _MINE_RE.search(folded)):
             # "Bon, essayez adiallo@gouv.sn alors": a detail for the check, not a goodbye;
@@ -852,7 +901,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and not any(i.get("verdict") for i in analysis.items)  # "is Samri the director?"
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
-        if _PERSONAL_CASE_RE.search(folded):
+        if _elsewhere(folded):
             # "My asylum claim was refused, what do I do?": no registration, no fact.
             _set_intent(message, OUT_OF_SCOPE, 1.0)
             return True
@@ -1064,8 +1113,9 @@ def _add_asked_status(message: Message, folded: str) -> None:
     """The `asked_status` entity of a yes/no question on one's own status."""
     if "?" not in folded and not re.match(r"\s*(?:am i|suis-je|is my|est-ce)", folded):
         return
-    for status, pattern in _ASKED_STATUS_RES:
-        match = pattern.search(folded)
+    found = ((s, p.search(folded)) for s, p in _ASKED_STATUS_RES)
+    all_good = _ALL_GOOD_RE.match(folded)
+    for status, match in [*found, ("confirmed", all_good)]:
         if match:
             entity = {
                 "entity": ASKED_STATUS,
@@ -1088,6 +1138,14 @@ _SENTENCE_RE = re.compile(
     r",\s*(?:and|et)\s+(?!then\b|puis\b|ensuite\b))+"
     rf"(?:[?!.\n]+|,\s*(?:and|et)\s+(?:then|puis|ensuite)\b|\s(?:and|et)(?=\s+(?:{_IMPERATIVE}))|$)"
 )
+# An aside inside a sentence: "..., and btw who's the favourite for the world cup final?"
+_ASIDE_RE = re.compile(r",?\s+(?:(?:and|et|oh and)\s+)?(?:btw|by the way|au fait|d\x27ailleurs)\b")
+# A question word opening what is left of a message that asks: "who will win the premier
+# league? also when is the conference".
+_WH_OPENING_RE = re.compile(
+    r"\W*(?:(?:also|and|et|aussi|plus|sinon|btw|ok)\W+){0,3}(?:when|where|who|what|how|which|"
+    r"quand|ou|qui|quel\w*|comment|combien)\b"
+)
 # What asks without a question mark.
 _ASKS_RE = re.compile(rf"\?|\b(?:{_IMPERATIVE})")
 
@@ -1095,9 +1153,19 @@ _ASKS_RE = re.compile(rf"\?|\b(?:{_IMPERATIVE})")
 def _beside_elsewhere(text: str) -> str:
     """The message without its sentences on something else entirely ("Write me a poem
     about autumn. And how many member states does IOM have?")."""
-    sentences = [s for s in _SENTENCE_RE.findall(text) if s.strip()]
-    kept = [s for s in sentences if not _PERSONAL_CASE_RE.search(fold(s))]
+    sentences = []
+    for sentence in (s for s in _SENTENCE_RE.findall(text) if s.strip()):
+        # "what's it called, and btw who'll win the world cup?": the question's mark stays
+        *pieces, last = _ASIDE_RE.split(sentence)
+        mark = last[len(last.rstrip("?!.")) :]
+        sentences += [p + mark for p in pieces] + [last]
+    kept = [s for s in sentences if not _elsewhere(fold(s))]
     return "".join(kept).strip() if kept and len(kept) < len(sentences) else text
+
+
+def _elsewhere(folded: str) -> bool:
+    """On something else entirely: one's own migration case, a poem, a match."""
+    return bool(_PERSONAL_CASE_RE.search(folded) or _SPORT_RE.search(folded))
 
 
 def _stops(folded: str) -> bool:

@@ -292,9 +292,10 @@ _WHAT_ABOUT_RE = re.compile(r"\s*(?:(?:and|so|et)\s+)?(?:what|how) about\b")
 # comes, so whether they do is not in it.
 _OFFICE_HOLDER_RE = re.compile(
     r"\b(?:le|la) (?:maire|mairesse|ministre|president\w*|premier ministre|secretaire general)"
-    r" (?:de|du|d\x27|des) \w+.{0,25}\b(?:vient|viendra|participe\w*|sera (?:la|present\w*))"
+    r" (?:de|du|d\x27|des) \w+.{0,25}\b(?:vient|viendra|participe\w*|sera (?:la|present\w*)|"
+    r"(?:en )?fai(?:t|ra) partie|est (?:bien )?(?:invite|convie)e?)"
     r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of \w+"
-    r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there)"
+    r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there|invited|among|part of)"
     r"|\b(?:un|onu|the|le|la) secr\w* gen\w*\b(?: (?:de l\x27onu|des nations unies|of the un))?"
     r".{0,25}\b(?:coming|come|atte?nd\w*|participat\w*|be there|vien\w*|particip\w*|sera|"
     r"present\w*)"
@@ -415,6 +416,13 @@ _MONTH_RE = re.compile(
     r"dece)\w*|\b(?:mars|march|mai|jan|feb|fev|apr|avr|jun|jul|aug|sep|oct|nov|dec)\b"
     r"|\b(?:in|on|early|late|mid|\d{1,2}(?:st|nd|rd|th)?) may\b|\bmay \d"
 )
+# The days written before a month, in a list or a range: "les 25 et 26 octobre", "on
+# 25-26 Oct", "the 26th and 27th of October" (a clause split at "and" sees one day only).
+_DAYS_OF_MONTH_RE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th|er)?\b(?=(?:\s{0,3}(?:,|et|and|&|-|\u2013|au|to|ou|or)\s{0,3}"
+    r"(?:the\s)?\d{1,2}(?:st|nd|rd|th|er)?){0,4}\s{0,3}(?:of\s|d\x27|de\s)?(?:" + _MONTH_RE.pattern
+    + r"))"
+)
 # A bound on a count: "more than 150 countries", "moins de 100 participants".
 _AT_LEAST_RE = re.compile(r"\b(?:more than|over|at least|above|plus de|au moins)\s+(\d{1,4})\b")
 _AT_MOST_RE = re.compile(
@@ -505,6 +513,8 @@ class Fact:
     # not in "belong"); a short one is a whole word.
     wrong: Pattern[str] | None = None
     only_means_no: bool = False
+    # "What about X?" naming one of `names` (or a `wrong` word) asks yes or no.
+    what_about: bool = False
     titled: bool = False  # a quoted title in a claim is checked against `names`
     partial: bool = False
 
@@ -590,6 +600,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
             names=tuple(f.get("names", [])),
             wrong=_words_re(f.get("wrong", [])),
             only_means_no=bool(f.get("only_means_no", False)),
+            what_about=bool(f.get("what_about", False)),
             titled=bool(f.get("titled", False)),
             partial=bool(f.get("partial", False)),
         )
@@ -770,7 +781,15 @@ def _verdict(
     claim_form = not polite and (
         _claim_form(sentence) or _claim_form(_CLAUSE_RE.split(sentence)[-1])
     )
-    if not (stated or claim_form or _PREMISE_RE.search(sentence) or _short_claim(sentence)):
+    # "What about migrants in vulnerable situations?" after "is integration discussed?"
+    what_about = fact.what_about and _WHAT_ABOUT_RE.match(sentence)
+    if not (
+        stated
+        or claim_form
+        or what_about
+        or _PREMISE_RE.search(sentence)
+        or _short_claim(sentence)
+    ):
         return None
     if not (stated or claim_form) and _ASKING_WH_RE.search(" ".join(clause.split()[:3])):
         return None  # "since it's 1961, what is this CMC about?": the clause asks, claims nothing
@@ -782,6 +801,9 @@ def _verdict(
                 return "no"
             checked = True
         clause, sentence = (_NUMERIC_DATE_RE.sub(_days, t) for t in (clause, sentence))
+        days = {int(day) for day in _DAYS_OF_MONTH_RE.findall(sentence)}
+        if days - fact.numbers:
+            return "no"  # "is it on 25 and 26 October?"
     if fact.numbers_near:
         # A bound, not a figure: "present in more than 150 countries?" is right.
         counted = [n for n, words in fact.numbers_near.items() if any(w in clause for w in words)]

@@ -35,6 +35,27 @@ PHONE_RE = re.compile(
 )
 
 
+# The end of an address typed alone to correct the one given before ("oops, it's .org
+# not .com", "c'est @mairie-lyon.fr"): an "@" and a domain, or a dot and its last labels.
+EMAIL_ENDING_RE = re.compile(
+    r"(?<![\w.@-])(?:@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}|"
+    r"\.[A-Za-z]{2,24}(?:\.[A-Za-z]{2,24}){0,2})(?![\w@-])(?!\.\w)"
+)
+
+
+def corrected_email(email: str, ending: str) -> str:
+    """`email` with the ending typed to correct it: "@x.fr" replaces its domain, ".org"
+    as many of its last labels ("li.wei@example.com", ".org" -> "li.wei@example.org")."""
+    local, _, domain = email.rpartition("@")
+    ending = ending.lower()
+    if ending.startswith("@"):
+        return local + ending
+    labels = domain.split(".")
+    new = ending.lstrip(".").split(".")
+    kept = labels[: max(1, len(labels) - len(new))]
+    return f"{local}@{'.'.join(kept + new)}"
+
+
 def normalise_reference(text: str) -> str | None:
     """The canonical "CMC-YYYY-NNNN" for the first reference in `text`, if any."""
     match = REFERENCE_RE.search(text or "")

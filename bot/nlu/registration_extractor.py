@@ -1,4 +1,5 @@
-"""Rasa NLU component: `reference` and `email` entities, normalised.
+"""Rasa NLU component: `reference` and `email` entities, normalised, and the end of an
+address typed alone to correct the one given before (`email_ending`).
 
 Regular expressions, not a learnt extractor: both formats are fixed, and the
 values must come out canonical ("cmc 2015 0002" -> "CMC-2015-0002") for the
@@ -19,7 +20,13 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
-from bot.nlu.formats import EXAMPLE_REFERENCE, REFERENCE_RE, find_email, normalise_reference
+from bot.nlu.formats import (
+    EMAIL_ENDING_RE,
+    EXAMPLE_REFERENCE,
+    REFERENCE_RE,
+    find_email,
+    normalise_reference,
+)
 
 # The number of a reference alone, in a short message ("sry typo, its 0001 not 0040"):
 # four digits with a leading zero, as no year, count or time of day has, apart from
@@ -29,10 +36,11 @@ _NEGATED_RE = re.compile(r"\b(?:not|pas|non|instead of|au lieu de|rather than)\W
 _SHORT_WORDS = 12
 
 
-def _reference_number(text: str) -> re.Match[str] | None:
+def _first_not_negated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """In a short message, the first match not negated ("its 0001 not 0040")."""
     if len(text.split()) > _SHORT_WORDS:
         return None
-    for match in _NUMBER_ALONE_RE.finditer(text):
+    for match in pattern.finditer(text):
         if not _NEGATED_RE.search(text[: match.start()]):
             return match
     return None
@@ -55,7 +63,7 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
             text = message.get(TEXT) or ""
             found = []
             reference = REFERENCE_RE.search(text)
-            number = None if reference else _reference_number(text)
+            number = None if reference else _first_not_negated(_NUMBER_ALONE_RE, text)
             if reference:
                 found.append(
                     {
@@ -85,6 +93,18 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
                         "start": start,
                         "end": end,
                         "value": text[start:end].lower(),
+                    }
+                )
+            ending = None if email else _first_not_negated(EMAIL_ENDING_RE, text)
+            if ending:
+                # "oops, it's .org not .com": the end of the address given before, which
+                # the check corrects (actions/registration.py)
+                found.append(
+                    {
+                        "entity": "email_ending",
+                        "start": ending.start(),
+                        "end": ending.end(),
+                        "value": ending.group(0).lower(),
                     }
                 )
             if found:

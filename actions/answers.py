@@ -43,6 +43,8 @@ NAME_SLOT = "full_name"
 ASKED_STATUS = "asked_status"
 ACTIVE = "active"
 ACTIVE_STATUSES = frozenset({"confirmed", "pending", "waitlisted"})
+# "So I'm not registered anymore?": yes for a registration cancelled or turned down.
+INACTIVE = "inactive"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
@@ -99,7 +101,9 @@ def _language_changed(tracker: Tracker) -> bool:
 
 def status_is(asked: str, status: str) -> bool:
     """Whether a yes/no question on one's status ("am I confirmed?") is answered yes."""
-    return status in ACTIVE_STATUSES if asked == ACTIVE else asked == status
+    if asked in (ACTIVE, INACTIVE):
+        return (status in ACTIVE_STATUSES) == (asked == ACTIVE)
+    return asked == status
 
 
 def _said_again(status: str) -> str:

@@ -9,7 +9,7 @@ from typing import Callable
 
 from bot import privacy
 from bot.channels.telegram import message_text
-from bot.nlu.formats import EMAIL_ENDING_RE, normalise_email, normalise_reference
+from bot.nlu.formats import BARE_DOMAIN_RE, EMAIL_ENDING_RE, normalise_email, normalise_reference
 from bot.nlu.language import requested_language
 from bot.nlu.roles import default_lexicon
 from bot.nlu.text import strip_neutral_spans, words
@@ -33,6 +33,7 @@ FUNCTIONS: dict[str, Callable[[str], object]] = {
     "normalise_email": normalise_email,
     "normalise_reference": normalise_reference,
     "email ending": EMAIL_ENDING_RE.findall,
+    "bare domain": BARE_DOMAIN_RE.findall,
     "strip_neutral_spans": strip_neutral_spans,
     "words": words,
     "requested_language": requested_language,

@@ -1128,6 +1128,17 @@ async def test_a_first_neutral_message_sets_the_language_of_its_hint() -> None:
         ("c'est bon alors ?", "confirmed"),
         ("so im in or not??", "confirmed"),
         ("I'm in, right? CMC-2015-0001 a.diallo@gouv.sn", "confirmed"),
+        ("so that's a yes?", "confirmed"),
+        ("fine. am I good?", "confirmed"),
+        ("so am I good to go or not", "confirmed"),
+        ("donc je peux réserver mon vol ?", "confirmed"),
+        ("c valide ou pas??", "confirmed"),
+        ("Minister Diallo: CMC-2015-0001, a.diallo@gouv.sn. Confirmed?", "confirmed"),
+        ("So right now I'm not registered anymore, is that right?", "inactive"),
+        # Not a question, or not about oneself: no status asked.
+        ("ok c'est bon alors", None),
+        ("je peux réserver mon vol ?", None),
+        ("Un collègue m'a dit que la conférence de l'OIM était annulée, vous confirmez ?", None),
         # A request, not a yes/no question: no yes or no before the status.
         ("Can you confirm my registration?", None),
         ("Je voudrais vérifier mon inscription", None),
@@ -1171,3 +1182,14 @@ def test_a_typo_one_edit_from_two_cue_words_is_left_alone() -> None:
     corrector = Corrector(["titre", "traite"], frozenset({"titre", "traite"}))
     assert corrector.correct("tritre") == "titre"  # "traite" is two edits away
     assert Corrector(["dates", "dated"], frozenset({"dates", "dated"})).correct("datex") == "datex"
+
+
+def test_why_after_the_mayors_role_is_theirs_not_the_topics() -> None:
+    """ "Why them?" after the mayors' role: the migrants' role shares its topic."""
+    why = {"followup": next(i for i, f in enumerate(BASE.followups) if f.by_fact)}
+    assert resolve([why], BASE, "cities", earlier=["mayors_role"]) == [
+        {"fact": "mayors_role", "verdict": None}
+    ]
+    assert resolve([why], BASE, "cities", earlier=["urban_share"]) == [
+        {"fact": "migrants_role", "verdict": None}
+    ]

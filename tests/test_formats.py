@@ -189,6 +189,10 @@ def test_the_number_of_a_reference_alone_completes_it(text: str, reference: str 
         ("Oups, c'est .fr évidemment, pas .com !", ".fr"),
         ("not .com but .org", ".org"),
         ("sorry it's @lagos.gov.ng", "@lagos.gov.ng"),
+        ("Ah non, Lyon évidemment : mairie-lyon.fr", "mairie-lyon.fr"),
+        # A domain without a word of correction, the release's own: none.
+        ("mairie-lyon.fr", None),
+        ("non, c'est iom.int", None),
         # A whole address, a website, an ellipsis, a long message: no ending.
         ("it's li.wei@example.org", None),
         ("the site is iom.int", None),
@@ -218,6 +222,7 @@ def test_the_end_of_an_address_alone_corrects_it(text: str, ending: str | None) 
         ("j.okafor@lagos.gov.com", ".gov.ng", "j.okafor@lagos.gov.ng"),
         ("j.okafor@lagos.ng", "@Lagos.gov.ng", "j.okafor@lagos.gov.ng"),
         ("a@sn", ".org", "a@sn.org"),
+        ("marie.dupont@mairie-paris.fr", "mairie-lyon.fr", "marie.dupont@mairie-lyon.fr"),
     ],
 )
 def test_an_ending_replaces_the_end_of_the_address(email: str, ending: str, corrected: str) -> None:

@@ -96,6 +96,11 @@ async def check(
         ("confirmed", "pending", "utter_registration_no"),
         ("waitlisted", "waitlisted", "utter_registration_yes"),
         ("confirmed", "cancelled", "utter_registration_no"),
+        # "Am I still registered?" / "so I'm not registered anymore?"
+        ("active", "pending", "utter_registration_yes"),
+        ("active", "rejected", "utter_registration_no"),
+        ("inactive", "cancelled", "utter_registration_yes"),
+        ("inactive", "waitlisted", "utter_registration_no"),
     ],
 )
 async def test_a_yes_no_question_on_the_status_is_answered_yes_or_no_first(

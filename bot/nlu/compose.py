@@ -29,15 +29,19 @@ _PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed", "urban_share
 _COUNT_FACTS = frozenset({"confirmed", "invitees", "urban_share"})
 
 
-def _resolve(item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool) -> str | None:
-    """The fact an item names; a follow-up resolved from the topic, or from its
-    default when `guess` allows it."""
+def _resolve(
+    item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool, last: str | None
+) -> str | None:
+    """The fact an item names; a follow-up resolved from the last fact answered when it
+    names one for it, else from the topic, or from its default when `guess` allows it."""
     if "followup" in item:
         followups = base.followups
         index = item["followup"]
         if not isinstance(index, int) or not 0 <= index < len(followups):
             return None
         followup = followups[index]
+        if last in followup.by_fact:
+            return followup.by_fact[last]
         default = followup.default if guess else None
         return followup.by_group.get(topic or "", default)
     return item.get("fact")
@@ -75,9 +79,12 @@ def resolve(
     in_message = next((g for g in _groups(named, base) if g in _PAST_TOPICS), None)
     past_topic = next((g for g in _groups(earlier, base) if g in _PAST_TOPICS), None)
     resolved = []
+    last = list(earlier)[-1] if earlier else None  # until the message names a topic itself
     for item in items:
+        if item.get("context"):
+            last = None
         topic = item.get("context") or topic  # named by the message itself (facts._add_context)
-        key = _resolve(item, base, topic, guess)
+        key = _resolve(item, base, topic, guess, last)
         past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
         counted = item.get("short") and key in _COUNT_FACTS  # "how big?", "ministers?"
         timed = item.get("short") and key == "dates" and topic in _PAST_TOPICS  # "quel mois ?"
@@ -94,6 +101,7 @@ def resolve(
             resolved.append({"fact": key, "verdict": item.get("verdict"), **claim})
             topic = base.facts[key].group if key in base.facts else topic
             past_topic = None
+            last = None
     return resolved
 
 

@@ -109,7 +109,7 @@ _WHOSE_RE = re.compile(
     r"what(?:\x27s| is) the e-?mail"
     r"(?!.{0,30}\b(?:workshop|idm|iom|samri|contact|conference)\b)|"
     # "What email goes with CMC-2015-0002?", "l'adresse enregistrée pour la référence ...".
-    r"what e-?mail (?:goes|is|belongs|matches)\b|"
+    r"what e-?mail(?: address)? (?:goes|is|belongs|matches)\b|"
     r"\be-?mail (?:goes|belongs|is linked|is attached) (?:with|to)\b|"
     r"\b(?:adresse|e-?mail|courriel)(?: e-?mail)? (?:enregistree?|associee?|liee?|registered|"
     r"linked|associated)\b|"
@@ -267,7 +267,7 @@ _CHANGE_REQUEST_RE = re.compile(
     r"(?:place|seat|spot)\b|\bin (?:my|his|her) place\b|\bprendre (?:ma|sa) place\b|"
     r"\breplace (?:me|him|her)\b|"
     r"\b(?:me|le|la) remplacer\b|\bremplacant\w*|\bsubstitut\w*|\btransf[e]r\w* (?:my|mon|ma|"
-    r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation)\b"
+    r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation|seat|spot)\b"
     r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,45}\b(?:registration|list|delegation|"
     r"directly|reference)\b|\bm\x27ajouter\b|"
     r"\b(?:please|pls|plz|just) (?:confirm|validate|approve|accept) (?:him|her|them)\b|"
@@ -435,6 +435,12 @@ _ASKED_STATUSES = (
         r"approuvee?s?\b|validated|validee?s?\b|retenue?s?\b|selected|selectionnee?s?\b|"
         r"\bin\b(?=\W*(?:(?:or not|ou pas|right|non|hein|yet|now|then|alors|donc)\W*)?(?:\?|$))",
     ),
+    # "So right now I'm not registered anymore?": yes for one cancelled or turned down.
+    (
+        "inactive",
+        r"(?:not|no longer|plus) (?:registered|inscrite?s?|on the list|sur la liste)|"
+        r"(?:not|no longer) (?:\w+ )?(?:registered|on the list) (?:anymore|any more)",
+    ),
     # "Is my registration still active?": yes for a registration not turned down.
     (
         "active",
@@ -450,13 +456,29 @@ _ASKED_STATUS_RES = tuple(
     for status, words in _ASKED_STATUSES
 )
 ASKED_STATUS = "asked_status"
-# "C'est bon alors ?", "so I'm all good?": whether one's own registration is confirmed,
-# when it follows something ("alors", "so"), as it does a status just said.
+# "C'est bon alors ?", "so that's a yes?", "fine. am I good?", "donc je peux réserver mon
+# vol ?": whether one's own registration is confirmed, asked as a status just said is
+# followed up ("alors", "so"), in a message that asks (a question mark, "or not").
+_LEADING = r"\W*(?:(?:so|donc|alors|ok|okay|bon|ah|and|et|fine|good|great|bien|top|super)\W+){0,3}"
 _ALL_GOOD_RE = re.compile(
-    r"\W*(?=.{0,20}\b(?:alors|donc|so|then|now)\b)(?:(?:so|donc|alors|ok|okay|bon|ah|and|et)\W+){0,2}"
-    r"(?:c\x27est|cest|c|it\x27s|its|is it|everything\x27s|everything is|tout est|i\x27m|im|"
-    r"we\x27re|we are|am i|je suis) (?:all )?(?:bon|ok|okay|good|fine|en ordre|regle|correct|set)"
-    r"(?: (?:alors|donc|then|now|pour moi|for me))?\W*\?\W*$"
+    r"(?=.{0,80}(?:\?|\bor not\b|\bou (?:pas|non)\b))(?:"
+    # after "so", "alors"...
+    r"(?=.{0,30}\b(?:alors|donc|so|then|now|or not|ou pas|ou non)\b)" + _LEADING +
+    r"(?:(?:c\x27est|cest|c|it\x27s|its|is it|everything\x27s|everything is|tout est|i\x27m|im|"
+    r"we\x27re|we are|je suis) (?:all )?(?:bon|ok|okay|good|fine|en ordre|regle|correct|set|"
+    r"valide|confirme)|"
+    r"(?:can i|je peux|puis-je|on peut|i can) (?:book|reserver|buy|acheter|prendre) "
+    r"(?:my |mon |ma |the |le |un |a |our |notre )?(?:flight|vol|ticket|billet|train|avion)s?)"
+    # ... or on its own
+    r"|" + _LEADING + r"(?:(?:that\x27s|thats|c\x27est) (?:a yes|un oui|oui)|"
+    r"(?:am i|are we|suis-je) (?:all )?(?:good|ok|okay|fine|set|bon)(?: to go)?)"
+    r")(?: (?:alors|donc|then|now|pour moi|for me|or not|ou pas|ou non|right|non))?\W*$"
+)
+# "Minister Diallo: CMC-2015-0001, a.diallo@gouv.sn. Confirmed?": the last sentence, a
+# status word alone.
+_BARE_CONFIRMED_RE = re.compile(
+    r"(?:^|[.:;,!]\s{0,3})(?:(?:so|donc|alors|and|et|all)\s)?(?:confirm(?:ed|ee?)|accept(?:ed|ee?)|"
+    r"validee?|validated|approved|approuvee?|good to go)\s{0,3}\?+\s{0,3}$"
 )
 # Why a decision on one's registration was made, or is not yet: asked alongside a fact
 # or not, only the IDM Workshop can say.
@@ -510,7 +532,7 @@ _PERSONAL_CASE_RE = re.compile(
     r"chocolatiers?|gaufres?|chamonix|zermatt|montreux|annecy|interlaken|mont blanc|"
     r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
     r"randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
-    r"bise|"
+    r"bise|arena|concerts?|gigs?|who(?:\x27s|s| is) playing|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
@@ -672,7 +694,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             checking = name in (CHECK_REGISTRATION, "inform_registration")
             folded = fold(text)
             if dialogue and checking and (
-                _CHANGE_REQUEST_RE.search(folded) or _WHY_DECISION_RE.search(folded)
+                _CHANGE_REQUEST_RE.search(folded)
+                or _WHY_DECISION_RE.search(folded)
+                or _CHANGE_DETAILS_RE.search(folded)
             ):
                 # "CMC-2015-0002 j@x.ng: please move me to the top of the list": the status,
                 # then what only the IDM Workshop can do. "If it was cancelled, restore
@@ -760,10 +784,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if "email_ending" in given and not given & _REGISTRATION_ENTITIES:
             _set_intent(message, "inform_registration", 1.0)  # "oops, it's .org not .com"
             return True
-        if _CHANGE_DETAILS_RE.search(folded):
+        proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
+        if _CHANGE_DETAILS_RE.search(folded) and not proving:
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
-        proving = given >= _REGISTRATION_ENTITIES  # reference and e-mail: a check
         # "I'm sure I registered!" is a protest, unless it asks for a check ("... search by
         # my name?"), whose prompts say what the check needs.
         protest = _SURE_REGISTERED_RE.search(folded) and not _CHECK_MINE_RE.search(folded)
@@ -1111,10 +1135,11 @@ def _given(message: Message, text: str) -> Set[str]:
 
 def _add_asked_status(message: Message, folded: str) -> None:
     """The `asked_status` entity of a yes/no question on one's own status."""
-    if "?" not in folded and not re.match(r"\s*(?:am i|suis-je|is my|est-ce)", folded):
+    asks = "?" in folded or re.search(r"\b(?:or not|ou (?:pas|non))\W*$", folded)
+    if not asks and not re.match(r"\s*(?:am i|suis-je|is my|est-ce)", folded):
         return
     found = ((s, p.search(folded)) for s, p in _ASKED_STATUS_RES)
-    all_good = _ALL_GOOD_RE.match(folded)
+    all_good = _ALL_GOOD_RE.match(folded) or _BARE_CONFIRMED_RE.search(folded)
     for status, match in [*found, ("confirmed", all_good)]:
         if match:
             entity = {

@@ -293,9 +293,11 @@ _WHAT_ABOUT_RE = re.compile(r"\s*(?:(?:and|so|et)\s+)?(?:what|how) about\b")
 _OFFICE_HOLDER_RE = re.compile(
     r"\b(?:le|la) (?:maire|mairesse|ministre|president\w*|premier ministre|secretaire general)"
     r" (?:de|du|d\x27|des) \w+.{0,25}\b(?:vient|viendra|participe\w*|sera (?:la|present\w*)|"
-    r"(?:en )?fai(?:t|ra) partie|est (?:bien )?(?:invite|convie)e?)"
+    r"(?:en )?fai(?:t|ra) partie|est (?:bien )?(?:invite|convie)e?|parler\w*|prendr\w* la parole|"
+    r"intervien\w*|interviendra)"
     r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of \w+"
-    r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there|invited|among|part of)"
+    r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there|invited|among|part of|"
+    r"speak\w*|give a (?:speech|talk)|address\w* the)"
     r"|\b(?:un|onu|the|le|la) secr\w* gen\w*\b(?: (?:de l\x27onu|des nations unies|of the un))?"
     r".{0,25}\b(?:coming|come|atte?nd\w*|participat\w*|be there|vien\w*|particip\w*|sera|"
     r"present\w*)"
@@ -526,6 +528,9 @@ class Followup:
     default: str | None = None
     # Cues the release confirms when asked yes or no ("and the private sector too?").
     confirms: Tuple[Pattern[str], ...] = ()
+    # The fact it asks after one fact of a topic rather than the topic's ("why them?"
+    # after the mayors' role: theirs, not the migrants' of the same topic).
+    by_fact: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -619,6 +624,7 @@ def parse_fact_base(raw: Dict[str, Any]) -> FactBase:
                 dict(f.get("by_group", {})),
                 f.get("default"),
                 _compile(f.get("confirms", [])),
+                dict(f.get("by_fact", {})),
             )
             for f in raw["followups"]
         ),

@@ -42,14 +42,21 @@ EMAIL_ENDING_RE = re.compile(
     r"\.[A-Za-z]{2,24}(?:\.[A-Za-z]{2,24}){0,2})(?![\w@-])(?!\.\w)"
 )
 
+# A domain alone ("mairie-lyon.fr"), which corrects an address only in a message that
+# says it corrects something (the registration extractor).
+BARE_DOMAIN_RE = re.compile(
+    r"(?<![\w.@/-])(?!www\.)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,3}\.[A-Za-z]{2,24}"
+    r"(?![\w@/-])(?!\.\w)"
+)
+
 
 def corrected_email(email: str, ending: str) -> str:
-    """`email` with the ending typed to correct it: "@x.fr" replaces its domain, ".org"
-    as many of its last labels ("li.wei@example.com", ".org" -> "li.wei@example.org")."""
+    """`email` with the ending typed to correct it: "@x.fr" or "x.fr" replaces its domain,
+    ".org" as many of its last labels ("li.wei@example.com", ".org" -> "li.wei@example.org")."""
     local, _, domain = email.rpartition("@")
     ending = ending.lower()
-    if ending.startswith("@"):
-        return local + ending
+    if not ending.startswith("."):
+        return f"{local}@{ending.lstrip('@')}"
     labels = domain.split(".")
     new = ending.lstrip(".").split(".")
     kept = labels[: max(1, len(labels) - len(new))]

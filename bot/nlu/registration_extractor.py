@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.formats import (
+    BARE_DOMAIN_RE,
     EMAIL_ENDING_RE,
     EXAMPLE_REFERENCE,
     REFERENCE_RE,
@@ -34,6 +35,13 @@ from bot.nlu.formats import (
 _NUMBER_ALONE_RE = re.compile(r"(?<![\w.,:/+-])(?<!\d\s)(0\d{3})(?![\w.,:/-]*\d)(?!\s*\d)")
 _NEGATED_RE = re.compile(r"\b(?:not|pas|non|instead of|au lieu de|rather than)\W*$", re.I)
 _SHORT_WORDS = 12
+# Words of a correction: "Ah non, Lyon évidemment : mairie-lyon.fr" gives a domain.
+_CORRECTION_RE = re.compile(
+    r"\b(?:non|no|not|pas|oops|oups|sorry|sry|d[ée]sol[ée]e?|pardon|[ée]videmment|obviously|"
+    r"actually|en fait|typo|faute|plut[ôo]t|rather|instead|my bad|mistake|erreur|correction)\b",
+    re.IGNORECASE,
+)
+_CONTACT_DOMAINS = ("iom.int",)
 
 
 def _first_not_negated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -44,6 +52,17 @@ def _first_not_negated(pattern: re.Pattern[str], text: str) -> re.Match[str] | N
         if not _NEGATED_RE.search(text[: match.start()]):
             return match
     return None
+
+
+def _ending(text: str) -> re.Match[str] | None:
+    """The end of an address typed alone to correct one: ".org", "@x.fr", or a domain in
+    a message that says it corrects something; never the release's own domain."""
+    ending = _first_not_negated(EMAIL_ENDING_RE, text)
+    if ending is None and _CORRECTION_RE.search(text):
+        ending = _first_not_negated(BARE_DOMAIN_RE, text)
+    if ending and ending.group(0).lower().lstrip("@").endswith(_CONTACT_DOMAINS):
+        return None
+    return ending
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -95,7 +114,7 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
                         "value": text[start:end].lower(),
                     }
                 )
-            ending = None if email else _first_not_negated(EMAIL_ENDING_RE, text)
+            ending = None if email else _ending(text)
             if ending:
                 # "oops, it's .org not .com": the end of the address given before, which
                 # the check corrects (actions/registration.py)

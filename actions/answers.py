@@ -45,6 +45,8 @@ ACTIVE = "active"
 ACTIVE_STATUSES = frozenset({"confirmed", "pending", "waitlisted"})
 # "So I'm not registered anymore?": yes for a registration cancelled or turned down.
 INACTIVE = "inactive"
+# "So I'm not confirmed yet?": yes for any status but confirmed.
+UNCONFIRMED = "unconfirmed"
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 STOP = "stop"
@@ -103,6 +105,8 @@ def status_is(asked: str, status: str) -> bool:
     """Whether a yes/no question on one's status ("am I confirmed?") is answered yes."""
     if asked in (ACTIVE, INACTIVE):
         return (status in ACTIVE_STATUSES) == (asked == ACTIVE)
+    if asked == UNCONFIRMED:
+        return status != "confirmed"
     return asked == status
 
 

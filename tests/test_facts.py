@@ -570,7 +570,8 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         (_message("I'm Li Wei, was I accepted?", "out_of_scope"), "ask_own_status"),
         (_message("dc je sui confirme??", "check_registration"), "ask_own_status"),
         (_message("Is my registration still active?", "check_registration"), "ask_own_status"),
-        (_message("Hi, it's Marie. Has my place been approved?", "greet"), "check_registration"),
+        # ... and before a check, the check, then its yes or no (data/rules.yml).
+        (_message("Hi, it's Marie. Has my place been approved?", "greet"), "ask_own_status"),
         (_message("registration status?", "check_registration", 0.9), "check_registration"),
         # The release's contact is nobody's registration.
         (
@@ -1085,10 +1086,15 @@ async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:
         ("dates ?", "fr"),
         ("IDM ??", "fr"),
         ("livestream!", "en"),
+        ("WMR 2015?", "en"),
+        ("WMR 2015 ?", "fr"),
         ("ok", None),
         # Identifiers alone: English, as most writers of such messages wrote.
         ("CMC-2015-0002, j.okafor@lagos.gov.ng", "en"),
         ("Reference: cmc - 2015 - 0004\nE-mail: li.wei@example.org", "en"),
+        ("Li Wei, CMC-2015-0004, li.wei@example.org", "en"),
+        # Words beside them: no hint from the identifiers.
+        ("merci CMC-2015-0004", None),
     ],
 )
 def test_punctuation_hints_the_language_of_a_neutral_message(text: str, hint: str | None) -> None:

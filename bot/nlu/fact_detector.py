@@ -103,7 +103,8 @@ _HUMAN_RE = re.compile(
 )
 # Asking who owns a reference or an address.
 _WHOSE_RE = re.compile(
-    r"\b(?:whose|a qui (?:appartient|est|correspond)|what(?:\x27s| is) the name|"
+    r"\b(?:whose|a qui (?:appartient|est|correspond)|(?:c\x27est|elle est|il est) a qui|"
+    r"what(?:\x27s| is) the name|"
     r"quel (?:est le )?nom|which e-?mail|quel(?:le)? (?:est (?:l\x27|le |la ))?(?:adresse|e-?mail|"
     r"courriel)(?!.{0,30}\b(?:atelier|workshop|idm|oim|iom|samri|contact|conference)\b)|"
     r"what(?:\x27s| is) the e-?mail"
@@ -140,6 +141,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r"\b(?:for|pour|pr|of|de) (?:my|mon|ma|notre|our) " + _RELATIONS + r"\b"
     r"|\b(?:my|our) " + _RELATIONS + r"\x27?s (?:registration|status|application|reference)\b"
     r"|\b(?:he|she)(?:\x27s|s| is) (?:my|our) " + _RELATIONS + r"\b"
+    r"|\b(?:is|est) (?:one of ours|one of our (?:delegates|staff|people|team)|des notres|"
+    r"l\x27un des notres)\b"
     # "a-t-elle été acceptée ?", "has she been accepted?"
     r"|\b(?:a-t-(?:elle|il) (?:bien |deja )?ete|est-(?:elle|il) (?:bien |deja )?)"
     r"(?:accepte\w*|inscrit\w*|retenu\w*|confirme\w*|valide\w*)"
@@ -179,8 +182,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r"|\b(?:if|whether|si) (?!(?:my|mon|ma|mes|je|j\x27|i|it|this|that|the|la|le|l\x27|there|ce|"
     r"c\x27|cette|ca|cela|registration|inscription|votre|your|notre|our|we|nous|on)\b)"
     r"[a-z]+ [a-z]+\b"
-    r".{0,50}?\b(?:is|est) (?:bien |already |deja )?(?:inscrit\w*|registered|confirme\w*|confirmed|"
-    r"accepte\w*|accepted)\b"
+    r".{0,50}?\b(?:(?:is|est) (?:bien |already |deja )?(?:inscrit\w*|registered|confirme\w*|"
+    r"confirmed|accepte\w*|accepted)|got (?:a|her|his|their) (?:spot|place|seat)|got in|made it)\b"
 )
 # The release's contact and its Director General are public: naming them asks nothing
 # about anyone's registration.
@@ -230,7 +233,7 @@ _CHANGE_DETAILS_RE = re.compile(
     r"\bupdate (?:my|the) (?:registration|record|details|file)\b|"
     r"\bmy new (?:\w+ )?(?:e-?mail|address)\b|\bma nouvelle adresse\b|"
     r"\bmon nouvel? (?:e-?mail|courriel)\b|"
-    r"(?:changer|modifier|corriger|mettre a jour) (?:l\x27|mon |ma |le |la )"
+    r"(?:changer|modifier|corriger|mettre a jour|remplacer) (?:l\x27|mon |ma |le |la )"
     r"(?:adresse|e-?mail|courriel|nom|coordonnees)"
 )
 # The words of a registration check, which name details the release lacks ("form",
@@ -261,6 +264,9 @@ _CHANGE_REQUEST_RE = re.compile(
     r"unregister|deregister) (?:mine|my|her|his|our|their|ma|"
     r"mon|sa|son|notre|leur)\b"
     r"|\b(?:cancel|annuler) (?:it |la |le )?(?:for|pour) (?:me|her|him|them|moi|elle|lui|eux)\b"
+    r"|\b(?:on|je|vous|tu) l\x27annule\w*|"
+    r"\bconfirmer (?:ma|notre) (?:presence|participation|venue)\b|"
+    r"\bconfirm (?:my|our) (?:attendance|participation|presence)\b"
     r"|\b(?:me|nous|se) (?:desinscrire|desister|retirer)\b|\bdesist\w*|\bunregister\b|"
     r"\bderegister\b"
     r"|\binstead of (?:me|him|her)\b|\ba (?:ma|sa) place\b|\btake (?:my|his|her) "
@@ -272,6 +278,7 @@ _CHANGE_REQUEST_RE = re.compile(
     r"directly|reference)\b|\bm\x27ajouter\b|"
     r"\b(?:please|pls|plz|just) (?:confirm|validate|approve|accept) (?:him|her|them)\b|"
     r"\b(?:add|register|enrol) me (?:manually|by hand|yourself|directly)\b|"
+    r"\bregister\b.{0,60}\bdirectly\b|\binscrire\b.{0,60}\bdirectement\b|"
     r"\bm\x27inscrire (?:manuellement|vous-meme|toi-meme|directement)\b|"
     r"\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
     r"|\b(?:push|bump|move|put|get) (?:me|us) (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
@@ -327,7 +334,7 @@ _FOR_SOMEONE_RE = re.compile(
     r"leur) (?:own |propre )?(?:status|statut|registration|inscription)\b|"
     r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
     r"\b(?:who|qui) (?:has|have|a|ont|s\x27est|se sont) (?:already |deja )?(?:registered|signed up|"
-    r"inscrit\w*)\b|"
+    r"inscrit\w*)\b|\bwho\b.{0,30}\b(?:has|have) (?:already )?(?:registered|signed up)\b|"
     r"\b(?:the|that|this) person\x27s (?:name|e-?mail|status|details)\b|"
     r"\ble nom de (?:cette|la) personne\b(?! de contact| a contacter| qui (?:va |peut )?"
     r"(?:decrocher|repondre|repond)| responsable| en charge| a joindre| de reference)|"
@@ -409,14 +416,27 @@ _ASKED_SUBJECT = (
     r"mon|ma|notre|nous|c\x27est)|(?:mon|ma|notre) (?:inscription|demande|candidature|dossier|"
     r"statut|place|participation)(?: est)?|"
     r"(?:my|our) (?:registration|application|status|place|seat|spot|participation) is|have i been|"
-    r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m|im)\b"
+    r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m|im|"
+    r"(?:has|have|did) (?:my|our)|je ne suis|i\x27m not|i am not)\b"
 )
 _OWN_SUBJECT_RE = re.compile(
     r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our)|est-ce que (?:je|j\x27|mon|ma|notre|nous)|"
     r"(?:mon|ma|notre|my|our) |have i|did i|was i|ai-je|j\x27ai|je suis|je sui|jsuis|chui|"
-    r"i am|i\x27m|im)\b"
+    r"i am|i\x27m|im|je ne suis|i\x27m not|i am not)\b"
 )
 _ASKED_STATUSES = (
+    # "Donc je ne suis pas encore confirmé, c'est ça ?": yes unless confirmed.
+    (
+        "unconfirmed",
+        r"(?:pas|not) (?:encore |yet )?(?:confirme\w*|confirmed|accepte\w*|accepted|valide\w*|"
+        r"validated|approved|approuve\w*)",
+    ),
+    # "So right now I'm not registered anymore?": yes for one cancelled or turned down.
+    (
+        "inactive",
+        r"(?:not|no longer|plus) (?:registered|inscrite?s?|on the list|sur la liste)|"
+        r"(?:not|no longer) (?:\w+ )?(?:registered|on the list) (?:anymore|any more)",
+    ),
     # "Am I still on the list?": still registered, whatever the list.
     (
         "active",
@@ -432,14 +452,10 @@ _ASKED_STATUSES = (
     (
         "confirmed",
         r"confirm(?:e|ed|ee|ees|es)\b|all set|good to go|accepted|acceptee?s?\b|approved|"
+        r"acquise?\b|assuree?\b|garantie?\b|secured|guaranteed|(?:gone|go|went|got) through|"
+        r"bonn?e?\b|en ordre\b|in order\b|ok\b|okay\b|fine\b|"
         r"approuvee?s?\b|validated|validee?s?\b|retenue?s?\b|selected|selectionnee?s?\b|"
         r"\bin\b(?=\W*(?:(?:or not|ou pas|right|non|hein|yet|now|then|alors|donc)\W*)?(?:\?|$))",
-    ),
-    # "So right now I'm not registered anymore?": yes for one cancelled or turned down.
-    (
-        "inactive",
-        r"(?:not|no longer|plus) (?:registered|inscrite?s?|on the list|sur la liste)|"
-        r"(?:not|no longer) (?:\w+ )?(?:registered|on the list) (?:anymore|any more)",
     ),
     # "Is my registration still active?": yes for a registration not turned down.
     (
@@ -495,7 +511,8 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:reactiv\w*|re-activ\w*|retablir|retablissez|restore|reinstate\w*|undo (?:the|my|it)|"
     r"(?:get|put|set) it back|back active|(?:active|valid) again|de nouveau (?:active|valide))\b"
     # The waiting list itself: since when, how many places are left.
-    r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\b(?:combien de places|places restantes)\b"
+    r"|\bsur (?:la )?liste (?:d\x27attente )?depuis\b|\bplaces restantes\b|"
+    r"\bcombien de places (?:il )?(?:reste|restantes|libres|disponibles|encore)\b"
     # Who decided, whether it is final, whether an e-mail will say it.
     r"|\bqui (?:qui )?(?:l\x27|l )?a (?:annule|refuse|rejete|decide)\w*|"
     r"\bwho (?:cancel+ed|rejected|refused|turned (?:me|it) down|decided)\b|"
@@ -506,6 +523,10 @@ _WHY_DECISION_RE = re.compile(
     r"informed)\b.{0,40}\b(?:decision|decid\w*|accept\w*|confirm\w*|result\w*|reponse|answer|"
     r"status|statut)"
     r"|\b(?:pending|en attente|on the waiting list|wait ?listed) (?:since|depuis) (?:when|quand)\b"
+    # "Was there a problem with my application?"
+    r"|\b(?:was there|is there|y a-t-il eu|il y a eu|y a eu) (?:a |un )?(?:problem|probleme|issue|"
+    r"souci)\b.{0,30}\b(?:my|mon|ma) (?:application|registration|inscription|dossier|candidature)\b"
+    r"|\bfast-?track\w*"
     # "ugh how long do i gotta wait??": not the conference's length
     r"|\bhow long (?:do|must|should|shall|will|would) (?:i|we) (?:\w+ ){0,3}wait\b"
     r"|\bcombien de temps (?:je dois|dois-je|faut-il|il faut|on doit|va-t-il falloir) attendre\b"
@@ -529,7 +550,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"watch the (?:match|game)|sim cards?|cartes? sim|roaming|data (?:plan|deal)s?|"
     r"(?:meilleur\w*|best|le mieux) (?:\w+ ){0,2}(?:restaurants?|restos?|chocolat\w*|gaufres?|"
     r"fondues?|raclettes?|cafes?|shops?|boutiques?|magasins?|quartiers?|spots?|food|cuisine)|"
-    r"chocolatiers?|gaufres?|chamonix|zermatt|montreux|annecy|interlaken|mont blanc|"
+    r"chocolatiers?|gaufres?|friteries?|chamonix|(?:bonne?|good|nice) (?:restaurants?|restos?|"
+    r"brasseries?|bars?)|zermatt|montreux|annecy|interlaken|mont blanc|"
     r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
     r"randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
     r"bise|arena|concerts?|gigs?|who(?:\x27s|s| is) playing|"
@@ -563,6 +585,8 @@ _CHECK_MINE_RE = re.compile(
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
     r"|\b(?:check|verify|verifier|verifiez)\s+(?:a|une)\s+(?:registration|inscription)\b"
     r"|\bregistration (?:status )?check\b|\bverification d\x27inscription\b"
+    r"|\bhow (?:does|do) (?:the |this |a )?(?:status |registration )?check(?:ing)? work\b"
+    r"|\bcomment (?:fonctionne|marche) la verification\b"
     # "mon inscription a été refusée ?? vous pouvez vérifier"
     r"|\b(?:my|mon|ma)\s+(?:registration|inscription|status|statut|candidature|dossier)\b"
     r".{0,40}\b(?:verif\w*|check\w*)\b"
@@ -691,6 +715,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             dialogue = self._is_dialogue(message, text, analysis)
             items = self._items(message, text, dialogue, analysis)
             name = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if name == DECISION and items:
+                # "Et si on l'annule tout simplement ?": the registration's cancellation
+                items = [i for i in items if i.get("fact") != NOT_CANCELLED] or None
             checking = name in (CHECK_REGISTRATION, "inform_registration")
             folded = fold(text)
             if dialogue and checking and (

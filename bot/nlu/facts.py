@@ -387,7 +387,7 @@ _KNOWN_NAMES = (
 # "Are mayors invited, or is it only ministers?": the yes/no is on the first part.
 _OR_ONLY_RE = re.compile(
     r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|is|est|bien|alors|bien c\x27est))? "
-    r"(?:only|just|seulement|uniquement|juste)\b"
+    r"(?:only|just|seulement|uniquement|juste|reservee? aux?|reserved (?:for|to))\b"
     # "... font partie des invités, ou si la conférence est réservée aux pouvoirs publics"
     r"|\b(?:ou|or) (?:si|if|whether)\b.{0,40}\b(?:only|just|seulement|uniquement|reservee? aux?)\b"
     r"|\b(?:pas|not|non) (?:seulement|only|just|uniquement)\b"  # "not only ministers"
@@ -480,6 +480,9 @@ _WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics"
 _WHEN_RE = re.compile(
     r"\b(?:when|quand|kan|kand|what date|quelle date|which days?|quels jours|"
     r"(?:what|which) year|quelle annee)\b"
+    # "pourquoi parle-t-on des villes quand on parle de migrations ?": a conjunction
+    r"(?! (?:on|il|elle|ils|elles|je|j\x27|tu|nous|vous|we|you|they|people|one) "
+    r"(?:parle|pense|voit|dit|regarde|talk|think|speak|look|see)\w*)"
 )
 _WHEN_FACTS = frozenset({"dates", "diaspora_2013", "iom_founded", "wmr_launch", "urban_share"})
 # "the Vienna conference": a claim on the venue, whatever the sentence's form.

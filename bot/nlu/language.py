@@ -92,9 +92,11 @@ _NOT_SPOKEN_RE = re.compile(
 
 # French typography puts a space before "?" and "!" ("dates ?"), English none ("dates?").
 _FRENCH_MARK_RE = re.compile(r"\w[ \u00a0\u202f]+[?!]")
-_ENGLISH_MARK_RE = re.compile(r"[^\W\d_][?!]")
+_ENGLISH_MARK_RE = re.compile(r"[^\W_][?!]")
 
 
+# A capitalised word, which beside identifiers is the writer's name.
+_NAME_RE = re.compile(r"\b[A-Z][a-z]{1,20}\b")
 # The labels a message of identifiers may carry ("Reference: ... E-mail: ...").
 _LABELS = frozenset({"reference", "ref", "email", "e", "mail"})
 
@@ -103,11 +105,12 @@ def typographic_language(text: str) -> str | None:
     """The language the punctuation of a short neutral message follows, if it shows one:
     a weak hint, for a first message that says nothing else ("dates?", "IDM ?").
 
-    A message of a reference and an e-mail address and nothing else reads as English:
-    the blind writers (bench/conversations) wrote such first messages two to one in
-    English, and the reference format is English."""
+    A message of a reference and an e-mail address and nothing else (a name aside) reads
+    as English: the blind writers (bench/conversations) wrote such first messages two to
+    one in English, and the reference format is English."""
     content = strip_neutral_spans(text)
-    if content != text and not set(words(content)) - _LABELS:
+    names = {fold(name) for name in _NAME_RE.findall(content)}  # "Li Wei, CMC-2015-0004, ..."
+    if content != text and not set(words(content)) - _LABELS - names:
         return ENGLISH
     french = bool(_FRENCH_MARK_RE.search(text))
     english = bool(_ENGLISH_MARK_RE.search(text))

@@ -34,7 +34,7 @@ from bot.nlu.formats import (
 # other digits (a phone number); the first one not negated.
 _NUMBER_ALONE_RE = re.compile(r"(?<![\w.,:/+-])(?<!\d\s)(0\d{3})(?![\w.,:/-]*\d)(?!\s*\d)")
 _NEGATED_RE = re.compile(r"\b(?:not|pas|non|instead of|au lieu de|rather than)\W*$", re.I)
-_SHORT_WORDS = 12
+_SHORT_WORDS = 16
 # Words of a correction: "Ah non, Lyon évidemment : mairie-lyon.fr" gives a domain.
 _CORRECTION_RE = re.compile(
     r"\b(?:non|no|not|pas|oops|oups|sorry|sry|d[ée]sol[ée]e?|pardon|[ée]videmment|obviously|"

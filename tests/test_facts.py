@@ -933,6 +933,24 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
         # So, all good? after a status: whether one's own registration is confirmed.
         (_message("c'est bon alors ?", "goodbye"), "ask_own_status"),
         (_message("so im in or not??", "affirm"), "ask_own_status"),
+        # The AQ round: a waiting list's order and pace, a match, a kebab, her deputy.
+        (_message("What number am I on the list?", "check_registration"),
+         "ask_registration_decision"),
+        (_message("why so slow", "out_of_scope"), "ask_registration_decision"),
+        (_message("any gd kebab place near the un?", "ask_venue"), "out_of_scope"),
+        (_message("Dis voir, le Servette a gagné hier soir ? On était au stade.", "nlu_fallback"),
+         "out_of_scope"),
+        (
+            _message("k. n wat about CMC-2015-0003, thats her deputy", "inform_registration",
+                     entities=_entities(("reference", "CMC-2015-0003"))),
+            "ask_other_registration",
+        ),
+        # The IDM Workshop's address is the release's contact, nobody's data.
+        (
+            _message("Couple of quick ones: what's the IDM Workshop's email address, and where "
+                     "online can I read more about the conference?", "ask_contact"),
+            "ask_contact",
+        ),
         # What a reference looks like: the check's prompt shows it.
         (
             _message("what does a reference number look like?", "nlu_fallback"),

@@ -227,3 +227,24 @@ def test_the_end_of_an_address_alone_corrects_it(text: str, ending: str | None) 
 )
 def test_an_ending_replaces_the_end_of_the_address(email: str, ending: str, corrected: str) -> None:
     assert corrected_email(email, ending) == corrected
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("My reference is CMC-2015-0003, no wait, it is CMC-2015-0004", "CMC-2015-0004"),
+        ("CMC-2015-0003 ou plutôt CMC-2015-0005", "CMC-2015-0005"),
+        # Two references without a correction: the first, as written.
+        ("CMC-2015-0003 and CMC-2015-0004", "CMC-2015-0003"),
+    ],
+)
+def test_a_reference_corrected_in_the_same_message_is_the_later_one(
+    text: str, reference: str
+) -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.registration_extractor import RegistrationEntityExtractor
+
+    [message] = RegistrationEntityExtractor().process([Message({"text": text})])
+    found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "reference"]
+    assert found == [reference]

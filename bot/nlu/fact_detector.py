@@ -141,6 +141,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r"\b(?:for|pour|pr|of|de) (?:my|mon|ma|notre|our) " + _RELATIONS + r"\b"
     r"|\b(?:my|our) " + _RELATIONS + r"\x27?s (?:registration|status|application|reference)\b"
     r"|\b(?:he|she)(?:\x27s|s| is) (?:my|our) " + _RELATIONS + r"\b"
+    r"|\b(?:that\x27?s|thats|c\x27est) (?:my|our|her|his|their|mon|ma|son|sa|leur) " + _RELATIONS
+    + r"\b"
     r"|\b(?:is|est) (?:one of ours|one of our (?:delegates|staff|people|team)|des notres|"
     r"l\x27un des notres)\b"
     # "a-t-elle été acceptée ?", "has she been accepted?"
@@ -191,7 +193,8 @@ _PUBLIC_PEOPLE = r"(?!Azzouz|Samri|William|Lacy|Swing)"
 # "whats John Okafors status": a name's status, in English's possessive (on the text as
 # written: the name is capitalised).
 _NAMES_STATUS_RE = re.compile(
-    r"\b(?!(?:What|That|It|Her|His|Let|One|Who|Here|There|Samri|Swing|Azzouz|William|Lacy)"
+    r"\b(?!(?:What|That|It|Her|His|Let|One|Who|Here|There|Samri|Swing|Azzouz|William|Lacy|"
+    r"Workshop|Atelier|Conference|Organization|Organisation|Office|Division)"
     r"[\x27\u2019]?s\b)"
     r"[A-Z][a-z]{2,}(?:[\x27\u2019]s|s) (?:status|registration|application|e-?mail|email address|"
     r"address|phone|reference)\b"
@@ -296,6 +299,7 @@ _CHANGE_REQUEST_RE = re.compile(
     r"all the same)\b|\b(?:valide|accepte|approuve|confirme)[rz]? (?:la|le|l\x27|ma|mon) ?\w* "
     r"quand meme\b|"
     r"\bpasser (?:\w+ ){0,4}en (?:confirm\w*|valid\w*|accept\w*|prioritaire)\b|"
+    r"\b(?:le|la|les) (?:valider|accepter|approuver)\b|"
     r"\bmove (?:\w+ ){0,3}up (?:the|on the|in the) (?:waiting ?)?list\b|"
     r"\bhigher (?:up )?(?:on|in) the (?:waiting ?)?list\b"
     r"|\bre-?examin\w*|\breconsider\w*|\brevoir (?:mon|ma|le|la) (?:dossier|decision|candidature)\b"
@@ -472,6 +476,11 @@ _ASKED_STATUS_RES = tuple(
     for status, words in _ASKED_STATUSES
 )
 ASKED_STATUS = "asked_status"
+# A question without its mark: "... or not", "I want to know if I am confirmed."
+_INDIRECT_QUESTION_RE = re.compile(
+    r"\b(?:or not|ou (?:pas|non))\W*$|"
+    r"\b(?:know|savoir|tell me|dire|check|verifier) (?:if|whether|si)\b"
+)
 # "C'est bon alors ?", "so that's a yes?", "fine. am I good?", "donc je peux réserver mon
 # vol ?": whether one's own registration is confirmed, asked as a status just said is
 # followed up ("alors", "so"), in a message that asks (a question mark, "or not").
@@ -533,6 +542,9 @@ _WHY_DECISION_RE = re.compile(
     r"|\bhow many (?:places|seats|spots) (?:are )?left\b"
     r"|\b(?:cancel\w*|reject\w*|refus\w*|annul\w*|declin\w*) by whom\b|"
     r"\b(?:annul|refus|rejet)\w* par qui\b"
+    r"|\bwhy (?:so|is it so|is this so|it\x27s so) (?:slow|long)\b"
+    r"|\bpourquoi (?:si|aussi) (?:lent|long)\b"
+    r"|\bwhat number am i\b|\b(?:quel|quelle) (?:numero|position|rang) (?:suis-je|je suis|ai-je)\b"
     r"|\b(?:position|rank|place|rang)\b.{0,20}\b(?:on|in|sur|dans) (?:the|that|this|la|cette) "
     r"(?:waiting |wait ?)?(?:list|liste)\b"
 )
@@ -545,13 +557,14 @@ _PERSONAL_CASE_RE = re.compile(
     # Anything but the conference: "write me a poem", "une blague".
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
     r"exchange rate|taux de change|ski|skiing|station de ski|ski resorts?|boites? de nuit|films?|"
-    r"movies?|hockey|pizza\w*|football|soccer|"
+    r"movies?|hockey|pizza\w*|football|soccer|kebabs?|burgers?|sushis?|tacos|falafels?|"
     r"night ?clubs?|clubs?|nightlife|discotheques?|bars?|pubs?|regarder le match|"
     r"watch the (?:match|game)|sim cards?|cartes? sim|roaming|data (?:plan|deal)s?|"
     r"(?:meilleur\w*|best|le mieux) (?:\w+ ){0,2}(?:restaurants?|restos?|chocolat\w*|gaufres?|"
     r"fondues?|raclettes?|cafes?|shops?|boutiques?|magasins?|quartiers?|spots?|food|cuisine)|"
-    r"chocolatiers?|gaufres?|friteries?|chamonix|(?:bonne?|good|nice) (?:restaurants?|restos?|"
-    r"brasseries?|bars?)|zermatt|montreux|annecy|interlaken|mont blanc|"
+    r"chocolatiers?|gaufres?|friteries?|chamonix|"
+    r"(?:bonne?|good|nice) (?:\w+ ){0,2}(?:restaurants?|restos?|brasseries?|bars?|shops?|"
+    r"boutiques?|magasins?)|zermatt|montreux|annecy|interlaken|mont blanc|"
     r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
     r"randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
     r"bise|arena|concerts?|gigs?|who(?:\x27s|s| is) playing|"
@@ -562,7 +575,8 @@ _PERSONAL_CASE_RE = re.compile(
 )
 # Who wins a championship ("who's gonna win the Champions League?" names no invitee).
 _SPORT_RE = re.compile(
-    r"\b(?:champions league|ligue des champions|premier league|world cup|coupe du monde|"
+    r"\b(?:champions league|ligue des champions|premier league|world cup|coupe du monde|stade|"
+    r"stadium|(?:a|ont) gagne|won (?:the game|the match|last night|yesterday)|"
     r"(?:gonna|going to|will|va|vont) (?:win|gagner))\b"
 )
 # Someone at IOM to talk to: the release's contacts, not a participant.
@@ -861,8 +875,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and len(text.split()) < LETTER_WORDS
             and not release_person
         )
-        someone_else = not release_person and (
-            _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
+        # "Oh sorry, that's my wife's address. Mine is c.ruiz@example.org": the writer's own.
+        someone_else = (
+            not release_person
+            and not _MINE_RE.search(folded)
+            and (_SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text))
         )
         # A letter on behalf of a minister asks the facts, not anyone's status.
         asks_beyond_contacts = any(
@@ -1162,7 +1179,7 @@ def _given(message: Message, text: str) -> Set[str]:
 
 def _add_asked_status(message: Message, folded: str) -> None:
     """The `asked_status` entity of a yes/no question on one's own status."""
-    asks = "?" in folded or re.search(r"\b(?:or not|ou (?:pas|non))\W*$", folded)
+    asks = "?" in folded or _INDIRECT_QUESTION_RE.search(folded)
     if not asks and not re.match(r"\s*(?:am i|suis-je|is my|est-ce)", folded):
         return
     found = ((s, p.search(folded)) for s, p in _ASKED_STATUS_RES)

@@ -184,7 +184,8 @@ _SMALL_TALK_RE = re.compile(
     r"(?:can|may|could) i ask|puis-je (?:vous )?(?:poser|demander)|right place|bon endroit|"
     r"(?:you|u|anyone|anybody|quelqu\x27un) (?:there|la)\b|vous etes la|on dit quoi|"
     # "Can we continue in English?": the language, which the switch answers.
-    r"(?:continue|continuer|answer|reply|respond|repondre|write|ecrire|speak|parler)\w* "
+    r"(?:continue|continuer|answer|reply|respond|repondre|write|ecrire|speak|parler|go on|"
+    r"carry on|keep going|switch|passer|poursuivre)\w* "
     r"(?:\w+ ){0,2}(?:in|en) (?:english|anglais|french|francais))"
 )
 # Asking a count anywhere in the sentence, never a relative pronoun: "et l'OIM elle a
@@ -386,7 +387,8 @@ _KNOWN_NAMES = (
 )
 # "Are mayors invited, or is it only ministers?": the yes/no is on the first part.
 _OR_ONLY_RE = re.compile(
-    r"\b(?:ou|or)\b(?: (?:c\x27est|c est|is it|it\x27s|it is|is|est|bien|alors|bien c\x27est))? "
+    r"\b(?:ou|or)\b(?: (?:the |la |le |l\x27)?(?:conference|conf|event|evenement|cmc))?"
+    r"(?: (?:c\x27est|c est|is it|it\x27s|it is|is|est|bien|alors|bien c\x27est))? "
     r"(?:only|just|seulement|uniquement|juste|reservee? aux?|reserved (?:for|to))\b"
     # "... font partie des invités, ou si la conférence est réservée aux pouvoirs publics"
     r"|\b(?:ou|or) (?:si|if|whether)\b.{0,40}\b(?:only|just|seulement|uniquement|reservee? aux?)\b"

@@ -38,7 +38,8 @@ _SHORT_WORDS = 16
 # Words of a correction: "Ah non, Lyon évidemment : mairie-lyon.fr" gives a domain.
 _CORRECTION_RE = re.compile(
     r"\b(?:non|no|not|pas|oops|oups|sorry|sry|d[ée]sol[ée]e?|pardon|[ée]videmment|obviously|"
-    r"actually|en fait|typo|faute|plut[ôo]t|rather|instead|my bad|mistake|erreur|correction)\b",
+    r"actually|en fait|typo|faute|plut[ôo]t|rather|instead|my bad|mistake|erreur|correction|wait|"
+    r"attendez|attends|i mean|je veux dire)\b",
     re.IGNORECASE,
 )
 _CONTACT_DOMAINS = ("iom.int",)
@@ -52,6 +53,15 @@ def _first_not_negated(pattern: re.Pattern[str], text: str) -> re.Match[str] | N
         if not _NEGATED_RE.search(text[: match.start()]):
             return match
     return None
+
+
+def _reference(text: str) -> re.Match[str] | None:
+    """The reference of a message, the later one when the writer corrects the first ("my
+    reference is CMC-2015-0003, no wait, it is CMC-2015-0004")."""
+    found = list(REFERENCE_RE.finditer(text))
+    if len(found) > 1 and _CORRECTION_RE.search(text[found[0].end() : found[-1].start()]):
+        return found[-1]
+    return found[0] if found else None
 
 
 def _ending(text: str) -> re.Match[str] | None:
@@ -81,7 +91,7 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
         for message in messages:
             text = message.get(TEXT) or ""
             found = []
-            reference = REFERENCE_RE.search(text)
+            reference = _reference(text)
             number = None if reference else _first_not_negated(_NUMBER_ALONE_RE, text)
             if reference:
                 found.append(

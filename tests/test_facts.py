@@ -401,6 +401,12 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("wat dose that mean?", [("followup:11", None)]),
         ("Serait-il possible que le maire prenne la parole en séance plénière ?",
          [(NOT_IN_SOURCE, None)]),
+        # "Just one more point" limits nobody; which day of the two, how to register.
+        ("Thank you. Just one more point: is the private sector invited as well?",
+         [("invitees", "yes")]),
+        ("Will it be launched on the first day or on the second?",
+         [("wmr_launch", None), (NOT_IN_SOURCE, None), ("dates", None)]),
+        ("Merci. Et l'inscription, elle se fait en ligne ou par courriel ?", [(NOT_IN_SOURCE, None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -980,6 +986,18 @@ def test_parking_a_bike_at_the_conference_is_a_detail_the_release_lacks() -> Non
     text = "C'est bien à Genève ? On peut venir à vélo, y a un endroit pour parquer ?"
     _, items = _route(_message(text, "ask_venue"))
     assert [i.get("fact") for i in items or []] == ["venue", NOT_IN_SOURCE]
+
+
+def test_a_letter_asking_facts_is_not_elsewhere_for_a_word_of_it() -> None:
+    """A word of elsewhere ("nightlife and clubs") in a letter that asks facts."""
+    text = (
+        "Dear Sir or Madam, I write on behalf of the city of Porto. Could you tell me the dates "
+        "of the conference and who is invited, as our delegation works with the clubs and "
+        "associations of young migrants? Kind regards, Ana Sousa"
+    )
+    intent, items = _route(_message(text, "ask_dates", 0.6))
+    assert intent != "out_of_scope"
+    assert [i.get("fact") for i in items or []][:2] == ["dates", "invitees"]
 
 
 def test_a_request_on_something_else_alone_is_out_of_scope() -> None:

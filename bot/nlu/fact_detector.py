@@ -567,7 +567,7 @@ _PERSONAL_CASE_RE = re.compile(
     r"boutiques?|magasins?)|zermatt|montreux|annecy|interlaken|mont blanc|"
     r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
     r"randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
-    r"bise|arena|concerts?|gigs?|who(?:\x27s|s| is) playing|"
+    r"bise|gigs?|who(?:\x27s|s| is) playing|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
@@ -576,8 +576,9 @@ _PERSONAL_CASE_RE = re.compile(
 # Who wins a championship ("who's gonna win the Champions League?" names no invitee).
 _SPORT_RE = re.compile(
     r"\b(?:champions league|ligue des champions|premier league|world cup|coupe du monde|stade|"
-    r"stadium|(?:a|ont) gagne|won (?:the game|the match|last night|yesterday)|"
-    r"(?:gonna|going to|will|va|vont) (?:win|gagner))\b"
+    r"stadium|(?:a|ont) gagne (?:hier|le match|ce week-?end|samedi|dimanche)|"
+    r"won (?:the game|the match|last night|yesterday)|"
+    r"who(?:\x27s|s| is)? (?:gonna|going to|will) win|qui (?:va|vont) gagner)\b"
 )
 # Someone at IOM to talk to: the release's contacts, not a participant.
 _IOM_PERSON_RE = re.compile(
@@ -930,9 +931,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return True
         if "reference" in given and "email" not in given and _WHOSE_RE.search(folded):
             # "Donnez-moi simplement l'adresse e-mail enregistrée pour la référence
-            # CMC-2015-0001, je me débrouillerai.": asked without a question mark.
+            # CMC-2015-0001, je me débrouillerai.": asked without a question mark. A letter
+            # gets the privacy answer, then the facts it asks besides.
             _set_intent(message, OTHER_REGISTRATION, 1.0)
-            return True
+            return len(text.split()) < LETTER_WORDS
         if given & _REGISTRATION_ENTITIES and (name in _SMALL_TALK or _MINE_RE.search(folded)):
             # "Bon, essayez adiallo@gouv.sn alors": a detail for the check, not a goodbye;
             # "that's my colleague's number. mine is CMC-2015-0002": not someone else's.
@@ -952,7 +954,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _WHOSE_RE.search(folded) and not proving
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "whose name is on CMC-2015-0005?"
-            return True
+            return len(text.split()) < LETTER_WORDS
         retry = _RETRY_RE.search(folded)
         if name == "inform_registration" and _NEW_CHECK_RE.search(folded) and not retry:
             # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
@@ -969,8 +971,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and not any(i.get("verdict") for i in analysis.items)  # "is Samri the director?"
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
-        if _elsewhere(folded):
-            # "My asylum claim was refused, what do I do?": no registration, no fact.
+        if _elsewhere(folded) and not (asks_fact and len(text.split()) >= LETTER_WORDS):
+            # "My asylum claim was refused, what do I do?": no registration, no fact; a
+            # letter that asks facts of the release is not elsewhere for a word of it.
             _set_intent(message, OUT_OF_SCOPE, 1.0)
             return True
         if _CHECK_MINE_RE.search(folded) and name not in _STEPS and not _WHOM_RE.search(folded):

@@ -234,7 +234,7 @@ _ASKS_RE = re.compile(
     r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*|"
     r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward|est-ce qu\w*|est ce qu\w*|"
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
-    r"envoye[zr]?-moi|montre[zr]?-moi)\b"
+    r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify)\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -397,7 +397,9 @@ _OR_ONLY_RE = re.compile(
 _ONLY_RE = re.compile(
     # "my director reads only French" limits nobody invited.
     r"(?<!read )(?<!reads )(?<!speak )(?<!speaks )(?<!lit )(?<!parle )"
-    r"\b(?:only|just|exclusively|seulement|uniquement|exclusivement|reservee? aux?|seule?s?|"
+    r"\b(?:only|just(?! (?:one|a (?:quick|question|few|couple|note|reminder)|another|to|wondering|"
+    r"checking|asking|quick\w*|curious|want\w*|need\w*|like)\b)|exclusively|seulement|"
+    r"uniquement|exclusivement|reservee? aux?|seule?s?|"
     r"(?:limited|restricted|reserved|confined) to|limitee? aux?|restreinte? aux?)\b"
 )
 # A date in figures: "26/10", "26.10.2015", "26-27.10".

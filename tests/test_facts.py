@@ -406,7 +406,8 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
          [("invitees", "yes")]),
         ("Will it be launched on the first day or on the second?",
          [("wmr_launch", None), (NOT_IN_SOURCE, None), ("dates", None)]),
-        ("Merci. Et l'inscription, elle se fait en ligne ou par courriel ?", [(NOT_IN_SOURCE, None)]),
+        ("Merci. Et l'inscription, elle se fait en ligne ou par courriel ?",
+         [(NOT_IN_SOURCE, None)]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:

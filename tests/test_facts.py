@@ -408,6 +408,10 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
          [("wmr_launch", None), (NOT_IN_SOURCE, None), ("dates", None)]),
         ("Merci. Et l'inscription, elle se fait en ligne ou par courriel ?",
          [(NOT_IN_SOURCE, None)]),
+        # The report's chapters are not in the release; "voix au chapitre" is a voice.
+        ("Quels sont les chapitres du rapport ?", [(NOT_IN_SOURCE, None), ("wmr_launch", None)]),
+        ("Les maires ont-ils voix au chapitre dans les débats internationaux ?",
+         [("mayors_role", "no"), ("topics", "yes")]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:

@@ -79,7 +79,8 @@ def _check_to_come(tracker: Tracker) -> bool:
 
 def _email_corrected(tracker: Tracker) -> List[EventType]:
     """The address kept from a check that found nothing, with the ending the latest
-    message types ("oops, it's .org not .com"): the check runs again with it."""
+    message types ("oops, it's .org not .com"): the check runs again with it. Here, as
+    this action is the step the rules run before the registration form (data/rules.yml)."""
     email = tracker.get_slot("email")
     entities = (tracker.latest_message or {}).get("entities") or []
     ending = next((e.get("value") for e in entities if e.get("entity") == "email_ending"), None)

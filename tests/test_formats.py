@@ -172,13 +172,17 @@ def test_the_extractor_reads_a_reference_written_against_an_address() -> None:
     ],
 )
 def test_the_number_of_a_reference_alone_completes_it(text: str, reference: str | None) -> None:
+    assert _extracted(text, "reference") == ([reference] if reference else [])
+
+
+def _extracted(text: str, entity: str) -> list[str]:
+    """The values of `entity` the registration extractor finds in `text`."""
     from rasa.shared.nlu.training_data.message import Message
 
     from bot.nlu.registration_extractor import RegistrationEntityExtractor
 
     [message] = RegistrationEntityExtractor().process([Message({"text": text})])
-    found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "reference"]
-    assert found == ([reference] if reference else [])
+    return [e["value"] for e in message.get("entities") or [] if e["entity"] == entity]
 
 
 @pytest.mark.parametrize(
@@ -205,13 +209,7 @@ def test_the_number_of_a_reference_alone_completes_it(text: str, reference: str 
     ],
 )
 def test_the_end_of_an_address_alone_corrects_it(text: str, ending: str | None) -> None:
-    from rasa.shared.nlu.training_data.message import Message
-
-    from bot.nlu.registration_extractor import RegistrationEntityExtractor
-
-    [message] = RegistrationEntityExtractor().process([Message({"text": text})])
-    found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "email_ending"]
-    assert found == ([ending] if ending else [])
+    assert _extracted(text, "email_ending") == ([ending] if ending else [])
 
 
 @pytest.mark.parametrize(
@@ -241,10 +239,4 @@ def test_an_ending_replaces_the_end_of_the_address(email: str, ending: str, corr
 def test_a_reference_corrected_in_the_same_message_is_the_later_one(
     text: str, reference: str
 ) -> None:
-    from rasa.shared.nlu.training_data.message import Message
-
-    from bot.nlu.registration_extractor import RegistrationEntityExtractor
-
-    [message] = RegistrationEntityExtractor().process([Message({"text": text})])
-    found = [e["value"] for e in message.get("entities") or [] if e["entity"] == "reference"]
-    assert found == [reference]
+    assert _extracted(text, "reference") == [reference]

@@ -72,6 +72,8 @@ def normalise_reference(text: str) -> str | None:
 # The press release's own contacts: a forwarded acknowledgement shows them, but they are
 # never the address a delegate registered with.
 CONTACT_EMAILS = frozenset({"asamri@iom.int", "idmworkshop@iom.int"})
+# ... and their domain, never the end of a delegate's address either.
+CONTACT_DOMAINS = tuple(sorted({email.rpartition("@")[2] for email in CONTACT_EMAILS}))
 
 
 def find_email(text: str) -> tuple[int, int] | None:

@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.fingerprint import CodeFingerprinted
 from bot.nlu.formats import (
     BARE_DOMAIN_RE,
+    CONTACT_DOMAINS,
     EMAIL_ENDING_RE,
     EXAMPLE_REFERENCE,
     REFERENCE_RE,
@@ -42,7 +43,6 @@ _CORRECTION_RE = re.compile(
     r"attendez|attends|i mean|je veux dire)\b",
     re.IGNORECASE,
 )
-_CONTACT_DOMAINS = ("iom.int",)
 
 
 def _first_not_negated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -70,7 +70,7 @@ def _ending(text: str) -> re.Match[str] | None:
     ending = _first_not_negated(EMAIL_ENDING_RE, text)
     if ending is None and _CORRECTION_RE.search(text):
         ending = _first_not_negated(BARE_DOMAIN_RE, text)
-    if ending and ending.group(0).lower().lstrip("@").endswith(_CONTACT_DOMAINS):
+    if ending and ending.group(0).lower().lstrip("@").endswith(CONTACT_DOMAINS):
         return None
     return ending
 
@@ -127,7 +127,7 @@ class RegistrationEntityExtractor(CodeFingerprinted, GraphComponent, EntityExtra
             ending = None if email else _ending(text)
             if ending:
                 # "oops, it's .org not .com": the end of the address given before, which
-                # the check corrects (actions/registration.py)
+                # action_answer corrects before the check runs again (actions/answers.py)
                 found.append(
                     {
                         "entity": "email_ending",

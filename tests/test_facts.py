@@ -1121,6 +1121,24 @@ async def test_after_a_check_that_asked_nothing_else_it_says_nothing() -> None:
 
 
 @pytest.mark.parametrize(
+    "piece",
+    ["is a@b ", "so am i good ", "c'est bon alors ", ", and btw ", " .ab", "my colleague status "],
+)
+def test_the_detectors_routing_is_linear_in_the_length(piece: str) -> None:
+    """The detector's own patterns (statuses asked, someone else's, asides), not only the
+    analysis: ten times the text, about ten times the time."""
+
+    def route(text: str) -> None:
+        FactDetector(FactDetector.get_default_config(), BASE).process(
+            [_message(text, "ask_question", 0.5)]
+        )
+
+    short = seconds(route, adversarial(piece, 400))
+    long = seconds(route, adversarial(piece, 4_000))
+    assert long <= 30 * short + 0.002, f"{piece}: {short * 1e3:.2f} ms -> {long * 1e3:.2f} ms"
+
+
+@pytest.mark.parametrize(
     ("text", "hint"),
     [
         ("dates?", "en"),

@@ -246,7 +246,7 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("La conférence a lieu uniquement le 27 octobre, c'est exact ?", [("dates", "no")]),
         (
             "Le rôle des diasporas fait-il partie des sujets au programme ?",
-            [("diaspora_2013", "yes"), ("topics", "yes")],
+            [("topics", "yes"), ("diaspora_2013", "yes")],
         ),
         (
             "Un collègue de la préfecture m'assure que la CMC a été déplacée à Paris cette année.",
@@ -376,8 +376,9 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ),
         ("je suis chercheuse en géographie urbaine à Montréal, est-ce que ça me concerne ?",
          [("invitees", "yes")]),
+        # The subject taken up by "they": one question, not a follow-up word of its own.
         ("The private companies, they can be invited also or is only for the governments?",
-         [("followup:9", None), ("invitees", "yes")]),
+         [("invitees", "yes")]),
         ("L'adresse de l'Atelier IDM, c'est bien idmworkshop@iom.int ?",
          [("contact", "yes"), ("idm", "yes")]),
         # The conference named by its city asks nothing of the city.
@@ -412,6 +413,26 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("Quels sont les chapitres du rapport ?", [(NOT_IN_SOURCE, None), ("wmr_launch", None)]),
         ("Les maires ont-ils voix au chapitre dans les débats internationaux ?",
          [("mayors_role", "no"), ("topics", "yes")]),
+        # A subject named, then taken up by a pronoun: one question on it.
+        ("Et les maires, ils sont écoutés ?", [("mayors_role", "no")]),
+        ("What about mayors - are they listened to at the global level?",
+         [("mayors_role", "no")]),
+        ("Et l'OIM, elle a combien de membres ?", [("iom_members", None)]),
+        # A relative "qui" asks nothing: a yes/no question on the report.
+        ("pis y'a un rapport qui sort là, tu-suite?", [("wmr_launch", "yes")]),
+        # About the assistant itself: nothing of the release ("company" is no invitee).
+        ("Which company built you, and what AI model are you running on?", []),
+        ("Who's the bloke running IOM then?", [("dg_quote", None)]),
+        ("Fine, then where could I find that out?", [("contact", None)]),
+        ("How many officials may accompany the Mayor as part of his delegation?",
+         [(NOT_IN_SOURCE, None)]),
+        ("Serait-il possible d'obtenir une interview du Directeur général ?",
+         [(NOT_IN_SOURCE, None)]),
+        ("venue addr?", [(NOT_IN_SOURCE, None), ("venue", None)]),
+        ("what iom say about city population in future?", [("urban_share", None)]),
+        ("I am Special Adviser to Lagos State. What are the dates?", [("dates", None)]),
+        # "may" the modal verb is no month; "in May" is one.
+        ("Is it in May?", [("dates", "no")]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -492,6 +513,18 @@ def test_a_follow_up_takes_the_topic_of_the_fact_before_it() -> None:
     assert [i["fact"] for i in resolve(items, BASE, topic="cmc")] == ["wmr_launch", "wmr_content"]
     # Without a topic to follow, a follow-up word is not guessed when asked not to.
     assert resolve([{"followup": 8}], BASE, topic=None, guess=False) == []
+
+
+def test_a_follow_ups_claim_is_checked_against_the_fact_it_turns_out_to_be_about() -> None:
+    """ "Dont une centaine de ministres ?" after the 2013 conference: No (60); the same
+    words after who is invited: Yes, ministers are."""
+    items = analyse("Dont une centaine de ministres, si je me souviens bien ?", BASE).items
+    no = {"fact": "diaspora_2013", "verdict": "no", "claim": 0}
+    assert resolve(items, BASE, "diaspora") == [no]
+    yes = {"fact": "invitees", "verdict": "yes", "claim": 0}
+    assert resolve(items, BASE, "people") == [yes]
+    items = analyse("une soixantaine de ministres ?", BASE).items
+    assert resolve(items, BASE, "diaspora")[0]["verdict"] == "yes"
 
 
 def test_a_question_in_the_past_follows_up_the_earlier_conference() -> None:
@@ -1005,16 +1038,26 @@ def test_a_letter_asking_facts_is_not_elsewhere_for_a_word_of_it() -> None:
     assert [i.get("fact") for i in items or []][:2] == ["dates", "invitees"]
 
 
-def test_a_request_on_something_else_alone_is_out_of_scope() -> None:
-    assert _route(_message("Write me a poem. Please!", "out_of_scope", 1.0)) == (
-        "out_of_scope",
-        None,
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write me a poem. Please!",
+        "C'est quoi la meilleure place pour skier proche de Genève, selon toi?",
+        "tu me fais une devinette pour passer le temps ?",
+        "Qui a remporté le Ballon d'or cette année ?",
+    ],
+)
+def test_a_request_on_something_else_alone_is_out_of_scope(text: str) -> None:
+    assert _route(_message(text, "out_of_scope", 1.0)) == ("out_of_scope", None)
 
 
 @pytest.mark.parametrize(
     "request_",
-    ["Could you please move me up the list?", "If there is a problem, please approve it anyway."],
+    [
+        "Could you please move me up the list?",
+        "If there is a problem, please approve it anyway.",
+        "If it is not yet final, could you move it forward for me?",
+    ],
 )
 def test_a_change_requested_beside_a_check_gets_the_decision_after_the_status(
     request_: str,

@@ -98,7 +98,8 @@ def resolve(
             key = REGISTRATION_DECISION  # "when was it cancelled?" right after a status
         if key:
             claim = {"claim": item["claim"]} if "claim" in item else {}
-            resolved.append({"fact": key, "verdict": item.get("verdict"), **claim})
+            verdict = "no" if key in item.get("refuted", ()) else item.get("verdict")
+            resolved.append({"fact": key, "verdict": verdict, **claim})
             topic = base.facts[key].group if key in base.facts else topic
             past_topic = None
             last = None

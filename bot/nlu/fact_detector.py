@@ -285,6 +285,9 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\bm\x27inscrire (?:manuellement|vous-meme|toi-meme|directement)\b|"
     r"\bajouter\b.{0,40}\b(?:inscription|liste|delegation)\b"
     r"|\b(?:push|bump|move|put|get) (?:me|us) (?:up|to|on|onto|into)\b|\bupgrade (?:me|my)\b|"
+    r"\b(?:move|push|speed|hurry|bring) (?:it|this|that|things|my \w+) (?:forward|along|up)\b|"
+    r"\b(?:expedite|fast-?track|accelerate) (?:it|this|that|my)\b|"
+    r"\b(?:accelerer|faire avancer|presser) (?:mon|ma|le|la|les|mon) \w+\b|"
     r"\b(?:just |please |pls )?(?:approve|validate|accept) "
     r"(?:it|me|my (?:registration|application))\b|"
     r"\bgo up (?:in|on) the (?:waiting )?list\b|\bmonter (?:dans|sur) la liste\b|"
@@ -556,7 +559,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
     # Anything but the conference: "write me a poem", "une blague".
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
-    r"exchange rate|taux de change|ski|skiing|station de ski|ski resorts?|boites? de nuit|films?|"
+    r"exchange rate|taux de change|ski|skier|skiing|devinettes?|riddles?|knock knock|"
+    r"station de ski|ski resorts?|boites? de nuit|films?|"
     r"movies?|hockey|pizza\w*|football|soccer|kebabs?|burgers?|sushis?|tacos|falafels?|"
     r"night ?clubs?|clubs?|nightlife|discotheques?|bars?|pubs?|regarder le match|"
     r"watch the (?:match|game)|sim cards?|cartes? sim|roaming|data (?:plan|deal)s?|"
@@ -576,7 +580,8 @@ _PERSONAL_CASE_RE = re.compile(
 # Who wins a championship ("who's gonna win the Champions League?" names no invitee).
 _SPORT_RE = re.compile(
     r"\b(?:champions league|ligue des champions|premier league|world cup|coupe du monde|stade|"
-    r"stadium|(?:a|ont) gagne (?:hier|le match|ce week-?end|samedi|dimanche)|"
+    r"stadium|ballon d\x27or|tour de france|wimbledon|roland[- ]garros|super bowl|"
+    r"(?:a|ont) gagne (?:hier|le match|ce week-?end|samedi|dimanche)|"
     r"won (?:the game|the match|last night|yesterday)|"
     r"who(?:\x27s|s| is)? (?:gonna|going to|will) win|qui (?:va|vont) gagner)\b"
 )

@@ -54,7 +54,9 @@ _INLINE_ITEM_RE = re.compile(r"(?<=\S) {1,3}(\(\d{1,2}\)|\d{1,2}\))(?= )")
 # "26.10" is not two sentences, nor is "(c'est septante pour cent, si j'ai bien lu ?)".
 _SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d)|[?!]+(?=\s*\)))+[?!.\n]*")
 _CLAUSE_RE = re.compile(
-    r",|:|;|\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
+    # A dash between words, not between days ("26 - 27 octobre").
+    r",|:|;|(?<!\d)\s[-\u2013\u2014]\s(?!\d)|"
+    r"\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
     # A question run on without a mark ("is it launched at the cmc what does it look
     # into"): a question word and its verb start a clause.
     r"|(?<!about)(?<!know)(?<! me)(?<! on)(?<! of)(?<! in)"
@@ -93,6 +95,12 @@ _NUMBER_WORD = "|".join(sorted({*_UNITS, *_TEENS, *_TENS, *_HUNDRED}, key=len, r
 _NUMBER_WORDS_RE = re.compile(
     rf"\b(?:{_NUMBER_WORD})(?:(?:-| | et | and )(?:{_NUMBER_WORD}))*\b"
 )
+# A round figure, a claim all the same: "dont une centaine de ministres ?" (No: 60).
+_ABOUT = {
+    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+    "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
+}
+_ABOUT_RE = re.compile(rf"\bune ({'|'.join(_ABOUT)})\b")
 
 
 def _number(words: List[str]) -> int | None:
@@ -187,6 +195,26 @@ _SMALL_TALK_RE = re.compile(
     r"(?:continue|continuer|answer|reply|respond|repondre|write|ecrire|speak|parler|go on|"
     r"carry on|keep going|switch|passer|poursuivre)\w* "
     r"(?:\w+ ){0,2}(?:in|en) (?:english|anglais|french|francais))"
+)
+# Questions about the assistant itself ("which company built you?" names no invitee).
+_ABOUT_THE_ASSISTANT_RE = re.compile(
+    r"\b(?:(?:built|made|created|developed|trained|programmed|designed|coded) (?:you|u)\b|"
+    r"(?:ai|language|llm) models?\b|(?:you|u) (?:running|run|based) on\b|"
+    r"(?:what|which) (?:ai|llm|chatbot|bot) |remember (?:what|everything) i\b|"
+    r"(?:t\x27a|vous a|t\x27ont|vous ont) (?:cree|construit|developpe|programme|concu|fabrique)\b|"
+    r"(?:tu|vous) (?:te |vous )?souvien\w* de ce que)"
+)
+# A subject named first, then taken up by a pronoun: "and mayors, are they heard?".
+_TOPICALISED_RE = re.compile(
+    r"\W*(?:(?:and|et|but|mais|what about|how about|quid des?|et pour) )?"
+    r"(?:(?:the|les|des|la|le|l\x27) ?)?[a-z\x27]+(?: [a-z\x27]+)?"
+    r"(?P<mark>\s*(?:,|\s[-\u2013\u2014])\s*)"
+    r"(?:(?:are|do|will|can|is|have|did|were) )?(?:they|ils|elles|il|elle|them|leur)\b"
+)
+# A relative pronoun after a noun and its article: "un rapport qui sort", "the people who".
+_RELATIVE_RE = re.compile(
+    r"\b(?:un|une|le|la|les|des|du|ce|cette|ces|the|a|an|this|these|those|some) [a-z]+ "
+    r"(?:qui|who|which)\b"
 )
 # Asking a count anywhere in the sentence, never a relative pronoun: "et l'OIM elle a
 # combien d'États membres déjà ?".
@@ -707,6 +735,7 @@ def _clean(text: str, base: FactBase) -> str:
         return word if word in names and not _MONTH_RE.fullmatch(corrected) else corrected
 
     words_as_digits = _NUMBER_WORDS_RE.sub(lambda m: _written(m.group(0)), fold(text))
+    words_as_digits = _ABOUT_RE.sub(lambda m: str(_ABOUT[m.group(1)]), words_as_digits)
     folded = _THOUSANDS_RE.sub(r"\1\2", words_as_digits)
     folded = _TITLE_DOT_RE.sub(r"\1", folded)  # "M. Vitorino" is one sentence
     return _EVENT_NAMED_BY_CITY_RE.sub(_event_only, _WORD_RE.sub(written_out, folded))
@@ -776,8 +805,8 @@ def _short_claim(sentence: str) -> bool:
 def _asks_wh(sentence: str) -> bool:
     """A question word opening one of the sentence's clauses ("and where?") or ending
     it ("ça se tient quand ?"), not a relative pronoun inside one ("migrants who are
-    vulnerable?")."""
-    for clause in _CLAUSE_RE.split(sentence):
+    vulnerable?", "y'a un rapport qui sort là ?")."""
+    for clause in _CLAUSE_RE.split(_RELATIVE_RE.sub(" ", sentence)):
         words = [w for w in clause.split() if _TOKEN_RE.search(w)]
         if _WH_RE.search(" ".join(words[:_WH_OPENING_WORDS] + words[-_WH_CLOSING_WORDS:])):
             return True
@@ -884,7 +913,8 @@ def analyse(text: str, base: FactBase) -> Analysis:
     asking = [
         (p, s)
         for p, s in sentences
-        if len(sentences) == 1 or _sentence_asks(s) or _in_list_item(folded, p)
+        if (len(sentences) == 1 or _sentence_asks(s) or _in_list_item(folded, p))
+        and not _ABOUT_THE_ASSISTANT_RE.search(s)
     ]
     found: List[Tuple[int, Dict[str, Any]]] = []
     seen: Set[str] = set()
@@ -905,8 +935,14 @@ def analyse(text: str, base: FactBase) -> Analysis:
             and not _questions(sentence)
             and not _in_list_item(folded, position)
         )
-        for clause in _CLAUSE_RE.split(sentence):
-            at = sentence.find(clause, cursor)
+        # "Et les maires, ils sont écoutés ?": one clause, the subject with what it asks
+        joined = sentence
+        topicalised = _TOPICALISED_RE.match(sentence)
+        if topicalised:
+            start, end = topicalised.span("mark")
+            joined = sentence[:start] + " " * (end - start) + sentence[end:]
+        for clause in _CLAUSE_RE.split(joined):
+            at = joined.find(clause, cursor)
             cursor = max(at, cursor)
             for key, pos, item in _clause_items(clause, sentence, base, stated=stated):
                 named_here = True
@@ -1225,5 +1261,16 @@ def _clause_items(
                     # "just for diplomats and ministers?": no, others are invited too
                     only = _ONLY_RE.search(sentence) and not _OR_ONLY_RE.search(sentence)
                     item["verdict"] = "no" if only else "yes"
+                if asked:
+                    # "Dont une centaine de ministres ?" after the 2013 conference: a claim
+                    # the fact it turns out to be about contradicts (compose.resolve).
+                    targets = {*followup.by_group.values(), *followup.by_fact.values()}
+                    refuted = [
+                        key
+                        for key in sorted(targets & base.facts.keys())
+                        if _verdict(base.facts[key], clause, sentence, base) == "no"
+                    ]
+                    if refuted:
+                        item["refuted"] = refuted
                 yield f"followup:{index}", pos, item
                 return

@@ -68,6 +68,9 @@ def test_the_example_reference_is_a_reference_that_no_one_has() -> None:
         ("cmc 2015 0003//m@x.org", "m@x.org"),  # a reference and slashes before it
         ("x" * 64 + "@example.org", "x" * 64 + "@example.org"),  # local part at its limit
         ("a@" + "b" * 63 + ".org", "a@" + "b" * 63 + ".org"),  # label at its limit
+        ("ref=CMC-2015-0002 ; mail=j.okafor@lagos.gov.ng", "j.okafor@lagos.gov.ng"),  # a label
+        ("E-mail=A@B.org", "a@b.org"),
+        ("a=b@c.org", "a=b@c.org"),  # "=" is atext: only a label before it is left out
     ],
 )
 def test_email_addresses_are_found_and_normalised(text: str, email: str) -> None:
@@ -94,6 +97,9 @@ def test_the_release_contacts_in_a_forwarded_message_are_not_the_delegate_addres
     text = "From: IDM Workshop <idmworkshop@iom.int>\nTo: John Okafor <j.okafor@lagos.gov.ng>"
     assert normalise_email(text) == "j.okafor@lagos.gov.ng"
     assert normalise_email("Write to ASAMRI@iom.int") is None
+    # Quoted wrong, a contact is still a contact: "the press contact is samri@iom.int?"
+    assert normalise_email("I take it the press contact is samri@iom.int") is None
+    assert normalise_email("idm.workshop@iom.int") is None
 
 
 def test_a_reference_and_a_slash_are_no_address() -> None:

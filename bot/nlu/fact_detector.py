@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu import LANGUAGES
 from bot.nlu.compose import answerable, compose, reads_topic, resolve
 from bot.nlu.facts import (
+    CONFERENCE_TOPIC,
     LETTER_WORDS,
     NOT_CANCELLED,
     NOT_IN_SOURCE,
@@ -159,6 +160,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r"|\b(?:assistant\w*|secretaire|chief of staff|chef de cabinet|collaborat\w*) (?:de|du|of|to) "
     r"(?:mme|m\.|mr|mrs|ms|dr|madame|monsieur|la ministre|le ministre|minister|the minister)\b"
     r"|\b(?:his|her|their) (?:reference|ref|registration|status)\b"
+    # "je peux vous donner son adresse : a.diallo@gouv.sn"
+    r"|\b(?:son|sa|leur|his|her|their) (?:adresse|address|e-?mail|courriel)\b"
     r"|\b(?:what|which|quel\w*) (?:e-?mail|address|adresse|courriel)\b.{0,30}"
     r"\b(?:him|her|them|lui|eux|on file)\b"
     r"|\b(?:what|which|whose) name\b.{0,30}\b(?:registered|under|behind)\b"
@@ -292,7 +295,7 @@ _CHANGE_REQUEST_RE = re.compile(
     r"(?:it|me|my (?:registration|application))\b|"
     r"\bgo up (?:in|on) the (?:waiting )?list\b|\bmonter (?:dans|sur) la liste\b|"
     r"\b(?:change|modify|update|changer|modifier) (?:my|mon|ma) "
-    r"(?:category|categorie|status|statut|type|profil\w*)\b|"
+    r"(?:category|categorie|status|statut|type|profil\w*|inscription|registration|participation)\b|"
     r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b|"
     r"\bme (?:remettre|rajouter|reintegrer|retablir)\b|\bput me back\b|\badd me back\b|"
     r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|\bconfirm me\b|\bconfirmez-moi\b|"
@@ -560,6 +563,8 @@ _PERSONAL_CASE_RE = re.compile(
     # Anything but the conference: "write me a poem", "une blague".
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
     r"exchange rate|taux de change|ski|skier|skiing|devinettes?|riddles?|knock knock|"
+    # Sightseeing in one's free time: "kes kya a visite a geneve pdt mon tps libre".
+    r"temps libre|free time|spare time|visite\w* (?:a|in) (?:geneve|geneva)|"
     r"station de ski|ski resorts?|boites? de nuit|films?|"
     r"movies?|hockey|pizza\w*|football|soccer|kebabs?|burgers?|sushis?|tacos|falafels?|"
     r"night ?clubs?|clubs?|nightlife|discotheques?|bars?|pubs?|regarder le match|"
@@ -659,6 +664,8 @@ _STOP_RE = re.compile(
     r"(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?(?:regist\w*|inscri\w*|"
     r"participation|candidature|application|place))"
 )
+# "je n'ai pas la référence sous la main, laissez tomber": a stop after a comma too.
+_AFTER_COMMA_RE = re.compile(r",\s*")
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
@@ -768,7 +775,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             message.set(ANSWER_KEY, answer, add_to_output=True)
             if dialogue:
                 continue
-            topic = "cmc" if _CONFERENCE_RE.search(fold(text)) else None
+            topic = CONFERENCE_TOPIC if _CONFERENCE_RE.search(fold(text)) else None
             if not switch and self._self_contained(message, items, topic):
                 self._answer_here(message, items, topic)
             elif name != ASK_QUESTION:
@@ -1158,7 +1165,7 @@ def _about_the_conference(items: List[Dict[str, Any]], base: FactBase) -> List[D
     """Follow-up items resolved as questions on the conference, or on the fact asked
     before them in the message ("the report at the CMC? what does it look into?"); the
     other items as they are."""
-    topic = "cmc"
+    topic = CONFERENCE_TOPIC
     kept = []
     for item in items:
         if "followup" in item:
@@ -1166,7 +1173,8 @@ def _about_the_conference(items: List[Dict[str, Any]], base: FactBase) -> List[D
             if resolved:
                 item = {**{k: v for k, v in item.items() if k != "followup"}, **resolved[0]}
         if item.get("fact") == NOT_CANCELLED:
-            item = {**item, "context": "cmc"}  # the conference's, even right after a status
+            # the conference's, even right after a status
+            item = {**item, "context": CONFERENCE_TOPIC}
         fact = base.facts.get(item.get("fact") or "")
         topic = fact.group if fact else topic
         kept.append(item)
@@ -1246,9 +1254,13 @@ def _elsewhere(folded: str) -> bool:
 
 
 def _stops(folded: str) -> bool:
-    """ "Never mind" opening the message or one of its sentences ("j'ai pas ma référence
-    sur moi... laisse tomber. Le rapport, il s'appelle comment ?")."""
-    return any(_STOP_RE.match(part) for part in _SENTENCE_RE.findall(folded))
+    """ "Never mind" opening the message, one of its sentences or a clause after a comma
+    ("j'ai pas ma référence sur moi, laissez tomber. Le rapport, il s'appelle comment ?")."""
+    return any(
+        _STOP_RE.match(part)
+        for sentence in _SENTENCE_RE.findall(folded)
+        for part in _AFTER_COMMA_RE.split(sentence)
+    )
 
 
 def _sentence_at(text: str, position: int) -> str:

@@ -24,7 +24,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Pattern, Sequence, Set,
 import yaml
 
 from bot.nlu import LANGUAGES
-from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE
+from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE, is_contact_email
 from bot.nlu.spelling import Corrector, cue_words, dictionary_words
 from bot.nlu.text import URL_RE, fold
 
@@ -35,6 +35,8 @@ NOT_CANCELLED = "not_cancelled"
 # decisions (`utter_registration_decision`), not a fact of the release.
 REGISTRATION_DECISION = "registration_decision"
 REGISTRATION_TOPIC = "registration"
+# The conference itself: the topic of a conversation before any answer.
+CONFERENCE_TOPIC = "cmc"
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 # A word standing alone: "ki" is "qui", not in "Ban Ki-moon".
@@ -202,15 +204,21 @@ _ABOUT_THE_ASSISTANT_RE = re.compile(
     r"(?:ai|language|llm) models?\b|(?:you|u) (?:running|run|based) on\b|"
     r"(?:what|which) (?:ai|llm|chatbot|bot) |remember (?:what|everything) i\b|"
     r"(?:t\x27a|vous a|t\x27ont|vous ont) (?:cree|construit|developpe|programme|concu|fabrique)\b|"
-    r"(?:tu|vous) (?:te |vous )?souvien\w* de ce que)"
+    r"(?:tu|vous) (?:te |vous )?souvien\w* de ce que|"
+    r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|robot|human|real|person|ai|machine)\b|"
+    r"(?:es-tu|etes-vous|t\x27es|tes) (?:un |une )?(?:robot|bot|humain|vrai|machine|ia)\b)"
 )
 # A subject named first, then taken up by a pronoun: "and mayors, are they heard?".
 _TOPICALISED_RE = re.compile(
     r"\W*(?:(?:and|et|but|mais|what about|how about|quid des?|et pour) )?"
     r"(?:(?:the|les|des|la|le|l\x27) ?)?[a-z\x27]+(?: [a-z\x27]+)?"
     r"(?P<mark>\s*(?:,|\s[-\u2013\u2014])\s*)"
-    r"(?:(?:are|do|will|can|is|have|did|were) )?(?:they|ils|elles|il|elle|them|leur)\b"
+    r"(?:(?:why|how|pourquoi|comment) )?(?:(?:are|do|does|will|can|is|have|did|were) )?"
+    r"(?:they|ils|elles|il|elle|them|leur)\b"
 )
+# A sentence about one's registration ("pouvez-vous vérifier mon inscription ?"): the
+# check answers it, it is no question the release leaves open.
+_CHECK_RE = re.compile(r"\b(?:inscri\w*|regist\w*|status|statut|dossier|candidature)\b")
 # A relative pronoun after a noun and its article: "un rapport qui sort", "the people who".
 _RELATIVE_RE = re.compile(
     r"\b(?:un|une|le|la|les|des|du|ce|cette|ces|the|a|an|this|these|those|some) [a-z]+ "
@@ -262,7 +270,8 @@ _ASKS_RE = re.compile(
     r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*|"
     r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward|est-ce qu\w*|est ce qu\w*|"
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
-    r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify)\b"
+    r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify|"
+    r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|explain|explique[zr]?-moi)\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -527,7 +536,9 @@ _HOME_RE = re.compile(
     r"urbaine|urban|bureau|office)\b"
 )
 _PLACE_PREFIX = (
-    r"(?:in|at|to|a|en|au|aux|dans|sur|near|pres de|held in|lieu a)\s+(?:la |le |l\x27)?"
+    r"(?:in|at|to|a|en|au|aux|dans|sur|near|pres de|held in|lieu a|"
+    # "la conférence de New York en novembre": the event named by its city
+    r"(?:conference|conf|sommet|rencontre|reunion) (?:de|d\x27))\s*(?:la |le |l\x27)?"
 )
 
 
@@ -718,8 +729,11 @@ def spelled_out(folded: str, base: FactBase) -> str:
 def _clean(text: str, base: FactBase) -> str:
     """Folded text without what is not a question (addresses, URLs, references), SMS
     spellings written out ("kel" -> "quel", "ppl" -> "people")."""
-    for pattern in (URL_RE, EMAIL_RE, REFERENCE_RE, PHONE_RE):
+    for pattern in (URL_RE, REFERENCE_RE, PHONE_RE):
         text = pattern.sub(" ", text)
+    # "adresse a.b@c.org": an address given, not asked; the release's contacts are
+    # facts to check ("the press contact is samri@iom.int?").
+    text = EMAIL_RE.sub(lambda m: m.group(0) if is_contact_email(m.group(0)) else " @ ", text)
     text = _LOST_LETTER_RE.sub("e", text)
     text = _ENUMERATOR_RE.sub(r"\1)", text)  # "of: 1. the dates; 2. ...": one sentence
     text = _INLINE_ITEM_RE.sub(r"\n\1", text)  # "tell (1) how many (2) which year": a list
@@ -813,6 +827,28 @@ def _asks_wh(sentence: str) -> bool:
     return bool(_COUNT_WH_RE.search(sentence))
 
 
+# The writer's own journey: "j'arrive à Genève le 25 au soir", "I fly out on the 28th".
+_TRAVEL_DAY_RE = re.compile(
+    r"\b(?:j\x27arrive|arriv(?:e|ons|erai|erons|era|ing|es)|land(?:s|ing)?|fly(?:ing)? (?:in|out)|"
+    r"get(?:ting)? in|je pars|part(?:irai|irons|ons)|repar\w*|leav(?:e|ing)|depart\w*|"
+    r"(?:my|our|mon|notre) (?:flight|vol|train))\b[^.?!;:\d]{0,30}?"
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th|er)?\b"
+)
+# A day named from that one: "la conférence commence bien le lendemain ?".
+_NEXT_DAY_RE = re.compile(r"\b(?:le lendemain|the next day|the day after|the following day)\b")
+_DAY_BEFORE_RE = re.compile(r"\b(?:la veille|the day before|the previous day)\b")
+_DAY_FROM_RE = re.compile(f"{_NEXT_DAY_RE.pattern}|{_DAY_BEFORE_RE.pattern}")
+
+
+def _from_journey(text: str, journey: re.Match[str]) -> str:
+    """`text` without the day of the writer's journey, which claims nothing of the
+    conference, and with a day named from it ("the next day") as that date."""
+    day = int(journey["day"])
+    text = text.replace(journey.group(0), journey.string[journey.start() : journey.start("day")])
+    text = _NEXT_DAY_RE.sub(f"le {day + 1}", text)
+    return _DAY_BEFORE_RE.sub(f"le {day - 1}", text)
+
+
 def _verdict(
     fact: Fact, clause: str, sentence: str, base: FactBase, stated: bool = False
 ) -> str | None:
@@ -835,6 +871,13 @@ def _verdict(
         return None
     if not (stated or claim_form) and _ASKING_WH_RE.search(" ".join(clause.split()[:3])):
         return None  # "since it's 1961, what is this CMC about?": the clause asks, claims nothing
+    journey = _TRAVEL_DAY_RE.search(sentence)
+    if journey:
+        # "I land on the 27th, is that early enough?": no claim on the dates, which answer
+        # it; "j'arrive le 25 : ça commence bien le lendemain ?" claims the 26th.
+        clause, sentence = (_from_journey(t, journey) for t in (clause, sentence))
+        if fact.months and not _DAY_FROM_RE.search(journey.string):
+            return None
     checked = False
     if fact.months:
         # "le 26/10", "26-27.10": the month as a number, then only the days are counted.
@@ -936,12 +979,14 @@ def analyse(text: str, base: FactBase) -> Analysis:
             and not _in_list_item(folded, position)
         )
         # "Et les maires, ils sont écoutés ?": one clause, the subject with what it asks
-        joined = sentence
+        joined, clauses = sentence, _CLAUSE_RE.split(sentence)
         topicalised = _TOPICALISED_RE.match(sentence)
         if topicalised:
             start, end = topicalised.span("mark")
-            joined = sentence[:start] + " " * (end - start) + sentence[end:]
-        for clause in _CLAUSE_RE.split(joined):
+            subject = sentence[:start] + " " * (end - start)
+            clauses = _CLAUSE_RE.split(sentence[end:])
+            joined, clauses[0] = subject + sentence[end:], subject + clauses[0]
+        for clause in clauses:
             at = joined.find(clause, cursor)
             cursor = max(at, cursor)
             for key, pos, item in _clause_items(clause, sentence, base, stated=stated):
@@ -992,7 +1037,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
         if question and worded and not named_here and not helps and NOT_IN_SOURCE not in seen:
             seen.add(NOT_IN_SOURCE)
             found.append((position, {"fact": NOT_IN_SOURCE}))
-        elif "?" in sentence and worded and not (named_here or helps):
+        elif "?" in sentence and worded and not (named_here or helps or _CHECK_RE.search(sentence)):
             unnamed.append(position)
     if unnamed and NOT_IN_SOURCE not in seen and any("fact" in i for _, i in found):
         # "Is childcare provided? And which city is it in?": one question the release
@@ -1136,7 +1181,8 @@ def _stated_claim(item: Dict[str, Any], sentence: str, base: FactBase) -> bool:
     if fact.id == "venue":  # "the conference, which will be held in Vienna": near the place
         place = _claimed_place(base, sentence)
         subject = _VENUE_WORDS_RE if place else None
-        sentence = sentence[max(0, place.start() - 60) : place.start()] if place else sentence
+        # ("la conférence de New York": the event's word may open the place's match)
+        sentence = sentence[max(0, place.start() - 60) : place.end()] if place else sentence
     return item.get("verdict") == "no" and bool(subject and subject.search(sentence))
 
 

@@ -25,8 +25,11 @@ REFERENCE_RE = re.compile(
 EXAMPLE_REFERENCE = "CMC-2015-0000"
 _LOCAL = r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~-"
 # RFC 5321's limits: 64 characters before the "@", labels of at most 63.
+# A label glued to the address ("mail=j.doe@x.org", "courriel=...") is not part of it.
+_LABEL = r"(?i:e-?mail|mail|courriel)="
 EMAIL_RE = re.compile(
-    rf"(?<![{_LOCAL}])[{_LOCAL}]{{1,64}}@[A-Za-z0-9-]{{1,63}}(?:\.[A-Za-z0-9-]{{1,63}}){{1,8}}"
+    rf"(?:(?<![{_LOCAL}])|(?<=(?i:mail)=)|(?<=(?i:courriel)=))(?!{_LABEL})"
+    rf"[{_LOCAL}]{{1,64}}@[A-Za-z0-9-]{{1,63}}(?:\.[A-Za-z0-9-]{{1,63}}){{1,8}}"
 )
 # International numbers ("+41 22 717 91 11", "0041…", "whatsapp:+33612345678") and
 # French-style national ones ("06 12 34 56 78"): only for masking logs and exports.
@@ -74,6 +77,16 @@ def normalise_reference(text: str) -> str | None:
 CONTACT_EMAILS = frozenset({"asamri@iom.int", "idmworkshop@iom.int"})
 # ... and their domain, never the end of a delegate's address either.
 CONTACT_DOMAINS = tuple(sorted({email.rpartition("@")[2] for email in CONTACT_EMAILS}))
+# A contact's address mistyped ("samri@iom.int", "idm.workshop@iom.int"): still a contact.
+_CONTACT_LOCAL_RE = re.compile(r"samri|idm", re.IGNORECASE)
+
+
+def is_contact_email(address: str) -> bool:
+    """The release's contacts, as typed by someone quoting them: never a registrant's."""
+    local, _, domain = address.lower().rpartition("@")
+    return address.lower() in CONTACT_EMAILS or (
+        domain in CONTACT_DOMAINS and bool(_CONTACT_LOCAL_RE.search(local))
+    )
 
 
 def find_email(text: str) -> tuple[int, int] | None:
@@ -85,7 +98,7 @@ def find_email(text: str) -> tuple[int, int] | None:
         start = match.start()
         while masked[start] == "/":  # at most 64 times: the local part's limit
             start += 1
-        if masked[start] != "@" and masked[start : match.end()].lower() not in CONTACT_EMAILS:
+        if masked[start] != "@" and not is_contact_email(masked[start : match.end()]):
             return start, match.end()
     return None
 

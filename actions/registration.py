@@ -46,7 +46,11 @@ class ActionForgetRegistration(Action):
     ) -> List[EventType]:
         given = {e.get("entity") for e in (tracker.latest_message or {}).get("entities", [])}
         forgotten = (*REGISTRATION_SLOTS, ASKED_STATUS, STATUS_SLOT, NAME_SLOT)
-        return [SlotSet(slot, None) for slot in forgotten if slot not in given]
+        events: List[EventType] = [SlotSet(slot, None) for slot in forgotten if slot not in given]
+        if tracker.get_slot(TOPIC_SLOT) == REGISTRATION_TOPIC:
+            # "nvm forget it. when is it again?": the conference's dates, not the check's
+            events.append(SlotSet(TOPIC_SLOT, None))
+        return events
 
 
 class ActionCheckRegistration(Action):

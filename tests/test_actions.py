@@ -89,6 +89,17 @@ async def test_a_stopped_check_forgets_the_details() -> None:
     assert dispatcher.messages == []
 
 
+async def test_a_stopped_check_ends_its_topic_not_the_conferences() -> None:
+    """ "nvm forget it" then "when is it again?": the conference's dates, not the check's
+    decision; a stop after an answer on the facts keeps their topic."""
+    slots = {"reference": "CMC-2015-0042", "answer_topic": "registration"}
+    events = await ActionForgetRegistration().run(CollectingDispatcher(), tracker(slots), DOMAIN)
+    assert events[-1] == SlotSet("answer_topic", None)
+    slots = {"reference": "CMC-2015-0042", "answer_topic": "cmc"}
+    events = await ActionForgetRegistration().run(CollectingDispatcher(), tracker(slots), DOMAIN)
+    assert SlotSet("answer_topic", None) not in events
+
+
 async def test_a_new_check_keeps_only_the_detail_given_with_it() -> None:
     """"Check CMC-2015-0005 for me" starts a check with that reference, not the old e-mail."""
 

@@ -450,6 +450,29 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
          [("mayors_role", None), ("migrants_role", None)]),
         ("Ah, je n'ai pas la référence, laissez tomber. Rappelez-moi plutôt les dates.",
          [("dates", None)]),
+        # "Ce chiffre correspond-il ?" asks to check the figure read just before.
+        ("J'ai lu dans un article que huitante pour cent de la population mondiale vivrait "
+         "en ville d'ici 2050. Ce chiffre correspond-il à celui de l'OIM ?",
+         [("urban_share", "no")]),
+        ("Could you tell me the name of the IOM forum in which the conference is organised?",
+         [("idm", None)]),
+        ("Who exactly will the conference bring together in Geneva?",
+         [("invitees", None), ("venue", None)]),
+        ("Comment l'OIM justifie-t-elle l'accent mis sur l'échelon municipal ?",
+         [("mayors_role", None)]),
+        ("Je dois confirmer à mon maire : la conférence a bien lieu à Vienne, les 26 et 27 "
+         "novembre ?", [("venue", "no"), ("dates", "no")]),
+        ("D'après l'OIM, 90 % de la population mondiale vivra en ville d'ici 2030. Vous "
+         "confirmez ce chiffre ?", [("urban_share", "no")]),
+        ("Mais la conférence va parler des migrants comme moi, ceux qui sont en situation "
+         "difficile ?", [("topics", "yes")]),
+        ("Et c'est le Conseil fédéral qui organise la conférence, non ?", [("about", "no")]),
+        ("3. When, and in which city, will the conference be held?",
+         [("followup:6", None), ("venue", None)]),
+        ("It was also in Geneva?", [("venue", "yes")]),
+        ("What does the press release say about diasporas?",
+         [("topics", None), ("diaspora_2013", None)]),
+        ("Could you give me its ISBN so that we can place an order?", [(NOT_IN_SOURCE, None)]),
         # "may" the modal verb is no month; "in May" is one.
         ("Is it in May?", [("dates", "no")]),
     ],
@@ -1083,6 +1106,7 @@ def test_a_request_on_something_else_alone_is_out_of_scope(text: str) -> None:
         "Could you please move me up the list?",
         "If there is a problem, please approve it anyway.",
         "If it is not yet final, could you move it forward for me?",
+        "Could two colleagues from my ministry be added to my registration?",
     ],
 )
 def test_a_change_requested_beside_a_check_gets_the_decision_after_the_status(

@@ -56,3 +56,20 @@ def test_longest_phrase_wins_and_offsets_survive_ligatures() -> None:
     assert lexicon.find("le conseil municipal")
     match = lexicon.find("mon cœur de maire")
     assert match and match.role == "x" and "mon cœur de maire"[match.start : match.end] == "cœur"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Are high-level government representatives and local authorities invited?",
+        "Les maires et les ONG sont-ils invités ?",
+        "I work for the Governor. Are mayors, NGOs or researchers invited?",
+    ],
+)
+def test_a_list_of_roles_asks_of_the_categories_not_of_one_role(text: str) -> None:
+    assert default_lexicon().find(text) is None
+
+
+def test_a_role_and_a_question_on_another_are_not_a_list() -> None:
+    match = default_lexicon().find("Are mayors invited and can NGOs come?")
+    assert match and match.role == "mayor"

@@ -54,7 +54,7 @@ def reads_topic(item: Dict[str, Any]) -> bool:
     return bool(
         item.get("past")
         or item.get("own")
-        or item.get("short")
+        or (item.get("short") or item.get("total"))
         and item.get("fact") in _COUNT_FACTS | {"dates"}
     )
 
@@ -86,7 +86,8 @@ def resolve(
         topic = item.get("context") or topic  # named by the message itself (facts._add_context)
         key = _resolve(item, base, topic, guess, last)
         past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
-        counted = item.get("short") and key in _COUNT_FACTS  # "how big?", "ministers?"
+        # "how big?", "ministers?", "combien de participants au total, alors ?"
+        counted = (item.get("short") or item.get("total")) and key in _COUNT_FACTS
         timed = item.get("short") and key == "dates" and topic in _PAST_TOPICS  # "quel mois ?"
         about_past = topic if topic in _PAST_TOPICS else in_message if past else None
         about_past = about_past or past_topic

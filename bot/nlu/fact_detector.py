@@ -161,7 +161,7 @@ _SOMEONE_ELSES_RE = re.compile(
     r"(?:mme|m\.|mr|mrs|ms|dr|madame|monsieur|la ministre|le ministre|minister|the minister)\b"
     r"|\b(?:his|her|their) (?:reference|ref|registration|status)\b"
     # "je peux vous donner son adresse : a.diallo@gouv.sn"
-    r"|\b(?:son|sa|leur|his|her|their) (?:adresse|address|e-?mail|courriel)\b"
+    r"|\b(?:son|sa|leur|his|her|their) (?:adresse|address|e-?mail|courriel)\b[^?]{0,40}@"
     r"|\b(?:what|which|quel\w*) (?:e-?mail|address|adresse|courriel)\b.{0,30}"
     r"\b(?:him|her|them|lui|eux|on file)\b"
     r"|\b(?:what|which|whose) name\b.{0,30}\b(?:registered|under|behind)\b"
@@ -274,13 +274,17 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\bconfirmer (?:ma|notre) (?:presence|participation|venue)\b|"
     r"\bconfirm (?:my|our) (?:attendance|participation|presence)\b"
     r"|\b(?:me|nous|se) (?:desinscrire|desister|retirer)\b|\bdesist\w*|\bunregister\b|"
-    r"\bderegister\b"
+    r"\bderegister\b|\bwithdraw (?:it|me|them|my registration)\b|"
+    r"\b(?:re)?activ\w* (?:it|me|my registration|mon inscription|la|le) ?"
+    r"(?:again|a nouveau|de nouveau)"
     r"|\binstead of (?:me|him|her)\b|\ba (?:ma|sa) place\b|\btake (?:my|his|her) "
     r"(?:place|seat|spot)\b|\bin (?:my|his|her) place\b|\bprendre (?:ma|sa) place\b|"
     r"\breplace (?:me|him|her)\b|"
     r"\b(?:me|le|la) remplacer\b|\bremplacant\w*|\bsubstitut\w*|\btransf[e]r\w* (?:my|mon|ma|"
     r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation|seat|spot)\b"
-    r"|\badd (?:me|my|our|a|an|another|him|her)\b.{0,45}\b(?:registration|list|delegation|"
+    r"|\b(?:added|ajoutee?s?) (?:to|a) (?:my|mon|ma|our|notre) (?:registration|inscription|"
+    r"delegation|reference)\b"
+    r"|\badd (?:me|my|our|a|an|another|him|her|them)\b.{0,45}\b(?:registration|list|delegation|"
     r"directly|reference)\b|\bm\x27ajouter\b|"
     r"\b(?:please|pls|plz|just) (?:confirm|validate|approve|accept) (?:him|her|them)\b|"
     r"\b(?:add|register|enrol) me (?:manually|by hand|yourself|directly)\b|"
@@ -560,6 +564,7 @@ _PERSONAL_CASE_RE = re.compile(
     r"\b(?:asile|asylum|demandeur d\x27asile|refugee status|statut de refugie|"
     r"permis de (?:sejour|travail)|residence permit|work permit|titre de sejour|"
     r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
+    r"sans[- ]papiers|undocumented|regularis\w*|regulari[sz]e (?:my|ma|mon)|"
     # Anything but the conference: "write me a poem", "une blague".
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
     r"exchange rate|taux de change|ski|skier|skiing|devinettes?|riddles?|knock knock|"
@@ -1089,12 +1094,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         asks_no_fact = not any(
             "fact" in i and (i["fact"] != NOT_IN_SOURCE or cued_missing) for i in analysis.items
         )
+        # In a letter, "could you confirm the year IOM was founded" checks nobody's status.
+        status = _LETTER_STATUS_RE if len(text.split()) >= LETTER_WORDS else _STATUS_RE
         return (
             name in self._keep
             or name == CHECK_REGISTRATION
             and bool(
                 _FIRST_PERSON_RE.search(folded)
-                and (_STATUS_RE.search(folded) or confident and asks_no_fact)  # "and mine?"
+                and (status.search(folded) or confident and asks_no_fact)  # "and mine?"
                 or _registration_given(message)
                 or _CHECK_MINE_RE.search(folded)  # "hi, registration check please"
             )

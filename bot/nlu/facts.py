@@ -24,7 +24,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Pattern, Sequence, Set,
 import yaml
 
 from bot.nlu import LANGUAGES
-from bot.nlu.formats import EMAIL_RE, PHONE_RE, REFERENCE_RE, is_contact_email
+from bot.nlu.formats import CONTACT_EMAILS, EMAIL_RE, PHONE_RE, REFERENCE_RE, is_contact_email
 from bot.nlu.spelling import Corrector, cue_words, dictionary_words
 from bot.nlu.text import URL_RE, fold
 
@@ -58,7 +58,9 @@ _SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d)|[?!]+(?=\s*\)))+[?!.\n]*")
 _CLAUSE_RE = re.compile(
     # A dash between words, not between days ("26 - 27 octobre").
     r",|:|;|(?<!\d)\s[-\u2013\u2014]\s(?!\d)|"
-    r"\s(?:and|et|&|\+|n|ainsi que|also|aussi|plus|as well as|puis|pis|then)\s"
+    r"\s(?:and|et|&|\+|n|ainsi que|aussi|plus|as well as|puis|pis|then)\s"
+    # "also" after a verb joins no clause: "it was also in Geneva?"
+    r"|(?<!\bwas)(?<!\bis)(?<!\bwere)(?<!\bare)(?<!\bwill)(?<!\bbe)\salso\s"
     # A question run on without a mark ("is it launched at the cmc what does it look
     # into"): a question word and its verb start a clause.
     r"|(?<!about)(?<!know)(?<! me)(?<! on)(?<! of)(?<! in)"
@@ -219,10 +221,12 @@ _TOPICALISED_RE = re.compile(
 # A sentence about one's registration ("pouvez-vous vérifier mon inscription ?"): the
 # check answers it, it is no question the release leaves open.
 _CHECK_RE = re.compile(r"\b(?:inscri\w*|regist\w*|status|statut|dossier|candidature)\b")
+# A count asked as a whole, which may be the earlier conference's ("in total?").
+_TOTAL_RE = re.compile(r"\b(?:au total|in total|en tout|overall|altogether|all told)\b")
 # A relative pronoun after a noun and its article: "un rapport qui sort", "the people who".
 _RELATIVE_RE = re.compile(
     r"\b(?:un|une|le|la|les|des|du|ce|cette|ces|the|a|an|this|these|those|some) [a-z]+ "
-    r"(?:qui|who|which)\b"
+    r"(?:qui|who|which)\b|\b(?:ceux|celles|celui|celle|those|people) (?:qui|who)\b"
 )
 # Asking a count anywhere in the sentence, never a relative pronoun: "et l'OIM elle a
 # combien d'États membres déjà ?".
@@ -231,7 +235,8 @@ _COUNT_WH_RE = re.compile(r"\b(?:combien|how many|how much)\b")
 _PREMISE_RE = re.compile(
     r"\b(?:thought|heard|told|believe|(?:i|we|i\x27ve|we\x27ve|have|had) read|"
     r"read (?:that|in|on|it)|"
-    r"je lis|nous lisons|lis que|understands?|assume|guess|suppose|given that|since|"
+    r"je lis|nous lisons|lis que|lu dans|lu sur|vu dans|vu sur|understands?|assume|guess|"
+    r"suppose|given that|since|"
     r"pensais|pense|crois|croyais|entendu|dit que|lu que|lu qu|compris|il parait|parait-il|"
     r"apparently|right|cru comprendre|comprendre que|il me semble|understood|i understand that|"
     r"informee? que|appris (?:\w+ ){0,5}que|comme vous le savez|as you (?:know|are aware)|"
@@ -271,7 +276,8 @@ _ASKS_RE = re.compile(
     r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward|est-ce qu\w*|est ce qu\w*|"
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
     r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify|"
-    r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|explain|explique[zr]?-moi)\b"
+    r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|explain|explique[zr]?-moi|"
+    r"(?:je|nous) vous prions?|faire tenir)\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -498,9 +504,13 @@ _CONFIRM_TAG_RE = re.compile(
 # A request to confirm what the sentence before it said: "We will come to New York on
 # 26-27 November. Could you confirm these details?"
 _CONFIRM_REQUEST_RE = re.compile(
-    r"\bconfirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
+    r"\bconfirm\w* (?:ce chiffre|ce pourcentage|ce nombre|this figure|that figure|"
+    r"these figures|these|those|the above|this|that|all this|the details|ces|ceci|cela|"
     r"les informations|les elements|les details|cette information|it)\b|"
-    r"\b(?:me |nous )?(?:le|la|les) confirmer\b"
+    r"\b(?:me |nous )?(?:le|la|les) confirmer\b|"
+    # "... 80 % d'ici 2050. Ce chiffre correspond-il à celui de l'OIM ?"
+    r"\b(?:ce|cet|this|that) (?:chiffre|figure|number|nombre|pourcentage|percentage)\b.{0,30}"
+    r"\b(?:correspond\w*|exact|right|correct|match\w*|juste|bon|accurate)\b"
 )
 # "Is it still on?" is answered "Yes" (the release announces it), "was it cancelled?" "No".
 _STILL_ON_RE = re.compile(
@@ -726,14 +736,18 @@ def spelled_out(folded: str, base: FactBase) -> str:
     return _WORD_RE.sub(lambda m: spellings.get(m.group(0), m.group(0)), folded)
 
 
+def _mistyped_contact(address: str) -> bool:
+    return is_contact_email(address) and address.lower() not in CONTACT_EMAILS
+
+
 def _clean(text: str, base: FactBase) -> str:
     """Folded text without what is not a question (addresses, URLs, references), SMS
     spellings written out ("kel" -> "quel", "ppl" -> "people")."""
     for pattern in (URL_RE, REFERENCE_RE, PHONE_RE):
         text = pattern.sub(" ", text)
-    # "adresse a.b@c.org": an address given, not asked; the release's contacts are
-    # facts to check ("the press contact is samri@iom.int?").
-    text = EMAIL_RE.sub(lambda m: m.group(0) if is_contact_email(m.group(0)) else " @ ", text)
+    # "adresse a.b@c.org": an address given, not asked; a contact's address mistyped is a
+    # claim to check ("the press contact is samri@iom.int?").
+    text = EMAIL_RE.sub(lambda m: m.group(0) if _mistyped_contact(m.group(0)) else " @ ", text)
     text = _LOST_LETTER_RE.sub("e", text)
     text = _ENUMERATOR_RE.sub(r"\1)", text)  # "of: 1. the dates; 2. ...": one sentence
     text = _INLINE_ITEM_RE.sub(r"\n\1", text)  # "tell (1) how many (2) which year": a list
@@ -772,7 +786,10 @@ _POLITE_REQUEST_RE = re.compile(
     r"(?:pourriez|pouvez|pourrais|peux|sauriez|voudriez|auriez)[- ](?:vous|tu)\s+"
     r"(?:(?:egalement|aussi|svp|s\x27il vous plait|l\x27amabilite de|la gentillesse de|bien)\s+)*"
     r"(?:m\x27|me |nous |)(?:indiquer|dire|donner|preciser|communiquer|envoyer|expliquer|"
-    r"transmettre|fournir|renseigner|informer|presenter|decrire|rappeler)\b"
+    r"transmettre|fournir|renseigner|informer|presenter|decrire|rappeler)\b|"
+    r"\W*(?:(?:and|also|then|ok|hello|hi)\W+){0,2}(?:could|can|would|will) (?:you|u) "
+    r"(?:please |kindly |also )*(?:tell|give|send|provide|share|explain|remind|indicate|"
+    r"describe|let me know)\b"
 )
 
 
@@ -856,8 +873,18 @@ def _verdict(
     (`stated`: a statement, read as a claim)."""
     # "What's the projection, is it 80% by 2050?": the last clause's yes/no is the claim
     polite = _POLITE_REQUEST_RE.match(sentence.strip())  # "pourriez-vous m'indiquer ... ?"
+    last = _CLAUSE_RE.split(sentence)[-1]
+    # ... but "when, and in which city, will it be held?" claims nothing in its last clause
+    names_a_value = (
+        _NUMBER_RE.search(last)
+        or _MONTH_RE.search(last)
+        or any(p in last for p in (*fact.places, *fact.names))
+        or (fact.wrong is not None and fact.wrong.search(last))
+    )
     claim_form = not polite and (
-        _claim_form(sentence) or _claim_form(_CLAUSE_RE.split(sentence)[-1])
+        _claim_form(sentence)
+        or _claim_form(last)
+        and bool(names_a_value or _claimed_place(base, last) or not _asks_wh(sentence))
     )
     # "What about migrants in vulnerable situations?" after "is integration discussed?"
     what_about = fact.what_about and _WHAT_ABOUT_RE.match(sentence)
@@ -969,6 +996,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     stated_at = len(folded)
     asks_elsewhere = "?" in folded or any(_REQUEST_RE.search(s) for _, s in sentences)
     unnamed: List[int] = []  # questions that name nothing of the release
+    stated_keys: Set[str] = set()  # items a statement named first, not yet asked
     for position, sentence in asking:
         cursor = 0
         named_here = False
@@ -1002,12 +1030,20 @@ def analyse(text: str, base: FactBase) -> Analysis:
                     seen.add(key)
                     first[key] = item
                     found.append((at_position, item))
+                    if stated:
+                        stated_keys.add(key)
                     continue
                 if not stated and key in first:  # stated first, asked now: answered here
                     found[:] = [
                         (min(p, at_position), i) if i is first[key] else (p, i)
                         for p, i in found
                     ]
+                if not stated and item.get("verdict") and key in stated_keys:
+                    # "Ayant appris que seuls les ministres sont conviés, notre gouverneur
+                    # peut-il y prendre part ?": the question's yes or no opens the reply.
+                    first[key]["verdict"], first[key]["claim"] = item["verdict"], position
+                    stated_keys.discard(key)
+                    continue
                 if item.get("verdict") and key in first and first[key].get("verdict") != "no":
                     # Named again in a claim ("... en novembre. Les dates de novembre sont-
                     # elles définitives ?"): answered once, with that claim's yes or no.
@@ -1061,6 +1097,9 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
         for item in items:
             item["short"] = True  # "how big?", "ministers?": about the topic of the answer
+    elif _TOTAL_RE.search(folded):
+        for item in items:
+            item["total"] = True  # "combien de participants au total ?": maybe the earlier one's
     own = _OWN_CASE_RE.search(folded)
     if own:
         # After a status, the decision's answer (compose.resolve) for the items of the

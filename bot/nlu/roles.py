@@ -30,6 +30,13 @@ def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+# What joins two roles of one list: "mayors and NGOs", "ministres, maires".
+_JOINED_RE = re.compile(
+    r"(?:[\s-]+[a-z]+){0,2}\s*(?:,|and|et|or|ou|&|/|as well as|ainsi que)\s*"
+    r"(?:(?:the|les|des|la|le|l\x27)\s*)?"
+)
+
+
 class RoleLexicon:
     """Phrases per role, matched on whole words, longest phrase first."""
 
@@ -47,11 +54,19 @@ class RoleLexicon:
         return cls({role: [str(p) for p in plist] for role, plist in yaml.safe_load(text).items()})
 
     def find(self, text: str) -> RoleMatch | None:
-        """The first role phrase in `text` (the longest one where several start there)."""
+        """The first role phrase in `text` (the longest one where several start there);
+        none when it is one of a list of roles ("are high-level government
+        representatives and local authorities invited?" asks of the categories)."""
         folded, origin = _fold_with_offsets(text)
-        match = self._pattern.search(folded)
-        if not match:
+        matches = list(self._pattern.finditer(folded))
+        if not matches:
             return None
+        for one, other in zip(matches, matches[1:], strict=False):
+            if self._role_of[one.group(0)] != self._role_of[other.group(0)] and (
+                _JOINED_RE.fullmatch(folded, one.end(), other.start())
+            ):
+                return None
+        match = matches[0]
         return RoleMatch(
             role=self._role_of[match.group(0)],
             start=origin[match.start()],

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Collection, Dict, List
 
 from bot.nlu.facts import (
+    EARLIER_CONFERENCE,
     NOT_CANCELLED,
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
@@ -21,7 +22,7 @@ from bot.nlu.facts import (
 
 _CONTACT_FACTS = ("contact", "samri")
 # Asked in the past tense right after the earlier conference: about it, not the CMC.
-_PAST_TOPICS = {"diaspora": "diaspora_2013"}
+_PAST_TOPICS = {"diaspora": EARLIER_CONFERENCE}
 # ... but the release does not say where that one was held.
 _PAST_UNKNOWN = {"venue": NOT_IN_SOURCE}
 _PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed", "urban_share"})
@@ -91,15 +92,17 @@ def resolve(
         timed = item.get("short") and key == "dates" and topic in _PAST_TOPICS  # "quel mois ?"
         about_past = topic if topic in _PAST_TOPICS else in_message if past else None
         about_past = about_past or past_topic
+        verdict = item.get("verdict")
         if (past or counted or timed) and about_past:
             key = _PAST_UNKNOWN.get(key or "", _PAST_TOPICS[about_past])
+            verdict = item.get("then", verdict)  # the claim, checked against that one
         if item.get("own") and (registered or topic == REGISTRATION_TOPIC):
             key = REGISTRATION_DECISION  # "can I still come?" after a status
         if key == NOT_CANCELLED and item.get("past") and topic == REGISTRATION_TOPIC:
             key = REGISTRATION_DECISION  # "when was it cancelled?" right after a status
         if key:
             claim = {"claim": item["claim"]} if "claim" in item else {}
-            verdict = "no" if key in item.get("refuted", ()) else item.get("verdict")
+            verdict = "no" if key in item.get("refuted", ()) else verdict
             resolved.append({"fact": key, "verdict": verdict, **claim})
             topic = base.facts[key].group if key in base.facts else topic
             past_topic = None

@@ -36,6 +36,7 @@ from bot.nlu.facts import (
     NOT_CANCELLED,
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
+    REGISTRATION_WORD_RE,
     Analysis,
     FactBase,
     analyse,
@@ -142,6 +143,8 @@ _SOMEONE_ELSES_RE = re.compile(
     r"\b(?:for|pour|pr|of|de) (?:my|mon|ma|notre|our) " + _RELATIONS + r"\b"
     r"|\b(?:my|our) " + _RELATIONS + r"\x27?s (?:registration|status|application|reference)\b"
     r"|\b(?:he|she)(?:\x27s|s| is) (?:my|our) " + _RELATIONS + r"\b"
+    r"|\b(?:i\x27m|i am|im|je suis) (?:his|her|their|son|sa|leur) (?:\w+ )?" + _RELATIONS + r"\b"
+    r"|\b(?:check|verify|verifier|verifiez|look up) (?:my|mon|ma|our|notre) " + _RELATIONS + r"\b"
     r"|\b(?:that\x27?s|thats|c\x27est) (?:my|our|her|his|their|mon|ma|son|sa|leur) " + _RELATIONS
     + r"\b"
     r"|\b(?:is|est) (?:one of ours|one of our (?:delegates|staff|people|team)|des notres|"
@@ -274,7 +277,8 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\bconfirmer (?:ma|notre) (?:presence|participation|venue)\b|"
     r"\bconfirm (?:my|our) (?:attendance|participation|presence)\b"
     r"|\b(?:me|nous|se) (?:desinscrire|desister|retirer)\b|\bdesist\w*|\bunregister\b|"
-    r"\bderegister\b|\bwithdraw (?:it|me|them|my registration)\b|"
+    r"\bderegister\b|\bwithdraw (?:it|me|them|my registration)\b|\bun-?cancel\w*|"
+    r"\bflip (?:the switch|it) back\b|"
     r"\b(?:re)?activ\w* (?:it|me|my registration|mon inscription|la|le) ?"
     r"(?:again|a nouveau|de nouveau)"
     r"|\binstead of (?:me|him|her)\b|\ba (?:ma|sa) place\b|\btake (?:my|his|her) "
@@ -420,7 +424,12 @@ _DECISION_RE = re.compile(
     r"(?:me|la|le) confirmer|confirmer quand meme|confirm (?:me|it) anyway|"
     r"(?:do|fix|change) it (?:yourself|for me)|le faire (?:vous-meme|toi-meme|pour moi)|"
     r"pas le faire|(?:add|register|include) (?:my|a|an|our|another)\b|"
-    r"(?:ajouter|inscrire|rajouter) (?:mon|ma|mes|un|une|notre)\b)"
+    r"(?:ajouter|inscrire|rajouter) (?:mon|ma|mes|un|une|notre)\b|"
+    # What a status means or whether it may change: "what mean 'pending'?"
+    r"what (?:mean\w*|is meant by)|(?:que|qu\x27est-ce que) (?:veut|veulent) dire|"
+    r"(?:ca|cela) veut dire quoi|difference (?:between|entre)|"
+    r"(?:statut|status) (?:peut|can|could|may|might) (?:encore |still )?(?:evoluer|changer|change)|"
+    r"(?:switch\w*|put|set|turn\w*) (?:it |me )?back (?:to )?(?:active|on)\b|back to active)"
 )
 # A yes/no question on one's own status, and the status it names: "am I still on the
 # waiting list?" -> waitlisted. Checked in this order ("en attente" is pending, "liste
@@ -612,6 +621,8 @@ _CHECK_MINE_RE = re.compile(
     # "Can you search by my name?": the check asks for the reference and e-mail.
     r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up|under)\s+(?:\w+\s+){0,2}my\s+name)\b"
     r"|\bcherche\w*\s+(?:par|avec|a)\s+mon\s+nom\b"
+    r"|\b(?:re)?trouve\w*\s+(?:\w+\s+){0,3}(?:avec|par|a partir de)\s+(?:mon|le)\s+nom\b"
+    r"|\b(?:a|my|the) name (?:is|should be) enough\b|\bun nom (?:suffit|devrait suffire)\b"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
     r"|\b(?:check|verify|verifier|verifiez)\s+(?:a|une)\s+(?:registration|inscription)\b"
     r"|\bregistration (?:status )?check\b|\bverification d\x27inscription\b"
@@ -625,7 +636,6 @@ DECISION = "ask_registration_decision"
 OTHER_REGISTRATION = "ask_other_registration"
 OWN_STATUS = "ask_own_status"
 _RELEASE_PERSON_RE = re.compile(r"\b(?:samri|swing|lacy)\b")
-_REGISTRATION_WORD_RE = re.compile(r"\b(?:inscri\w*|regist\w*|status|statut|reference|dossier)\b")
 _STATUS_WORD_RE = re.compile(r"\b(?:status|statut|etat)\b")
 # "Why was I rejected?", "what position am I in on the waitlist?": not a yes or no.
 _WHY_RE = re.compile(
@@ -664,10 +674,10 @@ _STOP_RE = re.compile(
     r"\W*(?:(?:ok|okay|bon|ah|bah|ben|hmm+|actually|en fait|pis|non|no|oh|oops|nah|nope|meh|"
     r"well|alright|euh|bof|tant pis|oh well)\W+){0,3}"
     r"(?:never ?mind|nvm|forget (?:it|that|about it)|laisse[rz]? (?:tomber|faire|beton)|"
-    r"oublie[rz]?(?: ca)?|cancel|annule[rz]?|stop)\b"
+    r"oublie[rz]?(?: ca)?|"
     # "Cancel my registration": a request on the registration, not a stop.
-    r"(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?(?:regist\w*|inscri\w*|"
-    r"participation|candidature|application|place))"
+    r"(?:cancel|annule[rz]?|stop)\b(?!\W+(?:my |mon |ma |the |la |l\x27|this |cette )?"
+    r"(?:regist\w*|inscri\w*|participation|candidature|application|place)))\b"
 )
 # "je n'ai pas la référence sous la main, laissez tomber": a stop after a comma too.
 _AFTER_COMMA_RE = re.compile(r",\s*")
@@ -884,7 +894,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, "inform_registration", 1.0)
             return False
         # "M. Samri, quelle fonction, et à quelle adresse lui écrire ?": the release's contact.
-        release_person = _RELEASE_PERSON_RE.search(folded) and not _REGISTRATION_WORD_RE.search(
+        release_person = _RELEASE_PERSON_RE.search(folded) and not REGISTRATION_WORD_RE.search(
             folded
         )
         # "John Okafor's e-mail?": whatever else is asked, but in a letter that asks facts.
@@ -907,7 +917,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         # "Mon homologue, John Okafor, est-il inscrit ? On aimerait se retrouver sur place":
         # in a message shorter than a letter, the registration is what is asked.
         short = len(text.split()) < LETTER_WORDS
-        claims = any(i.get("verdict") for i in analysis.items)  # "a colleague said it moved"
+        # "a colleague said it moved": a wrong claim to correct, not "see her in Geneva"
+        claims = any(i.get("verdict") == "no" for i in analysis.items)
         # "Ma collègue X est-elle inscrite ? Elle m'a demandé de vérifier": hers, not mine.
         mine = _CHECK_MINE_RE.search(folded) or _OWN_STATUS_RE.search(folded)
         if (

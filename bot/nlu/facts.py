@@ -35,6 +35,8 @@ NOT_CANCELLED = "not_cancelled"
 # decisions (`utter_registration_decision`), not a fact of the release.
 REGISTRATION_DECISION = "registration_decision"
 REGISTRATION_TOPIC = "registration"
+# The conference this one follows: what a question in the past tense may be about.
+EARLIER_CONFERENCE = "diaspora_2013"
 # The conference itself: the topic of a conversation before any answer.
 CONFERENCE_TOPIC = "cmc"
 
@@ -218,9 +220,11 @@ _TOPICALISED_RE = re.compile(
     r"(?:(?:why|how|pourquoi|comment) )?(?:(?:are|do|does|will|can|is|have|did|were) )?"
     r"(?:they|ils|elles|il|elle|them|leur)\b"
 )
-# A sentence about one's registration ("pouvez-vous vérifier mon inscription ?"): the
-# check answers it, it is no question the release leaves open.
-_CHECK_RE = re.compile(r"\b(?:inscri\w*|regist\w*|status|statut|dossier|candidature)\b")
+# Words of a registration: a sentence with one ("pouvez-vous vérifier mon inscription ?")
+# is answered by the check, it is no question the release leaves open.
+REGISTRATION_WORD_RE = re.compile(
+    r"\b(?:inscri\w*|regist\w*|status|statut|reference|dossier|candidature)\b"
+)
 # A count asked as a whole, which may be the earlier conference's ("in total?").
 _TOTAL_RE = re.compile(r"\b(?:au total|in total|en tout|overall|altogether|all told)\b")
 # A relative pronoun after a noun and its article: "un rapport qui sort", "the people who".
@@ -789,7 +793,7 @@ _POLITE_REQUEST_RE = re.compile(
     r"transmettre|fournir|renseigner|informer|presenter|decrire|rappeler)\b|"
     r"\W*(?:(?:and|also|then|ok|hello|hi)\W+){0,2}(?:could|can|would|will) (?:you|u) "
     r"(?:please |kindly |also )*(?:tell|give|send|provide|share|explain|remind|indicate|"
-    r"describe|let me know)\b"
+    r"describe|let me know)\b(?!.{0,40}\b(?:if|whether)\b)"
 )
 
 
@@ -1070,10 +1074,11 @@ def analyse(text: str, base: FactBase) -> Analysis:
         worded = len(_TOKEN_RE.findall(sentence)) >= 4
         # "vous savez m'aider une fois ?": the request itself; "on dit quoi ?": a greeting.
         helps = _HELP_RE.search(sentence) or _SMALL_TALK_RE.search(sentence)
+        checks = REGISTRATION_WORD_RE.search(sentence)  # the check answers it
         if question and worded and not named_here and not helps and NOT_IN_SOURCE not in seen:
             seen.add(NOT_IN_SOURCE)
             found.append((position, {"fact": NOT_IN_SOURCE}))
-        elif "?" in sentence and worded and not (named_here or helps or _CHECK_RE.search(sentence)):
+        elif "?" in sentence and worded and not (named_here or helps or checks):
             unnamed.append(position)
     if unnamed and NOT_IN_SOURCE not in seen and any("fact" in i for _, i in found):
         # "Is childcare provided? And which city is it in?": one question the release
@@ -1312,6 +1317,10 @@ def _clause_items(
         item = {"fact": fact.id, "verdict": verdict}
         if _PAST_RE.search(clause):
             item["past"] = True  # "when was that one held?": maybe the earlier conference
+            earlier_fact = base.facts.get(EARLIER_CONFERENCE)
+            if verdict and earlier_fact:
+                # "and was it held in June?" after the 2013 conference: its June, Yes
+                item["then"] = _verdict(earlier_fact, clause, sentence, base)
         yield fact.id, pos, item
     when = _WHEN_RE.search(clause) if any_fact and missing is None and not found_dates else None
     if when:

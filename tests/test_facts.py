@@ -486,6 +486,10 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("Is that the only topic, then?", [("topics", "no")]),
         ("and how do migrants fit into that?", [("migrants_role", None)]),
         ("Le rapport lancé à la conférence, c'est bien le rapport 2013 ?", [("wmr_launch", "no")]),
+        # Whether one's status may change, asked beside facts: a question of its own.
+        ("D'accord. Est-ce que ce statut peut encore évoluer ? Et la planification urbaine "
+         "fera-t-elle partie des débats ?", [(NOT_IN_SOURCE, None), ("topics", "yes")]),
+        ("Am I in? Also, which dates?", [("dates", None)]),
         # "may" the modal verb is no month; "in May" is one.
         ("Is it in May?", [("dates", "no")]),
     ],
@@ -958,6 +962,23 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
             _message("ah zut j'ai pas ma référence sur moi... laisse tomber. Le rapport qui est "
                      "lancé à la conf il s'appelle comment ?", "ask_wmr"),
             "stop",
+        ),
+        # ... after a comma too, unless it is a condition ("if not, never mind").
+        (
+            _message("Ah, je n'ai pas la référence sous la main, laissez tomber. Rappelez-moi "
+                     "plutôt les dates de la conférence.", "ask_dates"),
+            "stop",
+        ),
+        (
+            _message("Can it be switched back to active? If not, never mind - just tell me how "
+                     "many member states IOM has.", "ask_iom"),
+            "ask_iom",
+        ),
+        # One detail after a check that found nothing: a correction, not a new check.
+        (
+            _message("Ah sorry, I registered through the ministry address: a.diallo@gouv.sn",
+                     "check_registration", entities=_entities(("email", "a.diallo@gouv.sn"))),
+            "inform_registration",
         ),
         # Nightlife, sweets, excursions and phone plans are elsewhere, even in Geneva.
         (_message("Quel est le meilleur chocolatier de Genève ?", "ask_venue"), "out_of_scope"),

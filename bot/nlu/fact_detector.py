@@ -266,7 +266,7 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\b(?:please|pls|plz|svp|stp|can you|could you|would you|pouvez-vous|pourriez-vous|"
     r"vous pouvez|peux-tu|tu peux?|merci de|i want to|i\x27d like to|i would like to|i need to|"
     r"je veux|je voudrais|jveux|je souhaite|je dois)\b.{0,25}\b(?:cancel|withdraw|annuler|"
-    r"lannuler|lanuler|"
+    r"lannuler|lanuler|anuler|annul[eé]r?|"
     r"retirer|desinscrire|unregister|deregister)\b"
     # "retirer son badge" is picking it up, not withdrawing
     r"|\b(?:cancel|withdraw|annuler|retirer(?! (?:son|mon|leur|les|le) (?:badge|kit|dossier d))|"
@@ -426,8 +426,9 @@ _DECISION_RE = re.compile(
     r"pas le faire|(?:add|register|include) (?:my|a|an|our|another)\b|"
     r"(?:ajouter|inscrire|rajouter) (?:mon|ma|mes|un|une|notre)\b|"
     # What a status means or whether it may change: "what mean 'pending'?"
-    r"what (?:mean\w*|is meant by)|(?:que|qu\x27est-ce que) (?:veut|veulent) dire|"
-    r"(?:ca|cela) veut dire quoi|difference (?:between|entre)|"
+    r"(?:what|que|qu\x27est-ce que) (?:mean\w*|is meant by|does|veut dire|signifie)\W{1,3}"
+    r"(?:pending|wait ?list\w*|waiting list|under review|en cours d\x27examen|"
+    r"liste d\x27attente|rejected|cancelled|confirmed)\b|difference (?:between|entre)|"
     r"(?:statut|status) (?:peut|can|could|may|might) (?:encore |still )?(?:evoluer|changer|change)|"
     r"(?:switch\w*|put|set|turn\w*) (?:it |me )?back (?:to )?(?:active|on)\b|back to active)"
 )
@@ -574,6 +575,7 @@ _PERSONAL_CASE_RE = re.compile(
     r"permis de (?:sejour|travail)|residence permit|work permit|titre de sejour|"
     r"deportation|expulsion|naturali[sz]ation|lettre de motivation|cover letter|curriculum|"
     r"sans[- ]papiers|undocumented|regularis\w*|regulari[sz]e (?:my|ma|mon)|"
+    r"need to vent|landlord|"
     # Anything but the conference: "write me a poem", "une blague".
     r"poem|poeme|joke|blague|recipe|recette|song|chanson|horoscope|franc suisse|swiss francs?|"
     r"exchange rate|taux de change|ski|skier|skiing|devinettes?|riddles?|knock knock|"
@@ -681,6 +683,8 @@ _STOP_RE = re.compile(
 )
 # "je n'ai pas la référence sous la main, laissez tomber": a stop after a comma too.
 _AFTER_COMMA_RE = re.compile(r",\s*")
+# "Can it be switched back? If not, never mind": a condition, no stop.
+_UNLESS_RE = re.compile(r"\b(?:if not|otherwise|sinon|si non|if (?:you|that) can\x27?t)\W*$")
 SWITCH_LANGUAGE = "switch_language"
 OUT_OF_SCOPE = "out_of_scope"
 _WORD_RE = re.compile(r"[a-z]{2,}")
@@ -888,6 +892,19 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if _REFERENCE_FORMAT_RE.search(folded) and name not in _STEPS:
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the prompt shows the format
             return True
+        one_detail = len(given & _REGISTRATION_ENTITIES) == 1
+        theirs = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
+        if (
+            name == CHECK_REGISTRATION
+            and one_detail
+            and not theirs
+            and not _NEW_CHECK_RE.search(folded)
+            and not _DECISION_RE.search(folded)  # "j'ai oublié l'adresse, redonnez-la-moi"
+        ):
+            # "Ah sorry, I registered through the ministry address: x@y": a detail for the
+            # check under way (or the one that found nothing), not a new check
+            _set_intent(message, "inform_registration", 1.0)
+            return False
         if given & _REGISTRATION_ENTITIES and _RETRY_RE.search(folded) and not proving:
             # "It was registered with her own address, x@y.fr: could you check again?": the
             # same check with a corrected detail, which must match like any other.
@@ -1242,7 +1259,10 @@ _SENTENCE_RE = re.compile(
     rf"(?:[?!.\n]+|,\s*(?:and|et)\s+(?:then|puis|ensuite)\b|\s(?:and|et)(?=\s+(?:{_IMPERATIVE}))|$)"
 )
 # An aside inside a sentence: "..., and btw who's the favourite for the world cup final?"
-_ASIDE_RE = re.compile(r",?\s+(?:(?:and|et|oh and)\s+)?(?:btw|by the way|au fait|d\x27ailleurs)\b")
+_ASIDE_RE = re.compile(
+    r",?\s+(?:(?:and|et|oh and)\s+)?(?:btw|by the way|au fait|d\x27ailleurs)\b"
+    r"|,\s+(?:(?:and|et)\s+)?(?:then|puis|ensuite)\b"
+)
 # A question word opening what is left of a message that asks: "who will win the premier
 # league? also when is the conference".
 _WH_OPENING_RE = re.compile(
@@ -1274,11 +1294,12 @@ def _elsewhere(folded: str) -> bool:
 def _stops(folded: str) -> bool:
     """ "Never mind" opening the message, one of its sentences or a clause after a comma
     ("j'ai pas ma référence sur moi, laissez tomber. Le rapport, il s'appelle comment ?")."""
-    return any(
-        _STOP_RE.match(part)
-        for sentence in _SENTENCE_RE.findall(folded)
-        for part in _AFTER_COMMA_RE.split(sentence)
-    )
+    for sentence in _SENTENCE_RE.findall(folded):
+        parts = _AFTER_COMMA_RE.split(sentence)
+        for before, part in zip(["", *parts], parts, strict=False):
+            if _STOP_RE.match(part) and not _UNLESS_RE.search(before):
+                return True
+    return False
 
 
 def _sentence_at(text: str, position: int) -> str:

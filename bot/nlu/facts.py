@@ -367,10 +367,20 @@ _EVENT_NAMED_BY_CITY_RE = re.compile(
 
 def _event_only(match: re.Match[str]) -> str:
     return str(match["event"] or match["to_the"])
+# Whether or why one's registration could change ("ce statut peut-il encore évoluer ?"):
+# asked beside facts, a question of its own.
+_OWN_CHANGE_RE = re.compile(
+    r"\b(?:statut|status) (?:peut|pourrait|can|could|may|might) (?:encore |still )?"
+    r"(?:evoluer|changer|change)\b|\b(?:switch\w*|put|set|turn\w*) (?:it |me )?back "
+    r"(?:to )?(?:active|on)\b|\bback to active\b|"
+    r"\bpourquoi (?:ma|mon) (?:demande|inscription|candidature|dossier)\b|"
+    r"\b(?:my|mes) chances\b"
+)
 # One's own attendance or case, asked right after a registration status ("can I still
 # come on the 26th?", "is there an appeal process?"): about that decision, not the facts
 # its words name.
 _OWN_CASE_RE = re.compile(
+    _OWN_CHANGE_RE.pattern + r"|"
     r"\b(?:can|could|may) i (?:still |even |at least |then )?(?:attend|come|participate|"
     r"take part|go|enter|get in|join)\b|\bshow up\b|\bturn up\b"
     r"|\b(?:possible|able) for me to (?:attend|come|go|participate|join)\b|\btry my luck\b|"
@@ -907,7 +917,8 @@ def _verdict(
         # "I land on the 27th, is that early enough?": no claim on the dates, which answer
         # it; "j'arrive le 25 : ça commence bien le lendemain ?" claims the 26th.
         clause, sentence = (_from_journey(t, journey) for t in (clause, sentence))
-        if fact.months and not _DAY_FROM_RE.search(journey.string):
+        other_date = _NUMBER_RE.search(sentence) or _MONTH_RE.search(sentence)
+        if fact.months and not _DAY_FROM_RE.search(journey.string) and not other_date:
             return None
     checked = False
     if fact.months:
@@ -1115,6 +1126,14 @@ def analyse(text: str, base: FactBase) -> Analysis:
         for position, item in found:
             if start <= position < end:
                 item["own"] = True
+        alone = not any(start <= position < end for position, _ in found)
+        if alone and len(sentences) > 1 and _OWN_CHANGE_RE.search(folded, start, end):
+            # "Ce statut peut-il encore évoluer ? Et la planification urbaine ?": the case
+            # is asked beside the facts, a question of its own
+            items.insert(
+                sum(position < start for position, _ in found),
+                {"fact": NOT_IN_SOURCE, "own": True},
+            )
     if any(i.get("fact") == "samri" and i.get("verdict") == "no" for i in items):
         # "Samri c'est le DG ?": No; his contact details and the Director General named
         # are the correction, not claims of their own.

@@ -540,7 +540,9 @@ _STILL_ASKED_RE = re.compile(
 )
 # In a clause that asks a detail the release does not give, only these facts are
 # also answered ("the dates and the opening time"), not the ones a word of it evokes.
-_WITH_MISSING = frozenset({"dates", "venue", "wmr_launch", "wmr_title", "topics", "confirmed"})
+_WITH_MISSING = frozenset(
+    {"dates", "venue", "wmr_launch", "wmr_title", "topics", "confirmed", "urban_share"}
+)
 # "When" in a clause: the dates, unless one of these facts answers it.
 _WHEN_RE = re.compile(
     r"\b(?:when|quand|kan|kand|what date|quelle date|which days?|quels jours|"
@@ -880,6 +882,12 @@ def _from_journey(text: str, journey: re.Match[str]) -> str:
     return _DAY_BEFORE_RE.sub(f"le {day - 1}", text)
 
 
+def _after_what_about(sentence: str) -> str:
+    """ "What about the report, is it launched there?": the question after the topic."""
+    opening = _WHAT_ABOUT_RE.match(sentence)
+    return sentence[opening.end() :] if opening else sentence
+
+
 def _verdict(
     fact: Fact, clause: str, sentence: str, base: FactBase, stated: bool = False
 ) -> str | None:
@@ -898,7 +906,11 @@ def _verdict(
     claim_form = not polite and (
         _claim_form(sentence)
         or _claim_form(last)
-        and bool(names_a_value or _claimed_place(base, last) or not _asks_wh(sentence))
+        and bool(
+            names_a_value
+            or _claimed_place(base, last)
+            or not _asks_wh(_after_what_about(sentence))
+        )
     )
     # "What about migrants in vulnerable situations?" after "is integration discussed?"
     what_about = fact.what_about and _WHAT_ABOUT_RE.match(sentence)

@@ -302,6 +302,7 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\b(?:just |please |pls )?(?:approve|validate|accept) "
     r"(?:it|me|my (?:registration|application))\b|"
     r"\bgo up (?:in|on) the (?:waiting )?list\b|\bmonter (?:dans|sur) la liste\b|"
+    r"\b(?:valider|approuver|accepter) (?:mon|ma) (?:inscription|dossier|candidature)\b|"
     r"\b(?:change|modify|update|changer|modifier) (?:my|mon|ma) "
     r"(?:category|categorie|status|statut|type|profil\w*|inscription|registration|participation)\b|"
     r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b|"

@@ -490,6 +490,9 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("D'accord. Est-ce que ce statut peut encore évoluer ? Et la planification urbaine "
          "fera-t-elle partie des débats ?", [(NOT_IN_SOURCE, None), ("topics", "yes")]),
         ("Am I in? Also, which dates?", [("dates", None)]),
+        # "X ou Y ?" asks which of two, not where; "où déjà ?" asks where.
+        ("psg ou om ?", []),
+        ("Et ça se passe où déjà, et quels jours ?", [("followup:5", None), ("dates", None)]),
         # "may" the modal verb is no month; "in May" is one.
         ("Is it in May?", [("dates", "no")]),
     ],

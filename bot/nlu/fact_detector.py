@@ -266,7 +266,7 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\b(?:please|pls|plz|svp|stp|can you|could you|would you|pouvez-vous|pourriez-vous|"
     r"vous pouvez|peux-tu|tu peux?|merci de|i want to|i\x27d like to|i would like to|i need to|"
     r"je veux|je voudrais|jveux|je souhaite|je dois)\b.{0,25}\b(?:cancel|withdraw|annuler|"
-    r"lannuler|lanuler|anuler|annul[eé]r?|"
+    r"lannuler|lanuler|anuler|annule|"
     r"retirer|desinscrire|unregister|deregister)\b"
     # "retirer son badge" is picking it up, not withdrawing
     r"|\b(?:cancel|withdraw|annuler|retirer(?! (?:son|mon|leur|les|le) (?:badge|kit|dossier d))|"
@@ -429,7 +429,9 @@ _DECISION_RE = re.compile(
     # What a status means or whether it may change: "what mean 'pending'?"
     r"(?:what|que|qu\x27est-ce que) (?:mean\w*|is meant by|does|veut dire|signifie)\W{1,3}"
     r"(?:pending|wait ?list\w*|waiting list|under review|en cours d\x27examen|"
-    r"liste d\x27attente|rejected|cancelled|confirmed)\b|difference (?:between|entre)|"
+    r"liste d\x27attente|rejected|cancelled|confirmed)\b|difference (?:between|entre) "
+    r"(?:confirm\w*|pending|wait\w*|en attente|rejet\w*|reject\w*|annul\w*|cancel\w*|"
+    r"les statuts|the status\w*|statuses)|"
     r"(?:statut|status) (?:peut|can|could|may|might) (?:encore |still )?(?:evoluer|changer|change)|"
     r"(?:switch\w*|put|set|turn\w*) (?:it |me )?back (?:to )?(?:active|on)\b|back to active)"
 )

@@ -24,9 +24,9 @@ REFERENCE_RE = re.compile(
 # participant import refuses it), so nobody's reference is printed to everyone.
 EXAMPLE_REFERENCE = "CMC-2015-0000"
 _LOCAL = r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~-"
-# RFC 5321's limits: 64 characters before the "@", labels of at most 63.
 # A label glued to the address ("mail=j.doe@x.org", "courriel=...") is not part of it.
 _LABEL = r"(?i:e-?mail|mail|courriel)="
+# RFC 5321's limits: 64 characters before the "@", labels of at most 63.
 EMAIL_RE = re.compile(
     rf"(?:(?<![{_LOCAL}])|(?<=(?i:mail)=)|(?<=(?i:courriel)=))(?!{_LABEL})"
     rf"[{_LOCAL}]{{1,64}}@[A-Za-z0-9-]{{1,63}}(?:\.[A-Za-z0-9-]{{1,63}}){{1,8}}"

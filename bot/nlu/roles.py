@@ -32,7 +32,7 @@ def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
 
 # What joins two roles of one list: "mayors and NGOs", "ministres, maires".
 _JOINED_RE = re.compile(
-    r"(?:[\s-]+[a-z]+){0,2}\s*(?:,|and|et|or|ou|&|/|as well as|ainsi que)\s*"
+    r"(?:[\s-]+[a-z]+){0,2}\s*(?:,|&|/|\b(?:and|et|or|ou|as well as|ainsi que)\b)\s*"
     r"(?:(?:the|les|des|la|le|l\x27)\s*)?"
 )
 

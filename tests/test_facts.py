@@ -492,6 +492,8 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("Am I in? Also, which dates?", [("dates", None)]),
         # "X ou Y ?" asks which of two, not where; "où déjà ?" asks where.
         ("psg ou om ?", []),
+        # "Where exactly?": Geneva, and the exact place is a detail the release lacks.
+        ("et ça se passe où exactement ?", [(NOT_IN_SOURCE, None), ("venue", None)]),
         ("Et ça se passe où déjà, et quels jours ?", [("followup:5", None), ("dates", None)]),
         # "may" the modal verb is no month; "in May" is one.
         ("Is it in May?", [("dates", "no")]),

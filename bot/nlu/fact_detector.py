@@ -896,6 +896,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # the prompt shows the format
             return True
         one_detail = len(given & _REGISTRATION_ENTITIES) == 1
+        # Someone else's registration named (read once, for both uses below).
         theirs = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
         if (
             name == CHECK_REGISTRATION
@@ -927,7 +928,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         someone_else = (
             not release_person
             and not _MINE_RE.search(folded)
-            and (_SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text))
+            and theirs
         )
         # A letter on behalf of a minister asks the facts, not anyone's status.
         asks_beyond_contacts = any(

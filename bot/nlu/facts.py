@@ -882,6 +882,16 @@ def _from_journey(text: str, journey: re.Match[str]) -> str:
     return _DAY_BEFORE_RE.sub(f"le {day - 1}", text)
 
 
+def _names_a_value(fact: Fact, clause: str) -> bool:
+    """A figure, a month, a place or a word of `fact` that a claim would check."""
+    return bool(
+        _NUMBER_RE.search(clause)
+        or _MONTH_RE.search(clause)
+        or any(p in clause for p in (*fact.places, *fact.names))
+        or (fact.wrong is not None and fact.wrong.search(clause))
+    )
+
+
 def _after_what_about(sentence: str) -> str:
     """ "What about the report, is it launched there?": the question after the topic."""
     opening = _WHAT_ABOUT_RE.match(sentence)
@@ -897,17 +907,11 @@ def _verdict(
     polite = _POLITE_REQUEST_RE.match(sentence.strip())  # "pourriez-vous m'indiquer ... ?"
     last = _CLAUSE_RE.split(sentence)[-1]
     # ... but "when, and in which city, will it be held?" claims nothing in its last clause
-    names_a_value = (
-        _NUMBER_RE.search(last)
-        or _MONTH_RE.search(last)
-        or any(p in last for p in (*fact.places, *fact.names))
-        or (fact.wrong is not None and fact.wrong.search(last))
-    )
     claim_form = not polite and (
         _claim_form(sentence)
         or _claim_form(last)
         and bool(
-            names_a_value
+            _names_a_value(fact, last)
             or _claimed_place(base, last)
             or not _asks_wh(_after_what_about(sentence))
         )

@@ -22,11 +22,13 @@ from bot.nlu.facts import (
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
     REGISTRATION_TOPIC,
+    THEIR_ADDRESS_RE,
     FactBase,
     fact_base,
 )
 from bot.nlu.formats import corrected_email
 from bot.nlu.language import asks_again, requested_language
+from bot.nlu.text import fold
 from bot.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 TOPIC_SLOT = "answer_topic"
@@ -55,6 +57,7 @@ OWN_STATUS = "ask_own_status"
 CHECK_ACTION = "action_check_registration"
 # The intents whose rules run this action before the registration form (data/rules.yml).
 CHECK_INTENTS = frozenset({"check_registration", "inform_registration"})
+PRIVACY = "utter_registration_privacy"
 
 
 def _reply_language(tracker: Tracker) -> str:
@@ -129,6 +132,18 @@ def _checked_last_turn(tracker: Tracker) -> bool:
             if users == 2:
                 return False
         elif users == 1 and event.get("event") == "action" and event.get("name") == CHECK_ACTION:
+            return True
+    return False
+
+
+def _follows_someone_else(tracker: Tracker) -> bool:
+    """The last reply said why someone else's registration is not given."""
+    users = 0
+    for event in reversed(tracker.events):
+        users += event.get("event") == "user"
+        if users == 2:
+            return False
+        if users and event.get("event") == "action" and event.get("name") == PRIVACY:
             return True
     return False
 
@@ -213,6 +228,12 @@ class ActionAnswer(Action):
             asked = {i["fact"] for i in items}
             again = [{"fact": f} for f in earlier if answerable(f, base) and f not in asked]
             items = items + again if any(i.get("verdict") for i in items) else again + items
+        their_address = THEIR_ADDRESS_RE.search(fold(text))
+        contacts = items and all(i["fact"] in ("contact", "samri") for i in items)
+        if contacts and their_address and _follows_someone_else(tracker):
+            # "Et son adresse mail ?" after a question on someone's registration: theirs.
+            dispatcher.utter_message(response=PRIVACY)
+            return []
         if not items and classified == OUT_OF_SCOPE:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

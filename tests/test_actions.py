@@ -365,3 +365,33 @@ async def test_the_end_of_an_address_corrects_the_one_kept(
     dispatcher = CollectingDispatcher()
     assert await ActionAnswer().run(dispatcher, state, DOMAIN) == events
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("earlier", "response"),
+    [("utter_registration_privacy", "utter_registration_privacy"), ("action_answer", None)],
+)
+async def test_his_address_after_a_question_on_his_registration_is_his(
+    earlier: str, response: str | None
+) -> None:
+    """ "Et son adresse mail ?" right after asking whether Carlos Ruiz is registered:
+    his, which only he may see; after the release's contact, the contact's."""
+    from actions.answers import ActionAnswer
+
+    answer = {"items": [{"fact": "contact", "verdict": None}]}
+    text = "Bon, et son adresse mail, vous pouvez me la donner ?"
+    latest = {"intent": {"name": "ask_question"}, "text": text, "answer": answer}
+    events = [
+        {"event": "user", "text": "Carlos Ruiz est inscrit ?"},
+        {"event": "action", "name": earlier},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": latest},
+    ]
+    state = Tracker("someone", {"language": "fr"}, latest, events, False, None, {}, "x")
+    dispatcher = CollectingDispatcher()
+    events_out = await ActionAnswer().run(dispatcher, state, DOMAIN)
+    if response:
+        assert events_out == []
+        assert [m["response"] for m in dispatcher.messages] == [response]
+    else:
+        assert "asamri@iom.int" in dispatcher.messages[0]["text"]

@@ -497,6 +497,24 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("Et ça se passe où déjà, et quels jours ?", [("followup:5", None), ("dates", None)]),
         # "may" the modal verb is no month; "in May" is one.
         ("Is it in May?", [("dates", "no")]),
+        # Things named in a list, or one detail alone, are asked for, not claimed.
+        ("Pourriez-vous au moins me rappeler la ville et les dates ?",
+         [("venue", None), ("dates", None)]),
+        ("the city and the dates?", [("venue", None), ("dates", None)]),
+        ("le titre du rapport ?", [("wmr_title", None), ("wmr_launch", None)]),
+        ("c'est à Genève et en octobre ?", [("venue", "yes"), ("dates", "yes")]),
+        # The writer's own speech is no speaker asked about; the figure is checked.
+        ("Pour son discours j'ai noté que nonante pour cent de la population mondiale vivra "
+         "en ville en 2050, c'est juste ?", [("urban_share", "no")]),
+        # Whether the assistant is a person asks nothing of the release.
+        ("Est-ce que je parle à un robot ou à une vraie personne ?", []),
+        ("am I talking to a real person?", []),
+        # The AX round: a walk from the station, a speaker on stage, an invitation asked for.
+        ("How long a walk is it from Cornavin station to wherever this thing is being held?",
+         [(NOT_IN_SOURCE, None), ("venue", None)]),
+        ("Will Mr Swing himself be up on stage at some point?", [(NOT_IN_SOURCE, None)]),
+        ("Cool. Last thing: where do I send questions?", [("contact", None)]),
+        ("does the conferance deal with urban planing at all?", [("topics", "yes")]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -1082,6 +1100,19 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
                      "online can I read more about the conference?", "ask_contact"),
             "ask_contact",
         ),
+        # "Am I registered for Geneva?": the conference, named by its city.
+        (_message("Hi, Marie from Lyon city hall here — am I registered for Geneva?", "greet"),
+         "ask_own_status"),
+        # "So it's still pending?" after a status: the registration just given.
+        (_message("so it's still pending?", "goodbye"), "ask_own_status"),
+        (_message("So it's not confirmed yet?", "stop"), "ask_own_status"),
+        # Asked to move a registration to the confirmed ones (Québec French).
+        (_message("Pis vous pouvez-tu le passer dans les confirmés tantôt?", "stop"),
+         "ask_registration_decision"),
+        (_message("Ok, then what email did she register with?", "nlu_fallback"),
+         "ask_other_registration"),
+        (_message("Mais c'est ma propre inscription pourtant !", "check_registration"),
+         "ask_registration_decision"),
         # What a reference looks like: the check's prompt shows it.
         (
             _message("what does a reference number look like?", "nlu_fallback"),
@@ -1133,6 +1164,12 @@ def test_a_letter_asking_facts_is_not_elsewhere_for_a_word_of_it() -> None:
         "tu me fais une devinette pour passer le temps ?",
         "Qui a remporté le Ballon d'or cette année ?",
         "kes kya a visite a geneve pdt mon tps libre",
+        # General knowledge and opinions.
+        "ha ok. then what's the capital of Switzerland? bet you don't know",
+        "Franchement, selon vous, l'immigration c'est une chance ou un problème pour la France ?",
+        "C'est quoi au juste la différence entre un réfugié et un migrant ?",
+        "What do you personally think of the Swiss initiative against mass immigration? "
+        "Good or bad?",
     ],
 )
 def test_a_request_on_something_else_alone_is_out_of_scope(text: str) -> None:

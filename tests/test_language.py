@@ -128,6 +128,8 @@ def test_neutral_messages_name_no_language(identifier: LanguageIdentifier, text:
         ("oui", FRENCH),
         ("yes", ENGLISH),
         ("my reference is CMC-2015-0001", ENGLISH),
+        # Chat words (bot/nlu/chat_words.yml): a deadline typed short is French.
+        ("date limite inscri?", FRENCH),
     ],
 )
 def test_clear_messages_name_their_language(

@@ -37,6 +37,7 @@ from bot.nlu.facts import (
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
     REGISTRATION_WORD_RE,
+    THEIR_ADDRESS_RE,
     Analysis,
     FactBase,
     analyse,
@@ -167,6 +168,10 @@ _SOMEONE_ELSES_RE = re.compile(
     r"|\b(?:son|sa|leur|his|her|their) (?:adresse|address|e-?mail|courriel)\b[^?]{0,40}@"
     r"|\b(?:what|which|quel\w*) (?:e-?mail|address|adresse|courriel)\b.{0,30}"
     r"\b(?:him|her|them|lui|eux|on file)\b"
+    # "what email did she register with?", "avec quelle adresse s'est-il inscrit ?"
+    r"|\b(?:did|does|has) (?:she|he|they) (?:register|sign up|use)\w*\b"
+    r"|\bquel\w* (?:adresse|e-?mail|courriel)\b.{0,25}\b(?:il|elle) (?:s\x27est|a) "
+    r"(?:inscrit\w*|utilise\w*)"
     r"|\b(?:what|which|whose) name\b.{0,30}\b(?:registered|under|behind)\b"
     r"|\bquel nom\b.{0,30}\b(?:inscrit|sous|derriere)\b"
     # "l'inscription de notre bourgmestre", "the registration of our mayor"
@@ -314,6 +319,11 @@ _CHANGE_REQUEST_RE = re.compile(
     r"all the same)\b|\b(?:valide|accepte|approuve|confirme)[rz]? (?:la|le|l\x27|ma|mon) ?\w* "
     r"quand meme\b|"
     r"\bpasser (?:\w+ ){0,4}en (?:confirm\w*|valid\w*|accept\w*|prioritaire)\b|"
+    # "vous pouvez-tu le passer dans les confirmés ?", "move her to the confirmed list"
+    r"\b(?:le|la|les|l\x27|me|nous) ?(?:passer|mettre|placer|basculer|faire passer) "
+    r"(?:\w+ ){0,2}(?:dans|parmi|avec|sur) (?:les |la )?(?:confirm|accept|valid)\w*|"
+    r"\b(?:put|move|switch|add) (?:it|him|her|me|us|them) (?:\w+ ){0,2}(?:to|into|among|with) "
+    r"(?:the )?(?:confirmed|accepted|approved)\b|"
     r"\b(?:le|la|les) (?:valider|accepter|approuver)\b|"
     r"\bmove (?:\w+ ){0,3}up (?:the|on the|in the) (?:waiting ?)?list\b|"
     r"\bhigher (?:up )?(?:on|in) the (?:waiting ?)?list\b"
@@ -331,7 +341,11 @@ _SURE_REGISTERED_RE = re.compile(
     r"\b(?:sure|certain|certaine|pourtant|definitely|really did|bel et bien)\b.{0,40}"
     r"\b(?:registered|regist\w* (?:in|on) the site|inscrite?s?|did (?:the|my) registration)\b|"
     r"\b(?:registered|inscrite?s?)\b.{0,20}\b(?:certain|certaine|for sure|pourtant|definitely)\b|"
-    r"\bi registered in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
+    r"\bi registered in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|"
+    # "Mais c'est ma propre inscription !" after the privacy answer
+    r"\b(?:c\x27est|it\x27s|it is|its) (?:bien |really |actually )?(?:ma propre|mon propre|my own) "
+    r"(?:inscription|registration|reference|adresse|address|e-?mail)\b|"
+    r"\b(?:mais |but )(?:c\x27est (?:bien )?(?:la mienne|le mien)|it\x27s mine)\b"
 )
 # What a reference looks like: the check's prompt shows its format.
 _REFERENCE_FORMAT_RE = re.compile(
@@ -348,7 +362,9 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:check|do|verify|write|ask|contact|verifier|ecri\w*|demander|faire|find out|know|"
     r"savoir|see)\b.{0,20}"
     r"\b(?:himself|herself|themselves|lui-meme|elle-meme|eux-memes)\b|"
-    r"\b(?:what|how) (?:would|does|do|can|could|should) (?:he|she|they) (?:need|do|check)\b|"
+    # ... not "what does he do?" (the release's contact's job)
+    r"\b(?:what|how) (?:would|does|do|can|could|should) (?:he|she|they) (?:need|do|check)\b"
+    r"(?<!what does he do)(?<!what does she do)|"
     r"\b(?:how|comment)\b.{0,30}\b(?:check|verify|verifier)\w*\b.{0,10}\b(?:his|her|their|son|sa|"
     r"leur) (?:own |propre )?(?:status|statut|registration|inscription)\b|"
     r"\b(?:who|qui)\b.{0,40}\b(?:is|are|est|sont) (?:already |deja )?(?:registered|inscrite?s?)\b|"
@@ -438,16 +454,26 @@ _DECISION_RE = re.compile(
 # A yes/no question on one's own status, and the status it names: "am I still on the
 # waiting list?" -> waitlisted. Checked in this order ("en attente" is pending, "liste
 # d'attente" is the waiting list).
+# Registered "for" the conference, named by its place, month or name.
+_REGISTERED_FOR_RE = re.compile(
+    r"\b(?:registered|inscrite?s?|signed up|down|on the list|accepted|accepte\w*|confirme\w*|"
+    r"confirmed) (?:for|pour|a|au|to|at) (?:the |la |le |l\x27)?(?:conference|conf|cmc|event|"
+    r"evenement|geneva|geneve|october|octobre|it)\b"
+)
+_EVENT_FACTS = frozenset({"venue", "dates", "about"})
 _ASKED_SUBJECT = (
     r"\b(?:am i|are we|suis-je|sommes-nous|is (?:my|our|it)|est-elle|est-il|est-ce que (?:je|j\x27|"
     r"mon|ma|notre|nous|c\x27est)|(?:mon|ma|notre) (?:inscription|demande|candidature|dossier|"
     r"statut|place|participation)(?: est)?|"
     r"(?:my|our) (?:registration|application|status|place|seat|spot|participation) is|have i been|"
     r"did i get|was i|ai-je ete|j\x27ai ete|je suis|je sui|jsuis|chui|i am|i\x27m|im|"
-    r"(?:has|have|did) (?:my|our)|je ne suis|i\x27m not|i am not)\b"
+    r"(?:has|have|did) (?:my|our)|je ne suis|i\x27m not|i am not|"
+    r"(?:it\x27s|it is|its) (?:still|not|already|now))\b"
 )
+# "So it's still pending?" right after a status: the registration just given.
 _OWN_SUBJECT_RE = re.compile(
     r"(?:am i|are we|suis-je|sommes-nous|is (?:my|our)|est-ce que (?:je|j\x27|mon|ma|notre|nous)|"
+    r"(?:so |then |donc )?(?:it\x27s|it is|its) (?:still |not |already |now )|"
     r"(?:mon|ma|notre|my|our) |have i|did i|was i|ai-je|j\x27ai|je suis|je sui|jsuis|chui|"
     r"i am|i\x27m|im|je ne suis|i\x27m not|i am not)\b"
 )
@@ -596,6 +622,15 @@ _PERSONAL_CASE_RE = re.compile(
     r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
     r"randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
     r"bise|gigs?|who(?:\x27s|s| is) playing|"
+    # General knowledge and opinions: "the capital of Switzerland", "immigration, a chance
+    # or a problem?", "the difference between a refugee and a migrant".
+    r"capital (?:city )?of|capitale (?:de|du|d\x27)|"
+    r"(?:difference|distinction) (?:between|entre) (?:a |an |un |une |les |the )?"
+    r"(?:refugi|refugee|migrant|immigr|exil|expat)\w*|"
+    r"une chance ou un probleme|un probleme ou une chance|"
+    r"(?:what do you|que pensez-vous|qu\x27en pensez-vous|tu penses quoi|what\x27s your|votre avis)"
+    r" (?:\w+ ){0,6}(?:initiative|votation|referendum|government|gouvernement|president\w*|"
+    r"politi\w*|party|parti|immigration|elections?)\b|"
     r"match (?:ce soir|tonight|de foot\w*)|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
@@ -811,7 +846,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         its topic ("when is the conference?" names it), no role stated earlier (most
         questions). A first message's language hint is in the slot before the reply
         is rendered (actions/session.py)."""
-        return all(
+        their_address = THEIR_ADDRESS_RE.search(fold(message.get(TEXT) or ""))
+        return not their_address and all(
             ("followup" not in i or topic or i.get("context"))
             and not reads_topic(i)
             and i.get("fact") != "invitees"
@@ -968,9 +1004,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         asking = _sentence_at(fold(text), asked["start"]) if asked else folded
         about_mine = mine_named and not any(p.search(asking) for p in elsewhere)
         # "Did I get in?": the invitees' cue words, asked of oneself, ask the status.
+        # "Am I registered for Geneva?": the place or dates named are the conference's.
+        registered_for = in_first_person and _REGISTERED_FOR_RE.search(folded)
         asks_other_fact = any(
             i.get("fact") in self._base.facts
-            and not (in_first_person and i.get("fact") == "invitees")
+            and not (in_first_person and i.get("fact") in ("invitees", "confirmed"))
+            and not (registered_for and i.get("fact") in _EVENT_FACTS)
             for i in analysis.items
         )
         if asked and about_mine and not given & _REGISTRATION_ENTITIES and not asks_other_fact:

@@ -188,12 +188,20 @@ _WH_RE = re.compile(
     r"\b(?:when|where|who|whom|what|which|how|why|quand|ou|qui|quel|quelle|quels|quelles|"
     r"comment|combien|pourquoi|quoi|lequel|laquelle|whens|wheres|whats|kel|kelle)\b"
 )
+# Whether the assistant is a person: "are you a bot?", "je parle à un robot ?".
+_MACHINE = r"(?:bot|robot|chatbot|human|humain|real|vrai|vraie|person|personne|ai|ia|machine)\b"
+_ASSISTANT_IDENTITY = (
+    rf"(?:are|r) (?:you|u) (?:a |an )?{_MACHINE}|"
+    rf"(?:es-tu|etes-vous|t\x27es|tes) (?:un |une )?{_MACHINE}|"
+    rf"(?:am i|are we) (?:talking|speaking|chatting|writing) (?:to|with) (?:a |an )?{_MACHINE}|"
+    r"(?:je parle|je discute|je cause|j\x27ecris|on parle|on discute|parle-t-on|parle-je|"
+    rf"suis-je en train de parler) (?:a|avec) (?:un |une )?{_MACHINE}"
+)
 # Questions of politeness or about the assistant, which ask nothing of the release.
 _SMALL_TALK_RE = re.compile(
     r"\b(?:how are (?:you|u)|how r u|hope (?:you are|you\x27re|u r|all is|this finds)|"
     r"comment (?:allez-vous|vas-tu|ca va)|ca va|vous allez bien|tu vas bien|"
-    r"are (?:you|u) (?:a |an )?(?:bot|robot|human|real|person|ai)\b|"
-    r"(?:es-tu|etes-vous|t\x27es) (?:un |une )?(?:robot|bot|humain|vrai)|who are (?:you|u)|"
+    rf"{_ASSISTANT_IDENTITY}|who are (?:you|u)|"
     r"qui (?:etes-vous|es-tu)|do (?:you|u) speak|parlez-vous|tu parles|"
     r"(?:can|may|could) i ask|puis-je (?:vous )?(?:poser|demander)|right place|bon endroit|"
     r"(?:you|u|anyone|anybody|quelqu\x27un) (?:there|la)\b|vous etes la|on dit quoi|"
@@ -209,8 +217,7 @@ _ABOUT_THE_ASSISTANT_RE = re.compile(
     r"(?:what|which) (?:ai|llm|chatbot|bot) |remember (?:what|everything) i\b|"
     r"(?:t\x27a|vous a|t\x27ont|vous ont) (?:cree|construit|developpe|programme|concu|fabrique)\b|"
     r"(?:tu|vous) (?:te |vous )?souvien\w* de ce que|"
-    r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|robot|human|real|person|ai|machine)\b|"
-    r"(?:es-tu|etes-vous|t\x27es|tes) (?:un |une )?(?:robot|bot|humain|vrai|machine|ia)\b)"
+    rf"{_ASSISTANT_IDENTITY})"
 )
 # A subject named first, then taken up by a pronoun: "and mayors, are they heard?".
 _TOPICALISED_RE = re.compile(
@@ -800,7 +807,8 @@ class Analysis:
 _POLITE_REQUEST_RE = re.compile(
     r"\W*(?:(?:et|alors|aussi|enfin|egalement|bonjour|madame|monsieur)\W+){0,2}"
     r"(?:pourriez|pouvez|pourrais|peux|sauriez|voudriez|auriez)[- ](?:vous|tu)\s+"
-    r"(?:(?:egalement|aussi|svp|s\x27il vous plait|l\x27amabilite de|la gentillesse de|bien)\s+)*"
+    r"(?:(?:egalement|aussi|svp|s\x27il vous plait|l\x27amabilite de|la gentillesse de|bien|"
+    r"au moins|juste|simplement|encore|d\x27abord)\s+)*"
     r"(?:m\x27|me |nous |)(?:indiquer|dire|donner|preciser|communiquer|envoyer|expliquer|"
     r"transmettre|fournir|renseigner|informer|presenter|decrire|rappeler)\b|"
     r"\W*(?:(?:and|also|then|ok|hello|hi)\W+){0,2}(?:could|can|would|will) (?:you|u) "
@@ -809,10 +817,38 @@ _POLITE_REQUEST_RE = re.compile(
 )
 
 
+# Things named in a list, with no verb: "la ville et les dates ?" asks for them, as does
+# one detail alone ("et son adresse mail ?").
+_OF = (
+    r"(?: (?:du|de la|de l\x27|des|de|d\x27|of the|of) ?(?:conference|conf|cmc|rapport|report|"
+    r"evenement|event|oim|iom|atelier|workshop|idm|forum|wmr))?"
+)
+_NOUN = rf"(?:la|le|les|l\x27|the|des|vos|your|its|ses|leurs?) ?[a-z\x27-]+(?: [a-z\x27-]+)?{_OF}"
+_DETAIL = (
+    r"(?:son|sa|ses|leur|his|her|its|their|the|la|le|l\x27) ?(?:adresse|address|e-?mail|mail|"
+    r"courriel|numero|number|phone|telephone|titre|title|nom|name|site|website|lien|link|lieu|"
+    r"dates?|venue|ville|city|location|themes?|topics?|sujets?|contacts?)"
+    rf"(?: (?:mail|e-?mail|electronique|email))?{_OF}"
+)
+_NOUN_LIST_RE = re.compile(
+    rf"\W*(?:(?:et|and|alors|so|ok|okay)\W+)?"
+    rf"(?:{_NOUN}(?:\s*(?:,|\bet\b|\band\b|&)\s*{_NOUN})+|{_DETAIL})"
+    r"\W*(?:(?:svp|stp|please|pls)\W*)?"
+)
+# Someone's address or number: after a question on another person's registration, that
+# person's (actions/answers.py), which only the registrant may see.
+THEIR_ADDRESS_RE = re.compile(
+    r"\b(?:son|sa|leur|ses|his|her|their) (?:adresse|e-?mail|courriel|mail|address|"
+    r"coordonnees|numero|phone|telephone)\b"
+)
+
+
 def _claim_form(sentence: str) -> bool:
     """A yes/no question: "Is it in Geneva?", "C'est à Genève ?", "fait-elle suite... ?"."""
     stripped = sentence.strip()
     if _WH_RE.match(stripped) or _POLITE_REQUEST_RE.match(stripped):
+        return False
+    if _NOUN_LIST_RE.fullmatch(stripped):
         return False
     yes_no = _YES_NO_RE.search(stripped)
     if yes_no and not (_inverted(yes_no, stripped) and _opens_wh(stripped)):
@@ -845,7 +881,7 @@ def _opens_wh(sentence: str) -> bool:
 def _short_claim(sentence: str) -> bool:
     """ "c a geneve ?", "october??": a yes/no question only if it names a value."""
     stripped = sentence.strip()
-    polite = _POLITE_REQUEST_RE.match(stripped)
+    polite = _POLITE_REQUEST_RE.match(stripped) or _NOUN_LIST_RE.fullmatch(stripped)
     return stripped.endswith("?") and not _asks_wh(stripped) and not polite
 
 

@@ -1317,6 +1317,8 @@ def test_the_detectors_routing_is_linear_in_the_length(piece: str) -> None:
         ("WMR 2015?", "en"),
         ("WMR 2015 ?", "fr"),
         ("ok", None),
+        ("ya un dress code?", "fr"),
+        ("y a un live stream?", "fr"),
         # Identifiers alone: English, as most writers of such messages wrote.
         ("CMC-2015-0002, j.okafor@lagos.gov.ng", "en"),
         ("Reference: cmc - 2015 - 0004\nE-mail: li.wei@example.org", "en"),

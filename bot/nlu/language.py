@@ -95,6 +95,8 @@ _FRENCH_MARK_RE = re.compile(r"\w[ \u00a0\u202f]+[?!]")
 _ENGLISH_MARK_RE = re.compile(r"[^\W_][?!]")
 
 
+# "ya un dress code?", "y a un live?": French chat's "there is", whatever the words after.
+_FRENCH_OPENING_RE = re.compile(r"\W{0,5}(?:ya|y a|y\x27a|il y a|yaura|y aura|y\x27aura)\s", re.I)
 # A capitalised word, which beside identifiers is the writer's name.
 _NAME_RE = re.compile(r"\b[A-Z][a-z]{1,20}\b")
 # The labels a message of identifiers may carry ("Reference: ... E-mail: ...").
@@ -112,6 +114,8 @@ def typographic_language(text: str) -> str | None:
     names = {fold(name) for name in _NAME_RE.findall(content)}  # "Li Wei, CMC-2015-0004, ..."
     if content != text and not set(words(content)) - _LABELS - names:
         return ENGLISH
+    if _FRENCH_OPENING_RE.match(text):
+        return FRENCH
     french = bool(_FRENCH_MARK_RE.search(text))
     english = bool(_ENGLISH_MARK_RE.search(text))
     if french == english:

@@ -509,12 +509,22 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         # Whether the assistant is a person asks nothing of the release.
         ("Est-ce que je parle à un robot ou à une vraie personne ?", []),
         ("am I talking to a real person?", []),
+        ("t un robot ou une vraie personne ?", []),
+        # Where the writer lives is no claim on the venue.
+        ("Hello. I am old man from Philippines, living in Toronto since 30 years. My grandson "
+         "tell me there is big meeting about migrants in the cities. What is this IOM please, "
+         "i dont know it.", [("iom_about", None)]),
+        ("how long", [("followup:17", None)]),
         # The AX round: a walk from the station, a speaker on stage, an invitation asked for.
         ("How long a walk is it from Cornavin station to wherever this thing is being held?",
          [(NOT_IN_SOURCE, None), ("venue", None)]),
         ("Will Mr Swing himself be up on stage at some point?", [(NOT_IN_SOURCE, None)]),
         ("Cool. Last thing: where do I send questions?", [("contact", None)]),
         ("does the conferance deal with urban planing at all?", [("topics", "yes")]),
+        ("and the co-development of cities?", [("topics", "yes")]),
+        # A relative "who" after a noun asks nothing: a yes/no question.
+        ("the conference will talk about migrants who are vulnerable?",
+         [("followup:12", None), ("topics", "yes")]),
     ],
 )
 def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> None:
@@ -1113,6 +1123,12 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
          "ask_other_registration"),
         (_message("Mais c'est ma propre inscription pourtant !", "check_registration"),
          "ask_registration_decision"),
+        (
+            _message("On m'a transmis la référence CMC-2015-0004 mais pas l'adresse mail qui va "
+                     "avec : pouvez-vous me la communiquer ?", "ask_contact",
+                     entities=_entities(("reference", "CMC-2015-0004"))),
+            "ask_other_registration",
+        ),
         # What a reference looks like: the check's prompt shows it.
         (
             _message("what does a reference number look like?", "nlu_fallback"),
@@ -1170,6 +1186,11 @@ def test_a_letter_asking_facts_is_not_elsewhere_for_a_word_of_it() -> None:
         "C'est quoi au juste la différence entre un réfugié et un migrant ?",
         "What do you personally think of the Swiss initiative against mass immigration? "
         "Good or bad?",
+        "et toi t'es pour ou contre l'immigration ?",
+        "I'm thinking about quitting my job to work in migration. Any advice?",
+        "do you like Geneva?",
+        "Who do you reckon will win the Swiss federal elections this month?",
+        "Random question, but can you recommend a good book on Swiss history?",
     ],
 )
 def test_a_request_on_something_else_alone_is_out_of_scope(text: str) -> None:
@@ -1429,3 +1450,17 @@ def test_why_after_the_mayors_role_is_theirs_not_the_topics() -> None:
     assert resolve([why], BASE, "cities", earlier=["urban_share"]) == [
         {"fact": "migrants_role", "verdict": None}
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        ("L'OIM ne fait pas partie du système des Nations Unies, si ?", "Si."),
+        ("Est-il vrai que l'OIM ne fait pas partie de l'ONU ?", "Non."),
+        ("L'OIM fait partie de l'ONU ?", "Oui."),
+    ],
+)
+def test_a_question_denying_what_the_release_says_is_answered_si(text: str, opening: str) -> None:
+    items = resolve(analyse(text, BASE).items, BASE, None)
+    assert compose(items, BASE, "fr")[0] == opening
+

@@ -102,6 +102,8 @@ def resolve(
             key = REGISTRATION_DECISION  # "when was it cancelled?" right after a status
         if key:
             claim = {"claim": item["claim"]} if "claim" in item else {}
+            if item.get("denied") and key == item.get("fact"):
+                claim["denied"] = True
             verdict = "no" if key in item.get("refuted", ()) else verdict
             resolved.append({"fact": key, "verdict": verdict, **claim})
             topic = base.facts[key].group if key in base.facts else topic
@@ -137,6 +139,10 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
         if item.get("verdict"):
             claim = item.get("claim")
             claims[claim] = "no" if "no" in (claims.get(claim), item["verdict"]) else "yes"
+    for item in items:
+        # A denial of what the release says: "Si." / "In fact, yes.", not "No.".
+        if item.get("denied") and claims.get(item.get("claim")) == "no":
+            claims[item.get("claim")] = "contrary"
     agreed = set(claims.values())
     each = len(agreed) > 1
     said: List[str] = []

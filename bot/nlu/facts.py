@@ -192,7 +192,7 @@ _WH_RE = re.compile(
 _MACHINE = r"(?:bot|robot|chatbot|human|humain|real|vrai|vraie|person|personne|ai|ia|machine)\b"
 _ASSISTANT_IDENTITY = (
     rf"(?:are|r) (?:you|u) (?:a |an )?{_MACHINE}|"
-    rf"(?:es-tu|etes-vous|t\x27es|tes) (?:un |une )?{_MACHINE}|"
+    rf"(?:es-tu|etes-vous|t\x27es|tes|\bt) (?:un |une )?{_MACHINE}|"
     rf"(?:am i|are we) (?:talking|speaking|chatting|writing) (?:to|with) (?:a |an )?{_MACHINE}|"
     r"(?:je parle|je discute|je cause|j\x27ecris|on parle|on discute|parle-t-on|parle-je|"
     rf"suis-je en train de parler) (?:a|avec) (?:un |une )?{_MACHINE}"
@@ -237,7 +237,9 @@ _TOTAL_RE = re.compile(r"\b(?:au total|in total|en tout|overall|altogether|all t
 # A relative pronoun after a noun and its article: "un rapport qui sort", "the people who".
 _RELATIVE_RE = re.compile(
     r"\b(?:un|une|le|la|les|des|du|ce|cette|ces|the|a|an|this|these|those|some) [a-z]+ "
-    r"(?:qui|who|which)\b|\b(?:ceux|celles|celui|celle|those|people) (?:qui|who)\b"
+    r"(?:qui|who|which)\b|\b(?:ceux|celles|celui|celle|those|people) (?:qui|who)\b|"
+    # "talk about migrants who are vulnerable?"
+    r"\b(?:about|of|for|on|with|among|sur|pour|avec|parmi|aux) [a-z]+ (?:qui|who|which)\b"
 )
 # Asking a count anywhere in the sentence, never a relative pronoun: "et l'OIM elle a
 # combien d'États membres déjà ?".
@@ -565,6 +567,7 @@ _EVENT_OF_PLACE = re.compile(r"\s(?:conference|conf|cmc|meeting|event|summit|som
 _HOME_RE = re.compile(
     r"\b(?:commune|ville|city|town|municipal\w*|mairie|maire|mayor|ministry|ministere|from|"
     r"venant|originaire|je suis|i am|i\x27m|work|travaille|based|basee?|habite|live|vis|region|"
+    r"living|lives|lived|resid\w*|vivant|moved|installee?s?|"
     r"occupe|association|ong|ngo|universit\w*|chercheu\w*|researcher|professor|professeure?|"
     r"urbaine|urban|bureau|office)\b"
 )
@@ -932,6 +935,19 @@ def _after_what_about(sentence: str) -> str:
     """ "What about the report, is it launched there?": the question after the topic."""
     opening = _WHAT_ABOUT_RE.match(sentence)
     return sentence[opening.end() :] if opening else sentence
+
+
+_NEGATION_RE = re.compile(r"\b(?:not|n\x27t|isnt|pas|ne|n\x27)\b|n\x27")
+# "Est-il vrai que ... ne ... pas ?" asks whether the denial is true: "Non".
+_IS_IT_TRUE_RE = re.compile(r"\b(?:vrai|exact|juste|correct|confirm\w*|right|true)\b")
+
+
+def _denies(fact: Fact, sentence: str) -> bool:
+    """A question that only denies what the release says ("L'OIM ne fait pas partie de
+    l'ONU, si ?"): answered "Si", not with a "Non" that would agree with it."""
+    wrong = fact.wrong.search(sentence) if fact.wrong is not None else None
+    denial = wrong and _NEGATION_RE.search(wrong.group(0))
+    return bool(denial and not _IS_IT_TRUE_RE.search(sentence))
 
 
 def _verdict(
@@ -1386,6 +1402,8 @@ def _clause_items(
         # "Do I need a visa to come to Geneva?": the yes/no is on the missing detail.
         verdict = None if missing is not None else _verdict(fact, clause, sentence, base, stated)
         item = {"fact": fact.id, "verdict": verdict}
+        if verdict == "no" and _denies(fact, sentence):
+            item["denied"] = True  # "L'OIM ne fait pas partie de l'ONU, si ?": "Si."
         if _PAST_RE.search(clause):
             item["past"] = True  # "when was that one held?": maybe the earlier conference
             earlier_fact = base.facts.get(EARLIER_CONFERENCE)

@@ -18,6 +18,7 @@ from actions.session import ActionFirstMessageLanguage
 from bench.adversarial import adversarial, seconds
 from bot.nlu.fact_detector import FactDetector
 from bot.nlu.facts import (
+    BY_NAME,
     NOT_CANCELLED,
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
@@ -515,6 +516,15 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
          "tell me there is big meeting about migrants in the cities. What is this IOM please, "
          "i dont know it.", [("iom_about", None)]),
         ("how long", [("followup:17", None)]),
+        # A letter's request to confirm one's registration is the check's, not a missing
+        # detail; "it would be helpful to receive" asks.
+        ("I would be grateful if you could confirm that my registration is in order, as our "
+         "protocol office needs to finalise travel arrangements shortly.", []),
+        ("Dear Sir,\n\nI am preparing a briefing for our Minister. I should be grateful if you "
+         "could clarify whether the conference forms part of the International Dialogue on "
+         "Migration. It would also be helpful to receive the quotation from IOM's Director "
+         "General contained in your press release.\n\nYours sincerely,\nJ. de Vries",
+         [("idm", None), ("dg_quote", None)]),
         # The AX round: a walk from the station, a speaker on stage, an invitation asked for.
         ("How long a walk is it from Cornavin station to wherever this thing is being held?",
          [(NOT_IN_SOURCE, None), ("venue", None)]),
@@ -1464,3 +1474,18 @@ def test_a_question_denying_what_the_release_says_is_answered_si(text: str, open
     items = resolve(analyse(text, BASE).items, BASE, None)
     assert compose(items, BASE, "fr")[0] == opening
 
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Bizarre. Vous pouvez pas chercher avec mon nom plutôt ? Karim Benali.",
+     "Ne pourriez-vous pas le retrouver à partir de mon adresse électronique ?",
+     "Strange. Look me up by name, Nadia Haddad, or put me through to someone who can."],
+)
+def test_a_search_by_name_says_why_the_check_needs_the_reference(text: str) -> None:
+    """Not "name" as a follow-up (the report's title): why a name is not enough."""
+    assert _route(_message(text, "check_registration")) == ("check_registration", [
+        {"fact": BY_NAME}
+    ])
+    for language in ("fr", "en"):
+        assert "idmworkshop@iom.int" in compose([{"fact": BY_NAME}], BASE, language)[0]

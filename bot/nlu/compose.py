@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Collection, Dict, List
 
 from bot.nlu.facts import (
+    BY_NAME,
     EARLIER_CONFERENCE,
     NOT_CANCELLED,
     NOT_IN_SOURCE,
@@ -117,7 +118,7 @@ def _groups(facts: Collection[str], base: FactBase) -> List[str]:
 
 
 def answerable(key: str, base: FactBase) -> bool:
-    return key in base.facts or key in (NOT_IN_SOURCE, NOT_CANCELLED)
+    return key in base.facts or key in (NOT_IN_SOURCE, NOT_CANCELLED, BY_NAME)
 
 
 def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[str]:
@@ -154,7 +155,7 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
         said.append(key)
         if each and item.get("verdict") and item.get("claim") in claims:
             parts.append(base.text(claims.pop(item.get("claim")), language))
-        if key in (NOT_IN_SOURCE, NOT_CANCELLED):
+        if key in (NOT_IN_SOURCE, NOT_CANCELLED, BY_NAME):
             parts.append(base.text(key, language))
             continue
         fact = base.facts.get(key)

@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu import LANGUAGES
 from bot.nlu.compose import answerable, compose, reads_topic, resolve
 from bot.nlu.facts import (
+    BY_NAME,
     CONFERENCE_TOPIC,
     LETTER_WORDS,
     NOT_CANCELLED,
@@ -662,14 +663,20 @@ _WHOM_RE = re.compile(
     r"who (?:should|do|can|must) i (?:contact|write|ask|address|turn))\b"
 )
 # "Please check my status": a check, whatever else the message says.
+# "Can you search by my name?", "... à partir de mon adresse ?": the check, which says why
+# it needs the reference and the e-mail.
+_BY_NAME_RE = re.compile(
+    r"\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up|under)\s+(?:\w+\s+){0,2}my\s+"
+    r"(?:name|e-?mail|address))\b"
+    r"|\bcherche\w*\s+(?:par|avec|a)\s+(?:mon|le)\s+nom\b|\blook\s+me\s+up\s+by\s+name\b"
+    r"|\b(?:re)?trouve\w*\s+(?:\w+\s+){0,3}(?:avec|par|a partir de)\s+(?:mon|le|mon adresse|"
+    r"l\x27adresse|mon e-?mail|mon courriel)\s?(?:nom|e-?mail|electronique|mail|courriel)?\b"
+    r"|\b(?:a|my|the) name (?:is|should be) enough\b|\bun nom (?:suffit|devrait suffire)\b"
+)
 _CHECK_MINE_RE = re.compile(
     r"\b(?:check|verify|verifier|verifiez|verifie|checker)\b.{0,15}\b(?:my|mon|ma)\s+"
     r"(?:status|statut|registration|inscription|application|candidature|dossier)\b"
-    # "Can you search by my name?": the check asks for the reference and e-mail.
-    r"|\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up|under)\s+(?:\w+\s+){0,2}my\s+name)\b"
-    r"|\bcherche\w*\s+(?:par|avec|a)\s+(?:mon|le)\s+nom\b|\blook\s+me\s+up\s+by\s+name\b"
-    r"|\b(?:re)?trouve\w*\s+(?:\w+\s+){0,3}(?:avec|par|a partir de)\s+(?:mon|le)\s+nom\b"
-    r"|\b(?:a|my|the) name (?:is|should be) enough\b|\bun nom (?:suffit|devrait suffire)\b"
+    rf"|{_BY_NAME_RE.pattern}"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
     r"|\b(?:check|verify|verifier|verifiez)\s+(?:a|une)\s+(?:registration|inscription)\b"
     r"|\bregistration (?:status )?check\b|\bverification d\x27inscription\b"
@@ -821,6 +828,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 # it": the registration's cancellation, not the conference's.
                 kept = [i for i in items or [] if i.get("fact") != NOT_CANCELLED]
                 items = [*kept, {"fact": REGISTRATION_DECISION, "verdict": None}]
+            if name == CHECK_REGISTRATION and _BY_NAME_RE.search(folded):
+                items = [{"fact": BY_NAME}]  # not "name" as a follow-up ("what's it called?")
             if items is None:
                 continue
             if _CONFERENCE_RE.search(fold(text)):
@@ -1045,6 +1054,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # then the facts asked beside it.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
+        own_check = _OWN_STATUS_RE.search(folded) or _CHECK_MINE_RE.search(folded)
+        if given & _REGISTRATION_ENTITIES and own_check and not theirs and name not in _STEPS:
+            # "I was assigned reference CMC-2015-0005 ... confirm that my registration is in
+            # order. Will the report be launched there?": the check (the e-mail asked for),
+            # the facts answered beside it.
+            _set_intent(message, CHECK_REGISTRATION, 1.0)
+            return False
         if (given & _REGISTRATION_ENTITIES or _REFERENCE_WORD_RE.search(folded)) and (
             _WHOSE_RE.search(folded) and not proving
         ):
@@ -1073,7 +1089,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return True
         if _CHECK_MINE_RE.search(folded) and name not in _STEPS and not _WHOM_RE.search(folded):
             _set_intent(message, CHECK_REGISTRATION, 1.0)  # "John Okafor here, check my status"
-            return not _is_asked(text)  # "hi, registration check please": nothing else asked
+            # "hi, registration check please": nothing else asked; "look me up by name": why not
+            return not _is_asked(text) and not _BY_NAME_RE.search(folded)
         if _WHY_DECISION_RE.search(folded) and not given & _REGISTRATION_ENTITIES:
             # "Why was I refused? Researchers are invited": the decision, not the facts.
             _set_intent(message, DECISION, 1.0)

@@ -31,6 +31,8 @@ from bot.nlu.text import URL_RE, fold
 FACTS_FILE = Path(__file__).with_name("facts.yml")
 NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
+# "Can you look me up by name?": why the check needs the reference and e-mail (a phrase).
+BY_NAME = "by_name"
 # After a registration status ("why?", "when will I know?"): the domain's answer on
 # decisions (`utter_registration_decision`), not a fact of the release.
 REGISTRATION_DECISION = "registration_decision"
@@ -232,6 +234,14 @@ _TOPICALISED_RE = re.compile(
 REGISTRATION_WORD_RE = re.compile(
     r"\b(?:inscri\w*|regist\w*|status|statut|reference|dossier|candidature)\b"
 )
+# A letter's question on one's own registration's standing: the check answers it.
+_OWN_STANDING_RE = re.compile(
+    r"\b(?:my|mon|ma|our|notre) (?:registration|inscription|candidature|application|dossier)\b"
+    r".{0,40}\b(?:in order|accepted|confirm\w*|approved|registered|recorded|received|valid\w*|"
+    r"enregistree?|acceptee?|bien (?:ete|recue?)|en regle)"
+    r"|\b(?:confirm|check|verify|confirmer|verifier)\b.{0,30}\b(?:my|mon|ma|our|notre) "
+    r"(?:registration|inscription|candidature|application|dossier)\b"
+)
 # A count asked as a whole, which may be the earlier conference's ("in total?").
 _TOTAL_RE = re.compile(r"\b(?:au total|in total|en tout|overall|altogether|all told)\b")
 # A relative pronoun after a noun and its article: "un rapport qui sort", "the people who".
@@ -300,6 +310,8 @@ _REQUEST_RE = re.compile(
     r"fournir|communiqu\w*|send|envoy\w*|share|partag\w*|grateful|reconnaissant|oblige\w*|"
     r"appreciat\w*|need|besoin|details?|explain|expliqu\w*|kindly|please|pls|svp|merci de|"
     r"rappel\w*|remind|quote|citer|faudrait|il me faut|il nous faut|transmett\w*|saurais gre|"
+    r"(?:helpful|useful|utile|precieux) (?:to|de|d\x27) (?:receive|have|get|know|recevoir|avoir|"
+    r"obtenir|connaitre|savoir)|"
     r"(?:would|\x27d) (?:also )?like to (?:know|ask|have|get|"
     r"receive|obtain|learn|check|verify|understand|be informed)|"
     r"(?:aimerai\w*|voudrai\w*|souhaiterai\w*) (?:aussi |egalement )?(?:savoir|connaitre|"
@@ -947,7 +959,8 @@ def _denies(fact: Fact, sentence: str) -> bool:
     l'ONU, si ?"): answered "Si", not with a "Non" that would agree with it."""
     wrong = fact.wrong.search(sentence) if fact.wrong is not None else None
     denial = wrong and _NEGATION_RE.search(wrong.group(0))
-    return bool(denial and not _IS_IT_TRUE_RE.search(sentence))
+    asked = sentence.rstrip().endswith("?") and not _PREMISE_RE.search(sentence)
+    return bool(denial and asked and not _IS_IT_TRUE_RE.search(sentence))
 
 
 def _verdict(
@@ -1154,7 +1167,13 @@ def analyse(text: str, base: FactBase) -> Analysis:
         # "vous savez m'aider une fois ?": the request itself; "on dit quoi ?": a greeting.
         helps = _HELP_RE.search(sentence) or _SMALL_TALK_RE.search(sentence)
         checks = REGISTRATION_WORD_RE.search(sentence)  # the check answers it
-        if question and worded and not named_here and not helps and NOT_IN_SOURCE not in seen:
+        standing = _OWN_STANDING_RE.search(sentence)  # "confirm my registration is in order"
+        if (
+            question
+            and worded
+            and not (named_here or helps or standing)
+            and NOT_IN_SOURCE not in seen
+        ):
             seen.add(NOT_IN_SOURCE)
             found.append((position, {"fact": NOT_IN_SOURCE}))
         elif "?" in sentence and worded and not (named_here or helps or checks):

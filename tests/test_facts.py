@@ -516,6 +516,9 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
          "tell me there is big meeting about migrants in the cities. What is this IOM please, "
          "i dont know it.", [("iom_about", None)]),
         ("how long", [("followup:17", None)]),
+        ("et la cmc c koi", [("about", None)]),
+        # The writer's own mayor is no named office holder: the category's yes.
+        ("And the mayor of my city he can come also?", [("invitees", "yes")]),
         # A letter's request to confirm one's registration is the check's, not a missing
         # detail; "it would be helpful to receive" asks.
         ("I would be grateful if you could confirm that my registration is in order, as our "
@@ -1154,6 +1157,7 @@ def test_routing(message: Message, intent: str) -> None:
     "text",
     [
         "Écris-moi un petit poème sur l'automne stp. Et l'OIM a combien d'États membres ?",
+        "qui a gagné le match hier soir ? sinon l'OIM a combien d'États membres",
         "What's the best ski resort near Geneva? Also, how many member states does IOM have?",
         "Tell me a joke about the UN, and then tell me how many member states IOM has.",
         "raconte moi une blague et dis moi combien d'États membres a l'OIM",
@@ -1489,3 +1493,17 @@ def test_a_search_by_name_says_why_the_check_needs_the_reference(text: str) -> N
     ])
     for language in ("fr", "en"):
         assert "idmworkshop@iom.int" in compose([{"fact": BY_NAME}], BASE, language)[0]
+
+
+def test_a_letter_with_a_check_keeps_the_link_it_asks_for() -> None:
+    """The contacts a check's letter asks for ("send me the link to the conference web
+    page") are answered after it, unlike those its e-mail address names."""
+    text = (
+        "Dear Sir or Madam,\n\nCould you kindly check the status of my registration for the "
+        "Conference on Migrants and Cities? My reference is CMC-2015-0050 and my e-mail address "
+        "is c.ruiz@example.org. I would also appreciate it if you could send me the link to the "
+        "conference web page.\n\nKind regards,\nCarlos Ruiz\nCity of Madrid"
+    )
+    entities = _entities(("reference", "CMC-2015-0050"), ("email", "c.ruiz@example.org"))
+    _, items = _route(_message(text, "check_registration", entities=entities))
+    assert [i.get("fact") for i in items or []] == ["contact"]

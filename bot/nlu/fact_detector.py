@@ -802,8 +802,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 # "who will win the premier league? also when is the conference": the
                 # rest of a message that asks is asked.
                 folded_rest = fold(rest)
-                asks = _ASKS_RE.search(folded_rest) or "?" in text and _WH_OPENING_RE.match(
-                    folded_rest
+                asks = (
+                    _ASKS_RE.search(folded_rest)
+                    or "?" in text
+                    and (_WH_OPENING_RE.match(folded_rest) or _WH_CLOSING_RE.search(folded_rest))
                 )
                 if asked and asks:
                     text, analysis = rest, beside
@@ -1225,12 +1227,15 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             letter = len(text.split()) >= LETTER_WORDS or text.count("?") >= 2
             letter = letter or self._asks_a_missing_detail(text)
             stopped = name == STOP
+            # "... and send me the link to the conference web page": the contacts asked, not
+            # named by the e-mail address of the check.
+            contacts = stopped or letter and bool(_WEB_OR_PHONE_RE.search(fold(text)))
             asked = [
                 i
                 for i in analysis.items
                 if "followup" in i
                 or i.get("fact") in self._base.facts
-                and (stopped or i.get("fact") not in _CONTACT_FACTS)
+                and (contacts or i.get("fact") not in _CONTACT_FACTS)
                 or i.get("fact") == NOT_CANCELLED  # "... and is it still on for the 26th?"
                 or (letter or stopped)
                 and i.get("fact") == NOT_IN_SOURCE
@@ -1337,6 +1342,13 @@ _WH_OPENING_RE = re.compile(
     r"quand|ou|qui|quel\w*|comment|combien)\b"
 )
 # What asks without a question mark.
+_WEB_OR_PHONE_RE = re.compile(
+    r"\b(?:link|lien|web ?page|page web|website|site web|url|phone|telephone)\b"
+)
+# "... sinon le rapport 2015 il parle de quoi": a question word closing it, or a count.
+_WH_CLOSING_RE = re.compile(
+    r"\b(?:quoi|quand|ou|comment|pourquoi|what|when|where)\W*$|\b(?:combien|how many)\b"
+)
 _ASKS_RE = re.compile(rf"\?|\b(?:{_IMPERATIVE})")
 
 

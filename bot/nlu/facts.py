@@ -361,10 +361,11 @@ _WHAT_ABOUT_RE = re.compile(r"\s*(?:(?:and|so|et)\s+)?(?:what|how) about\b")
 # comes, so whether they do is not in it.
 _OFFICE_HOLDER_RE = re.compile(
     r"\b(?:le|la) (?:maire|mairesse|ministre|president\w*|premier ministre|secretaire general)"
-    r" (?:de|du|d\x27|des) \w+.{0,25}\b(?:vient|viendra|participe\w*|sera (?:la|present\w*)|"
+    r" (?:de|du|d\x27|des) (?!ma |mon |notre |nos )\w+.{0,25}\b(?:vient|viendra|participe\w*|"
+    r"sera (?:la|present\w*)|"
     r"(?:en )?fai(?:t|ra) partie|est (?:bien )?(?:invite|convie)e?|parler\w*|prendr\w* la parole|"
     r"intervien\w*|interviendra)"
-    r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of \w+"
+    r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of (?!my |our )\w+"
     r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there|invited|among|part of|"
     r"speak\w*|give a (?:speech|talk)|address\w* the)"
     r"|\b(?:un|onu|the|le|la) secr\w* gen\w*\b(?: (?:de l\x27onu|des nations unies|of the un))?"

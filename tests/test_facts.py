@@ -517,6 +517,13 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
          "i dont know it.", [("iom_about", None)]),
         ("how long", [("followup:17", None)]),
         ("et la cmc c koi", [("about", None)]),
+        # "and" between two days joins no clauses.
+        ("d'accord. c'est les 26 et 27 c'est ça ?", [("dates", "yes")]),
+        ("and climate change?", [(NOT_IN_SOURCE, None)]),
+        ("boring. are you even a real person?", []),
+        ("you human?", []),
+        ("Please tell what is the role of diaspora in this conference, and when was the last "
+         "diaspora conference of IOM?", [("topics", None), ("diaspora_2013", None)]),
         # The writer's own mayor is no named office holder: the category's yes.
         ("And the mayor of my city he can come also?", [("invitees", "yes")]),
         # A letter's request to confirm one's registration is the check's, not a missing
@@ -1136,6 +1143,8 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
          "ask_other_registration"),
         (_message("Mais c'est ma propre inscription pourtant !", "check_registration"),
          "ask_registration_decision"),
+        (_message("Hello, I registered for the CMC, can you check it for me?", "nlu_fallback"),
+         "check_registration"),
         (
             _message("On m'a transmis la référence CMC-2015-0004 mais pas l'adresse mail qui va "
                      "avec : pouvez-vous me la communiquer ?", "ask_contact",
@@ -1205,6 +1214,8 @@ def test_a_letter_asking_facts_is_not_elsewhere_for_a_word_of_it() -> None:
         "do you like Geneva?",
         "Who do you reckon will win the Swiss federal elections this month?",
         "Random question, but can you recommend a good book on Swiss history?",
+        "Franchement vous pensez pas que l'Europe devrait fermer ses frontières ?",
+        "Hi, are you also the ones organizing Habitat III in Quito next year?",
     ],
 )
 def test_a_request_on_something_else_alone_is_out_of_scope(text: str) -> None:

@@ -62,7 +62,9 @@ _SENTENCE_RE = re.compile(r"(?:[^?!.\n]|\.(?=\d)|[?!]+(?=\s*\)))+[?!.\n]*")
 _CLAUSE_RE = re.compile(
     # A dash between words, not between days ("26 - 27 octobre").
     r",|:|;|(?<!\d)\s[-\u2013\u2014]\s(?!\d)|"
-    r"\s(?:and|et|&|\+|n|ainsi que|aussi|plus|as well as|puis|pis|then)\s"
+    # "and" between two days joins none: "les 26 et 27".
+    r"(?<!\d)\s(?:and|et|&|\+|n|ainsi que|aussi|plus|as well as|puis|pis|then)\s|"
+    r"(?<=\d)\s(?:and|et|&|\+|n|ainsi que|aussi|plus|as well as|puis|pis|then)\s(?!\d)"
     # "also" after a verb joins no clause: "it was also in Geneva?"
     r"|(?<!\bwas)(?<!\bis)(?<!\bwere)(?<!\bare)(?<!\bwill)(?<!\bbe)\salso\s"
     # A question run on without a mark ("is it launched at the cmc what does it look
@@ -193,7 +195,8 @@ _WH_RE = re.compile(
 # Whether the assistant is a person: "are you a bot?", "je parle à un robot ?".
 _MACHINE = r"(?:bot|robot|chatbot|human|humain|real|vrai|vraie|person|personne|ai|ia|machine)\b"
 _ASSISTANT_IDENTITY = (
-    rf"(?:are|r) (?:you|u) (?:a |an )?{_MACHINE}|"
+    rf"(?:are|r) (?:you|u) (?:even |really |actually )?(?:a |an )?{_MACHINE}|"
+    rf"^\W*(?:(?:and|so|but|et|alors)\W+)?(?:you|u|toi|vous) (?:a |an |un |une )?{_MACHINE}\W*$|"
     rf"(?:es-tu|etes-vous|t\x27es|tes|\bt) (?:un |une )?{_MACHINE}|"
     rf"(?:am i|are we) (?:talking|speaking|chatting|writing) (?:to|with) (?:a |an )?{_MACHINE}|"
     r"(?:je parle|je discute|je cause|j\x27ecris|on parle|on discute|parle-t-on|parle-je|"
@@ -375,7 +378,7 @@ _OFFICE_HOLDER_RE = re.compile(
 # A line of a list ("- the dates", "2) the fees", "b. hotels"): in a letter, each
 # is one of the things asked.
 _LIST_ITEM_RE = re.compile(
-    r"\s*(?:[-*\u2022\u2013\u00b7]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\((?:i{1,3}|iv|vi{0,3}|ix|x)\))\s"
+    r"\s*(?:[-*\u2022\u2013\u00b7]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)])\s"
 )
 # "Am I registered for the Geneva conference?", "son inscription à la conférence de Genève
 # est-elle passée ?": the city names the event, it does not ask where it is.

@@ -519,6 +519,10 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("et la cmc c koi", [("about", None)]),
         # "and" between two days joins no clauses.
         ("d'accord. c'est les 26 et 27 c'est ça ?", [("dates", "yes")]),
+        ("Madame la Ministre souhaiterait savoir quel est le cadre dans lequel s'inscrit la "
+         "Conférence sur les migrants et les villes.", [("idm", None)]),
+        ("J'aimerais aussi vérifier le chiffre concernant la part de la population urbaine à "
+         "l'horizon 2050.", [("urban_share", None)]),
         ("and climate change?", [(NOT_IN_SOURCE, None)]),
         ("boring. are you even a real person?", []),
         ("you human?", []),
@@ -1145,6 +1149,13 @@ def _entities(*pairs: tuple[str, str]) -> list[dict[str, str]]:
          "ask_registration_decision"),
         (_message("Hello, I registered for the CMC, can you check it for me?", "nlu_fallback"),
          "check_registration"),
+        # A detail of the check stated, then a question: the detail, the question after.
+        (
+            _message("L'adresse indiquée lors de l'inscription est a.diallo@gouv.sn. Pourriez-vous "
+                     "également me dire si Madame la Ministre peut être accompagnée ?",
+                     "ask_logistics", entities=_entities(("email", "a.diallo@gouv.sn"))),
+            "inform_registration",
+        ),
         (
             _message("On m'a transmis la référence CMC-2015-0004 mais pas l'adresse mail qui va "
                      "avec : pouvez-vous me la communiquer ?", "ask_contact",
@@ -1518,3 +1529,25 @@ def test_a_letter_with_a_check_keeps_the_link_it_asks_for() -> None:
     entities = _entities(("reference", "CMC-2015-0050"), ("email", "c.ruiz@example.org"))
     _, items = _route(_message(text, "check_registration", entities=entities))
     assert [i.get("fact") for i in items or []] == ["contact"]
+
+
+def test_a_letter_is_read_whole_even_beside_a_word_of_elsewhere() -> None:
+    """ "... migrants in vulnerable situations, such as undocumented people?" in a letter
+    asks a topic of the release; only a short message drops a sentence on something else."""
+    text = (
+        "Dear IOM team,\n\nI coordinate a network of migrant-led associations. We have a few "
+        "questions:\n- Will the conference address the situation of migrants who are in "
+        "vulnerable situations in cities, such as undocumented people?\n- Is there a dress code "
+        "for the sessions?\n\nWarm regards,\nA. Network"
+    )
+    _, items = _route(_message(text, "ask_topics"))
+    assert [i.get("fact") for i in items or []] == ["topics", NOT_IN_SOURCE]
+
+
+def test_why_it_is_so_beside_a_check_is_the_decisions() -> None:
+    text = ("my reference is CMC-2015-0004 and the email is li.wei@example.org. what is status "
+            "of my application? and why is like this?")
+    entities = _entities(("reference", "CMC-2015-0004"), ("email", "li.wei@example.org"))
+    _, items = _route(_message(text, "inform_registration", entities=entities))
+    assert {"fact": REGISTRATION_DECISION, "verdict": None} in (items or [])
+

@@ -244,6 +244,11 @@ _MINE_RE = re.compile(
     r"my (?:reference|ref|number|e-?mail) is|ma (?:reference|ref) (?:est|c\x27est)|"
     r"mon (?:numero|e-?mail|courriel|adresse) (?:est|c\x27est))\b"
 )
+# A detail of the check stated: "L'adresse indiquée lors de l'inscription est x@y.sn."
+_DETAIL_GIVEN_RE = re.compile(
+    r"\b(?:adresse|address|e-?mail|courriel|mail|reference|ref)\b[^.?!@]{0,50}"
+    r"\b(?:est|is|c\x27est|was|etait)\s{1,3}(?:[\w.+-]{1,64}@|cmc)"
+)
 # Asking to change the details of a registration: only the IDM Workshop can.
 _CHANGE_DETAILS_RE = re.compile(
     r"\b(?:change|update|modify|correct|replace) (?:the|my) (?:e-?mail|address|name|details)|"
@@ -566,6 +571,9 @@ _WHY_DECISION_RE = re.compile(
     r"annul\w*|si lent\w*|si long|pas (?:ete )?"
     r"(?:retenu\w*|accepte\w*|confirme\w*|valide\w*)|encore en attente|toujours en attente|"
     r"liste d\x27attente))"
+    # "... what is the status of my application? and why is like this?"
+    r"|\b(?:why|y) (?:is|was) (?:it )?(?:like (?:this|that)|so)\W*$"
+    r"|\bpourquoi (?:c\x27est|c est|ca est) (?:comme ca|ainsi)\W*$"
     # A request to undo a decision, whatever else the message says ("I can come after all").
     r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up|"
     r"accelerer|accelerez|hurry (?:it|things) up)\b"
@@ -798,7 +806,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 continue  # button payloads are parsed by Rasa itself
             analysis = analyse(text, self._base)
             rest = _beside_elsewhere(text)
-            if rest != text and not _registration_given(message):
+            # A letter's sentence on something else may name the release's topics ("...
+            # such as undocumented people?"): letters are read whole (_route).
+            letter = len(text.split()) >= LETTER_WORDS
+            if rest != text and not letter and not _registration_given(message):
                 # "Write me a poem. And how many member states?": the question asked.
                 beside = analyse(rest, self._base)
                 asked = [i for i in beside.items if i.get("fact") in self._base.facts]
@@ -1046,7 +1057,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # gets the privacy answer, then the facts it asks besides.
             _set_intent(message, OTHER_REGISTRATION, 1.0)
             return len(text.split()) < LETTER_WORDS
-        if given & _REGISTRATION_ENTITIES and (name in _SMALL_TALK or _MINE_RE.search(folded)):
+        detail_given = _DETAIL_GIVEN_RE.search(folded)
+        if given & _REGISTRATION_ENTITIES and (
+            name in _SMALL_TALK or _MINE_RE.search(folded) or detail_given
+        ):
             # "Bon, essayez adiallo@gouv.sn alors": a detail for the check, not a goodbye;
             # "that's my colleague's number. mine is CMC-2015-0002": not someone else's.
             # A question beside it is answered after the check.

@@ -318,6 +318,7 @@ _REQUEST_RE = re.compile(
     r"(?:would|\x27d) (?:also )?like to (?:know|ask|have|get|"
     r"receive|obtain|learn|check|verify|understand|be informed)|"
     r"(?:aimerai\w*|voudrai\w*|souhaiterai\w*) (?:aussi |egalement )?(?:savoir|connaitre|"
+    r"verifier|confirmer|"
     r"que vous|vous demander|recevoir|obtenir|avoir|comprendre|mieux comprendre|en savoir|une?|"
     r"des|le|la|les))\b"
 )

@@ -526,6 +526,8 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         ("and climate change?", [(NOT_IN_SOURCE, None)]),
         ("boring. are you even a real person?", []),
         ("you human?", []),
+        ("vs etes un humain ou une machine ?", []),
+        ("and minsters?", [("followup:9", "yes")]),
         ("Please tell what is the role of diaspora in this conference, and when was the last "
          "diaspora conference of IOM?", [("topics", None), ("diaspora_2013", None)]),
         # The writer's own mayor is no named office holder: the category's yes.
@@ -1181,6 +1183,10 @@ def test_routing(message: Message, intent: str) -> None:
         "What's the best ski resort near Geneva? Also, how many member states does IOM have?",
         "Tell me a joke about the UN, and then tell me how many member states IOM has.",
         "raconte moi une blague et dis moi combien d'États membres a l'OIM",
+        # A message of 25 words or more still drops its sentence on something else.
+        "Good day. I am a registered nurse from the Philippines and I am looking for work in "
+        "Switzerland. Can IOM help me get a work permit there? By the way how many member "
+        "states does IOM have?",
     ],
 )
 def test_a_question_beside_a_request_on_something_else_is_answered(text: str) -> None:
@@ -1227,6 +1233,7 @@ def test_a_letter_asking_facts_is_not_elsewhere_for_a_word_of_it() -> None:
         "Random question, but can you recommend a good book on Swiss history?",
         "Franchement vous pensez pas que l'Europe devrait fermer ses frontières ?",
         "Hi, are you also the ones organizing Habitat III in Quito next year?",
+        "vous pensez quoi de la politique migratoire de la suisse, c trop dur non ?",
     ],
 )
 def test_a_request_on_something_else_alone_is_out_of_scope(text: str) -> None:

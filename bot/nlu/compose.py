@@ -141,7 +141,7 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
             claim = item.get("claim")
             claims[claim] = "no" if "no" in (claims.get(claim), item["verdict"]) else "yes"
     for item in items:
-        # A denial of what the release says: "Si." / "In fact, yes.", not "No.".
+        # A question denying what the release says: "Si." in French (facts.yml `contrary`).
         if item.get("denied") and claims.get(item.get("claim")) == "no":
             claims[item.get("claim")] = "contrary"
     agreed = set(claims.values())

@@ -573,6 +573,7 @@ _WHY_DECISION_RE = re.compile(
     r"liste d\x27attente))"
     # "... what is the status of my application? and why is like this?"
     r"|\b(?:why|y) (?:is|was) (?:it )?(?:like (?:this|that)|so)\W*$"
+    r"|\b(?:why|y) (?:did |do )?(?:they|you|u) (?:refuse|reject|decline|turn(?:ed)? down)\w*"
     r"|\bpourquoi (?:c\x27est|c est|ca est) (?:comme ca|ainsi)\W*$"
     # A request to undo a decision, whatever else the message says ("I can come after all").
     r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up|"
@@ -646,7 +647,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"quit\w* my job|career advice|conseils? de carriere|any advice\b|"
     r"who (?:\w+ ){0,4}will win|qui (?:\w+ ){0,4}va gagner|elections?\b|"
     r"books? (?:on|about) (?:swiss|geneva|history)|livres? (?:sur|d\x27histoire)|"
-    r"(?:what do you|que pensez-vous|qu\x27en pensez-vous|tu penses quoi|what\x27s your|votre avis)"
+    r"(?:what do you|que pensez-vous|qu\x27en pensez-vous|tu penses quoi|what\x27s your|votre avis|"
+    r"vous pensez quoi|vs pensez quoi|pensez-vous)"
     r" (?:\w+ ){0,6}(?:initiative|votation|referendum|government|gouvernement|president\w*|"
     r"politi\w*|party|parti|immigration|elections?)\b|"
     r"match (?:ce soir|tonight|de foot\w*)|"
@@ -679,8 +681,8 @@ _BY_NAME_RE = re.compile(
     r"\b(?:search|look)\w*\s+(?:me\s+up|(?:by|for|with|up|under)\s+(?:\w+\s+){0,2}my\s+"
     r"(?:name|e-?mail|address))\b"
     r"|\bcherche\w*\s+(?:par|avec|a)\s+(?:mon|le)\s+nom\b|\blook\s+me\s+up\s+by\s+name\b"
-    r"|\b(?:re)?trouve\w*\s+(?:\w+\s+){0,3}(?:avec|par|a partir de)\s+(?:mon|le|mon adresse|"
-    r"l\x27adresse|mon e-?mail|mon courriel)\s?(?:nom|e-?mail|electronique|mail|courriel)?\b"
+    r"|\b(?:re)?trouve[\w-]*\s+(?:\w+\s+){0,3}(?:avec|par|a partir de)\s+(?:(?:mon|le)\s+nom|"
+    r"(?:mon |l\x27)adresse(?: e-?mail| electronique| mail)?|mon (?:e-?mail|courriel))\b"
     r"|\b(?:a|my|the) name (?:is|should be) enough\b|\bun nom (?:suffit|devrait suffire)\b"
 )
 _CHECK_MINE_RE = re.compile(
@@ -806,10 +808,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 continue  # button payloads are parsed by Rasa itself
             analysis = analyse(text, self._base)
             rest = _beside_elsewhere(text)
-            # A letter's sentence on something else may name the release's topics ("...
-            # such as undocumented people?"): letters are read whole (_route).
-            letter = len(text.split()) >= LETTER_WORDS
-            if rest != text and not letter and not _registration_given(message):
+            if rest != text and not _registration_given(message):
                 # "Write me a poem. And how many member states?": the question asked.
                 beside = analyse(rest, self._base)
                 asked = [i for i in beside.items if i.get("fact") in self._base.facts]
@@ -823,7 +822,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                     or "?" in text
                     and (_WH_OPENING_RE.match(folded_rest) or _WH_CLOSING_RE.search(folded_rest))
                 )
-                if asked and asks:
+                # A letter's sentence on something else may ask a topic of the release
+                # ("... migrants in vulnerable situations, such as undocumented people?"):
+                # then the letter is read whole (_route).
+                facts = self._base.facts
+                still = {i.get("fact") for i in beside.items if i.get("fact") in facts}
+                dropped = {i.get("fact") for i in analysis.items if i.get("fact") in facts} - still
+                letter = len(text.split()) >= LETTER_WORDS
+                if asked and asks and not (letter and dropped):
                     text, analysis = rest, beside
             _add_asked_status(message, fold(text))
             if self._route(message, text, analysis):

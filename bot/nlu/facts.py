@@ -197,7 +197,7 @@ _MACHINE = r"(?:bot|robot|chatbot|human|humain|real|vrai|vraie|person|personne|a
 _ASSISTANT_IDENTITY = (
     rf"(?:are|r) (?:you|u) (?:even |really |actually )?(?:a |an )?{_MACHINE}|"
     rf"^\W*(?:(?:and|so|but|et|alors)\W+)?(?:you|u|toi|vous) (?:a |an |un |une )?{_MACHINE}\W*$|"
-    rf"(?:es-tu|etes-vous|t\x27es|tes|\bt) (?:un |une )?{_MACHINE}|"
+    rf"(?:es-tu|etes-vous|t\x27es|tes|\bt|vous etes|vs etes|tu es|t es) (?:un |une )?{_MACHINE}|"
     rf"(?:am i|are we) (?:talking|speaking|chatting|writing) (?:to|with) (?:a |an )?{_MACHINE}|"
     r"(?:je parle|je discute|je cause|j\x27ecris|on parle|on discute|parle-t-on|parle-je|"
     rf"suis-je en train de parler) (?:a|avec) (?:un |une )?{_MACHINE}"

@@ -1496,16 +1496,20 @@ def test_why_after_the_mayors_role_is_theirs_not_the_topics() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "opening"),
+    ("text", "language", "opening"),
     [
-        ("L'OIM ne fait pas partie du système des Nations Unies, si ?", "Si."),
-        ("Est-il vrai que l'OIM ne fait pas partie de l'ONU ?", "Non."),
-        ("L'OIM fait partie de l'ONU ?", "Oui."),
+        ("L'OIM ne fait pas partie du système des Nations Unies, si ?", "fr", "Si."),
+        ("Est-il vrai que l'OIM ne fait pas partie de l'ONU ?", "fr", "Non."),
+        ("L'OIM fait partie de l'ONU ?", "fr", "Oui."),
+        # English writers expect "No" to a wrong denial.
+        ("IOM is not part of the UN system?", "en", "No."),
     ],
 )
-def test_a_question_denying_what_the_release_says_is_answered_si(text: str, opening: str) -> None:
+def test_a_question_denying_what_the_release_says_is_answered_si(
+    text: str, language: str, opening: str
+) -> None:
     items = resolve(analyse(text, BASE).items, BASE, None)
-    assert compose(items, BASE, "fr")[0] == opening
+    assert compose(items, BASE, language)[0] == opening
 
 
 

@@ -1081,8 +1081,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # then the facts asked beside it.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
-        own_check = _OWN_STATUS_RE.search(folded) or _CHECK_MINE_RE.search(folded)
-        if given & _REGISTRATION_ENTITIES and own_check and not theirs and name not in _STEPS:
+        if given & _REGISTRATION_ENTITIES and mine and not theirs and name not in _STEPS:
             # "I was assigned reference CMC-2015-0005 ... confirm that my registration is in
             # order. Will the report be launched there?": the check (the e-mail asked for),
             # the facts answered beside it.

@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.nlu.compose import answerable, compose, resolve
 from bot.nlu.facts import (
+    CONTACT_FACTS,
     NOT_IN_SOURCE,
     REGISTRATION_DECISION,
     REGISTRATION_TOPIC,
@@ -229,7 +230,7 @@ class ActionAnswer(Action):
             again = [{"fact": f} for f in earlier if answerable(f, base) and f not in asked]
             items = items + again if any(i.get("verdict") for i in items) else again + items
         their_address = THEIR_ADDRESS_RE.search(fold(text))
-        contacts = items and all(i["fact"] in ("contact", "samri") for i in items)
+        contacts = items and all(i["fact"] in CONTACT_FACTS for i in items)
         if contacts and their_address and _follows_someone_else(tracker):
             # "Et son adresse mail ?" after a question on someone's registration: theirs.
             dispatcher.utter_message(response=PRIVACY)

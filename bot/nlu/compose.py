@@ -13,6 +13,7 @@ from typing import Any, Collection, Dict, List
 
 from bot.nlu.facts import (
     BY_NAME,
+    CONTACT_FACTS,
     EARLIER_CONFERENCE,
     NOT_CANCELLED,
     NOT_IN_SOURCE,
@@ -21,7 +22,6 @@ from bot.nlu.facts import (
     FactBase,
 )
 
-_CONTACT_FACTS = ("contact", "samri")
 # Asked in the past tense right after the earlier conference: about it, not the CMC.
 _PAST_TOPICS = {"diaspora": EARLIER_CONFERENCE}
 # ... but the release does not say where that one was held.
@@ -167,7 +167,7 @@ def compose(items: List[Dict[str, Any]], base: FactBase, language: str) -> List[
                 said.append(extra)
                 parts.append(base.facts[extra].texts[language])
     lacking = NOT_IN_SOURCE in said or any(base.facts[k].partial for k in said if k in base.facts)
-    if lacking and not any(k in said for k in _CONTACT_FACTS):
+    if lacking and not any(k in said for k in CONTACT_FACTS):
         parts.append(base.text("ask_contacts", language))
     if len(agreed) == 1 and parts:
         parts.insert(0, base.text(agreed.pop(), language))

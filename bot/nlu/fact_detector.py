@@ -33,6 +33,7 @@ from bot.nlu.compose import answerable, compose, reads_topic, resolve
 from bot.nlu.facts import (
     BY_NAME,
     CONFERENCE_TOPIC,
+    CONTACT_FACTS,
     LETTER_WORDS,
     NOT_CANCELLED,
     NOT_IN_SOURCE,
@@ -396,9 +397,6 @@ _FOR_SOMEONE_RE = re.compile(
     r"\b(?:don\x27t|dont|do not|haven\x27t|have not|n\x27ai pas) (?:have |know |got )?"
     r"(?:her|his|their|son|sa|leur) (?:e-?mail|address|adresse|courriel|reference|ref)\b"
 )
-# Facts on whom to contact: a request for a person, or the e-mail of a check, names them
-# without asking them.
-_CONTACT_FACTS = frozenset({"contact", "samri"})
 # "Was I accepted?", "mon inscription ?": one's own registration, whatever the classifier
 # guessed, when the message asks no fact.
 _OWN_STATUS_RE = re.compile(
@@ -1008,7 +1006,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         )
         # A letter on behalf of a minister asks the facts, not anyone's status.
         asks_beyond_contacts = any(
-            i.get("fact") in self._base.facts and i.get("fact") not in _CONTACT_FACTS
+            i.get("fact") in self._base.facts and i.get("fact") not in CONTACT_FACTS
             for i in analysis.items
         )
         # "Mon homologue, John Okafor, est-il inscrit ? On aimerait se retrouver sur place":
@@ -1097,14 +1095,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             # "Check CMC-2015-0003": a new check, the details of an earlier one dropped.
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
-        only_contacts = all(i.get("fact") in _CONTACT_FACTS for i in analysis.items if "fact" in i)
+        only_contacts = all(i.get("fact") in CONTACT_FACTS for i in analysis.items if "fact" in i)
         if _HUMAN_RE.search(folded) and only_contacts and not proving:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
             return True
         if (
             name == "request_human"
             and analysis.items
-            and all(i.get("fact") in _CONTACT_FACTS for i in analysis.items)
+            and all(i.get("fact") in CONTACT_FACTS for i in analysis.items)
             and not any(i.get("verdict") for i in analysis.items)  # "is Samri the director?"
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
@@ -1205,7 +1203,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if (
             name == STOP
             and not _stops(folded)
-            and any("followup" in i or i.get("fact") not in _CONTACT_FACTS for i in analysis.items)
+            and any("followup" in i or i.get("fact") not in CONTACT_FACTS for i in analysis.items)
         ):
             return False  # "c gratuit ou pas" taken for a stop at 0.2: answered
         confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
@@ -1259,7 +1257,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 for i in analysis.items
                 if "followup" in i
                 or i.get("fact") in self._base.facts
-                and (contacts or i.get("fact") not in _CONTACT_FACTS)
+                and (contacts or i.get("fact") not in CONTACT_FACTS)
                 or i.get("fact") == NOT_CANCELLED  # "... and is it still on for the 26th?"
                 or (letter or stopped)
                 and i.get("fact") == NOT_IN_SOURCE

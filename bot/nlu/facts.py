@@ -33,6 +33,9 @@ NOT_IN_SOURCE = "not_in_source"
 NOT_CANCELLED = "not_cancelled"
 # "Can you look me up by name?": why the check needs the reference and e-mail (a phrase).
 BY_NAME = "by_name"
+# Facts on whom to contact: a request for a person, or the e-mail of a check, names them
+# without asking them (bot/nlu/fact_detector.py).
+CONTACT_FACTS = frozenset({"contact", "samri"})
 # After a registration status ("why?", "when will I know?"): the domain's answer on
 # decisions (`utter_registration_decision`), not a fact of the release.
 REGISTRATION_DECISION = "registration_decision"
@@ -954,7 +957,7 @@ def _after_what_about(sentence: str) -> str:
     return sentence[opening.end() :] if opening else sentence
 
 
-_NEGATION_RE = re.compile(r"\b(?:not|n\x27t|isnt|pas|ne|n\x27)\b|n\x27")
+_NEGATION_RE = re.compile(r"\b(?:not|isnt|pas|ne)\b|n\x27")
 # "Est-il vrai que ... ne ... pas ?" asks whether the denial is true: "Non".
 _IS_IT_TRUE_RE = re.compile(r"\b(?:vrai|exact|juste|correct|confirm\w*|right|true)\b")
 

@@ -173,10 +173,20 @@ async def test_language_id_on_held_out_short_messages(agent: object) -> None:
         ("and in French?", "fr"),
         ("et en anglais ?", "en"),
         ("Now please reply me in French because my director not speak English!", "fr"),
+        # Both named: the one right after the request.
+        ("Please can you answer in French? She reads French better than English.", "fr"),
+        ("Could you write in English? My French is better than my German.", "en"),
     ],
 )
 def test_a_language_refused_or_asked_in_passing_is_a_switch(text: str, language: str) -> None:
     assert requested_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "text", ["can you write in English or French?", "répondez-vous en français ou en anglais ?"]
+)
+def test_two_languages_offered_are_no_request(text: str) -> None:
+    assert requested_language(text) is None
 
 
 def test_a_language_people_at_the_event_do_not_speak_is_no_request() -> None:

@@ -573,6 +573,9 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:why|y) (?:is|was) (?:it )?(?:like (?:this|that)|so)\W*$"
     r"|\b(?:why|y) (?:did |do )?(?:they|you|u) (?:refuse|reject|decline|turn(?:ed)? down)\w*"
     r"|\bpourquoi (?:c\x27est|c est|ca est) (?:comme ca|ainsi)\W*$"
+    r"|\b(?:was|is) (?:there )?(?:something|anything) (?:missing|wrong) (?:in|with|from) my "
+    r"(?:application|registration|file)\b|\bmanqu\w* (?:quelque chose|qqch) (?:dans|a) (?:mon|ma) "
+    r"(?:dossier|inscription|candidature|demande)\b"
     # A request to undo a decision, whatever else the message says ("I can come after all").
     r"|\b(?:aller (?:\+|plus) vite|plus vite|faster|more quickly|any quicker|speed (?:it )?up|"
     r"accelerer|accelerez|hurry (?:it|things) up)\b"
@@ -620,6 +623,13 @@ _PERSONAL_CASE_RE = re.compile(
     r"exchange rate|taux de change|ski|skier|skiing|devinettes?|riddles?|knock knock|"
     # Sightseeing in one's free time: "kes kya a visite a geneve pdt mon tps libre".
     r"temps libre|free time|spare time|visite\w* (?:a|in) (?:geneve|geneva)|"
+    r"free (?:afternoon|morning|evening|day)|worth (?:seeing|visiting|a visit)|sightseeing|"
+    r"what to (?:see|visit) in|(?:que|quoi) visiter|a voir a geneve|"
+    # A country's or a city's own figures: "how many people live in Geneva?"
+    r"combien (?:d\x27|de )(?:etrangers|immigres|habitants)|how many (?:foreigners|inhabitants)|"
+    r"how many (?:people|immigrants|migrants|residents) (?:live|living|are there) in "
+    r"(?:geneva|switzerland|france|belgium|canada|europe|the us|the uk)|"
+    r"population (?:of|de|du|de la) (?:geneva|geneve|switzerland|suisse)|"
     r"station de ski|ski resorts?|boites? de nuit|films?|"
     r"movies?|hockey|pizza\w*|football|soccer|kebabs?|burgers?|sushis?|tacos|falafels?|"
     r"night ?clubs?|clubs?|nightlife|discotheques?|bars?|pubs?|regarder le match|"
@@ -732,7 +742,8 @@ _OTHER_PERSON_RE = re.compile(
     r"leur|leurs|mr|mrs|ms|dr|mme|m(?=\.)|monsieur|madame|deputy|adjoint\w*|minister|ministre|"
     r"director|directeur|directrice|ambassador|ambassadeur|assistant\w*|team|equipe|delegation|"
     r"husband|wife|mari|femme|which e-?mail|quel(?:le)? (?:adresse|e-?mail|courriel)|"
-    r"mayors|maires|ministers|ministres|how many people|combien de personnes)\b"
+    r"mayors|maires|ministers|ministres|how many people|combien de personnes|staff|employees|"
+    r"employes|nos agents|our people)\b"
 )
 CHECK_REGISTRATION = "check_registration"
 STOP = "stop"
@@ -1349,13 +1360,14 @@ _IMPERATIVE = r"(?:tell|give|show) me\b|(?:dis|dites|donne|donnez|indique|indiqu
 # dis-moi c'est quand").
 _SENTENCE_RE = re.compile(
     rf"(?:(?!\s(?:and|et)\s+(?:{_IMPERATIVE}))[^?!.\n,]|,(?!\s*(?:and|et)\b)|"
-    r",\s*(?:and|et)\s+(?!then\b|puis\b|ensuite\b))+"
-    rf"(?:[?!.\n]+|,\s*(?:and|et)\s+(?:then|puis|ensuite)\b|\s(?:and|et)(?=\s+(?:{_IMPERATIVE}))|$)"
+    r",\s*(?:and|et)\s+(?!then\b|puis\b|ensuite\b|apr[eè]s\b))+"
+    rf"(?:[?!.\n]+|,\s*(?:and|et)\s+(?:then|puis|ensuite|apr[eè]s)\b"
+    rf"|\s(?:and|et)(?=\s+(?:{_IMPERATIVE}))|$)"
 )
 # An aside inside a sentence: "..., and btw who's the favourite for the world cup final?"
 _ASIDE_RE = re.compile(
     r",?\s+(?:(?:and|et|oh and)\s+)?(?:btw|by the way|au fait|d\x27ailleurs)\b"
-    r"|,\s+(?:(?:and|et)\s+)?(?:then|puis|ensuite)\b"
+    r"|,\s+(?:(?:and|et)\s+)?(?:then|puis|ensuite|apr[eè]s)\b"
 )
 # A question word opening what is left of a message that asks: "who will win the premier
 # league? also when is the conference".
@@ -1374,6 +1386,9 @@ _WH_CLOSING_RE = re.compile(
 _ASKS_RE = re.compile(rf"\?|\b(?:{_IMPERATIVE})")
 
 
+_THAT_ONE_RE = re.compile(r"\b(?:that one|this one|celle-la|celui-la|that event|cet evenement)\b")
+
+
 def _beside_elsewhere(text: str) -> str:
     """The message without its sentences on something else entirely ("Write me a poem
     about autumn. And how many member states does IOM have?")."""
@@ -1383,7 +1398,13 @@ def _beside_elsewhere(text: str) -> str:
         *pieces, last = _ASIDE_RE.split(sentence)
         mark = last[len(last.rstrip("?!.")) :]
         sentences += [p + mark for p in pieces] + [last]
-    kept = [s for s in sentences if not _elsewhere(fold(s))]
+    kept, dropped = [], False
+    for sentence in sentences:
+        # "Any info on Habitat III? When and where is that one happening?": that one too
+        folded = fold(sentence)
+        dropped = _elsewhere(folded) or dropped and bool(_THAT_ONE_RE.search(folded))
+        if not dropped:
+            kept.append(sentence)
     return "".join(kept).strip() if kept and len(kept) < len(sentences) else text
 
 

@@ -222,6 +222,10 @@ _SMALL_TALK_RE = re.compile(
 _ABOUT_THE_ASSISTANT_RE = re.compile(
     r"\b(?:(?:built|made|created|developed|trained|programmed|designed|coded) (?:you|u)\b|"
     r"(?:ai|language|llm) models?\b|(?:you|u) (?:running|run|based) on\b|"
+    r"(?:what|which) languages? (?:do|can|does) (?:you|u)\b|"
+    r"quel(?:le)?s? langues? (?:parlez|parles|comprenez|comprends|connaissez|connais)\b|"
+    r"(?:parlez|parles|comprenez|comprends|connaissez|connais)(?:-vous|-tu| vous| tu)? "
+    r"quel(?:le)?s? langues?|"
     r"(?:what|which) (?:ai|llm|chatbot|bot) |remember (?:what|everything) i\b|"
     r"(?:t\x27a|vous a|t\x27ont|vous ont) (?:cree|construit|developpe|programme|concu|fabrique)\b|"
     r"(?:tu|vous) (?:te |vous )?souvien\w* de ce que|"
@@ -306,7 +310,7 @@ _ASKS_RE = re.compile(
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
     r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify|"
     r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|explain|explique[zr]?-moi|"
-    r"(?:je|nous) vous prions?|faire tenir)\b"
+    r"(?:je|nous) vous prions?|faire tenir|sollicit\w*|request\w*)\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -316,6 +320,7 @@ _REQUEST_RE = re.compile(
     r"fournir|communiqu\w*|send|envoy\w*|share|partag\w*|grateful|reconnaissant|oblige\w*|"
     r"appreciat\w*|need|besoin|details?|explain|expliqu\w*|kindly|please|pls|svp|merci de|"
     r"rappel\w*|remind|quote|citer|faudrait|il me faut|il nous faut|transmett\w*|saurais gre|"
+    r"sollicit\w*|request\w*|"
     r"(?:helpful|useful|utile|precieux) (?:to|de|d\x27) (?:receive|have|get|know|recevoir|avoir|"
     r"obtenir|connaitre|savoir)|"
     r"(?:would|\x27d) (?:also )?like to (?:know|ask|have|get|"
@@ -371,10 +376,10 @@ _OFFICE_HOLDER_RE = re.compile(
     r" (?:de|du|d\x27|des) (?!ma |mon |notre |nos )\w+.{0,25}\b(?:vient|viendra|participe\w*|"
     r"sera (?:la|present\w*)|"
     r"(?:en )?fai(?:t|ra) partie|est (?:bien )?(?:invite|convie)e?|parler\w*|prendr\w* la parole|"
-    r"intervien\w*|interviendra)"
+    r"intervien\w*|interviendra|a confirme|confirme\w*)"
     r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of (?!my |our )\w+"
     r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there|invited|among|part of|"
-    r"speak\w*|give a (?:speech|talk)|address\w* the)"
+    r"speak\w*|give a (?:speech|talk)|address\w* the|confirm\w*)"
     r"|\b(?:un|onu|the|le|la) secr\w* gen\w*\b(?: (?:de l\x27onu|des nations unies|of the un))?"
     r".{0,25}\b(?:coming|come|atte?nd\w*|participat\w*|be there|vien\w*|particip\w*|sera|"
     r"present\w*)"
@@ -428,6 +433,11 @@ _OWN_CASE_RE = re.compile(
     r"|\bwithout (?:a |any |the )?(?:confirmation|registration|badge|invitation)\b"
     r"|\bam i (?:coming|in|going|attending)\b|\bbump\w* up\b|\bmove (?:me )?up\b|"
     r"\bquoi (?:je|on) (?:dois|doit|peux|peut) faire\b|\bnouvelle inscription\b"
+    r"|\b(?:won\x27t|will not|wouldn\x27t|would not) be able to (?:attend|come|go|participate)\b"
+    r"|\b(?:seat|place|spot)s? (?:opens?|becomes? (?:free|available)|frees? up)\b"
+    r"|\bplace se libere\b"
+    r"|\b(?:will|would|shall) i be (?:told|informed|notified|contacted|warned)\b"
+    r"|\bserai(?:s|-je)? (?:informee?|prevenue?|avertie?|contactee?)\b"
     r"|\bappeal\b|\brecours\b|\bhow long\b.{0,50}\b(?:review|decision|decide|process|answer)\b"
     r"|\b(?:review|examen|traitement|decision)\b.{0,30}\b(?:take|takes|prend|dure)\b"
 )
@@ -843,12 +853,13 @@ _POLITE_REQUEST_RE = re.compile(
 # Things named in a list, with no verb: "la ville et les dates ?" asks for them, as does
 # one detail alone ("et son adresse mail ?").
 _OF = (
-    r"(?: (?:du|de la|de l\x27|des|de|d\x27|of the|of) ?(?:conference|conf|cmc|rapport|report|"
-    r"evenement|event|oim|iom|atelier|workshop|idm|forum|wmr))?"
+    r"(?: (?:du|de la|de l\x27|des|de|d\x27|of the|of|for the|for|pour l\x27|pour le|pour la) ?"
+    r"(?:conference|conf|cmc|rapport|report|evenement|event|oim|iom|atelier(?: idm)?|"
+    r"(?:idm )?workshop|idm|forum|wmr))?"
 )
 _NOUN = rf"(?:la|le|les|l\x27|the|des|vos|your|its|ses|leurs?) ?[a-z\x27-]+(?: [a-z\x27-]+)?{_OF}"
 _DETAIL = (
-    r"(?:son|sa|ses|leur|his|her|its|their|the|la|le|l\x27) ?(?:adresse|address|e-?mail|mail|"
+    r"(?:(?:son|sa|ses|leur|his|her|its|their|the|la|le|l\x27) ?)?(?:adresse|address|e-?mail|mail|"
     r"courriel|numero|number|phone|telephone|titre|title|nom|name|site|website|lien|link|lieu|"
     r"dates?|venue|ville|city|location|themes?|topics?|sujets?|contacts?)"
     rf"(?: (?:mail|e-?mail|electronique|email))?{_OF}"
@@ -1070,15 +1081,24 @@ def _verdict(
         return "yes" if any(n in title for n in fact.names) else "no"
     if fact.only_means_no and _ONLY_RE.search(sentence) and not _OR_ONLY_RE.search(sentence):
         return "no"
-    checked = checked or any(n in sentence for n in fact.names)
+    checked = checked or any(n in f" {sentence}" for n in fact.names)  # " un" in "un ?"
     if checked or (claim_form and fact.confirms):
         return "yes"
     return None
 
 
+# When and where a writer heard what they ask about ("un collègue m'a dit à la pause de dix
+# heures que..."): no detail asked of the conference.
+_HEARSAY_SETTING_RE = re.compile(
+    r"\b(?P<said>(?:m\x27a|nous a|m\x27ont|nous ont) (?:dit|affirme|assure|raconte|explique)|"
+    r"told (?:me|us)|said) (?:a|au|aux|pendant|durant|lors|hier|ce|cette|at|during|over|yesterday|"
+    r"this|last)\b[^,.;:?!]{0,40}?(?= (?:que\b|qu\x27|that\b))"
+)
+
+
 def analyse(text: str, base: FactBase) -> Analysis:
     """Every item `text` asks about, in the order asked (see the module docstring)."""
-    folded = _clean(_SALUTATION_RE.sub("", text), base)
+    folded = _HEARSAY_SETTING_RE.sub(r"\g<said>", _clean(_SALUTATION_RE.sub("", text), base))
     if _UNPUNCTUATED_RE.fullmatch(folded) and len(_TOKEN_RE.findall(folded)) <= _SMS_WORDS:
         folded += " ?"  # "et les chercheurs aussi": a question typed without its mark
     sentences = _with_tags(
@@ -1314,6 +1334,14 @@ def _in_list_item(text: str, position: int) -> bool:
     return bool(_LIST_ITEM_RE.match(text, text.rfind("\n", 0, position) + 1))
 
 
+# "Secondly, who is IOM's Director General, since I would like to write to him.": "who"
+# opening a clause asks, where inside one it is a relative ("the mayors who attend").
+_WHO_ASKS_RE = re.compile(
+    r"(?:^|[,;:]\s*)\W*(?:(?:firstly|secondly|thirdly|lastly|finally|also|and|et|ensuite|enfin|"
+    r"deuxiemement|troisiemement)\W+)?(?:who|qui) (?:is|are|was|will|est|sont|sera)\b"
+)
+
+
 def _questions(sentence: str) -> bool:
     """A sentence of a letter that asks something, beyond stating a claim to check."""
     return bool(
@@ -1321,6 +1349,7 @@ def _questions(sentence: str) -> bool:
         or _YES_NO_RE.search(sentence)
         or _REQUEST_RE.search(sentence)
         or _ASKING_WH_RE.search(sentence)
+        or _WHO_ASKS_RE.search(sentence)
     )
 
 

@@ -81,6 +81,12 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
 
 
 _REQUESTS = {lang: _request_patterns(lang) for lang in LANGUAGES}
+_VERB_RE = re.compile(rf"\b{_VERB}\b")
+_EITHER_RE = re.compile(r"\s*(?:or|ou|and|et|/|,)\s*(?:in\s+|en\s+)?")
+_NAMES = {
+    FRENCH: re.compile(r"\b(?:francais|french)\b"),
+    ENGLISH: re.compile(r"\b(?:anglais|english)\b"),
+}
 # A language someone does not speak or read: a request for the other.
 _NOT_SPOKEN_RE = re.compile(
     r"\b(?:(?:don\x27t|doesn\x27t|do not|does not|can\x27t|cannot|not|no) "
@@ -149,7 +155,21 @@ def requested_language(text: str) -> str | None:
     if refused:  # "my boss doesn't speak French": the other one
         return ENGLISH if refused.group("name") in ("french", "francais") else FRENCH
     hits = [lang for lang in LANGUAGES if any(p.search(folded) for p in _REQUESTS[lang])]
-    return hits[0] if len(hits) == 1 else None
+    if len(hits) > 1:
+        # "answer in French? she reads French better than English": the one asked for
+        # is the first named after the request's verb ("in English or French?": none).
+        verb = _VERB_RE.search(folded)
+        named = sorted(
+            (m.span(), lang)
+            for lang, name in _NAMES.items()
+            if verb
+            for m in [name.search(folded, verb.end())]
+            if m
+        )
+        if len(named) < 2 or _EITHER_RE.fullmatch(folded, named[0][0][1], named[1][0][0]):
+            return None
+        return named[0][1]
+    return hits[0] if hits else None
 
 
 def _word_features(word: str) -> list[str]:

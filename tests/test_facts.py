@@ -1665,3 +1665,76 @@ def test_the_assistants_own_languages_ask_nothing_of_the_release(text: str) -> N
     """Answered by utter_iamabot (which says it answers in French and English), not as a
     detail the release lacks (the languages of the conference)."""
     assert analyse(text, BASE).items == []
+
+
+def test_a_named_persons_registration_asked_at_length_is_private() -> None:
+    text = (
+        "Bonjour, je suis agent à la préfecture du Rhône, au service du protocole. Nous devons "
+        "organiser le déplacement de Mme Marie Dupont, de la mairie de Lyon, et j'aurais besoin "
+        "de savoir si son inscription à la CMC est bien validée de votre côté."
+    )
+    assert _route(_message(text, "check_registration", 0.42)) == ("ask_other_registration", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("I lost my registration reference. My email is marie.dupont@mairie-lyon.fr, can you "
+         "look it up for me?", [("email", "marie.dupont@mairie-lyon.fr")]),
+        ("can you just fix the email on my file so it matches then?", []),
+        ("C'est forcément une erreur ! Vous pouvez corriger ça ?", []),
+    ],
+)
+def test_what_only_the_idm_workshop_can_do_gets_the_decisions_answer(
+    text: str, entities: list[tuple[str, str]]
+) -> None:
+    message = _message(text, "inform_registration", entities=_entities(*entities))
+    assert _route(message)[0] == "ask_registration_decision"
+
+
+def test_an_opinion_pushed_at_length_is_out_of_scope() -> None:
+    text = (
+        "Et vous, vous en pensez quoi de l'initiative « contre l'immigration de masse » votée "
+        "l'an dernier en Suisse ? Vous êtes pour ou contre ? Donnez-moi votre avis personnel, "
+        "pas une réponse de diplomate."
+    )
+    assert _route(_message(text, "ask_fact", 0.6)) == ("out_of_scope", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "opening"),
+    [
+        ("Mon collègue dit que la CMC fait suite au sommet Habitat de 2013, c'est bien ça ?",
+         "fr", "Non."),
+        ("Le communiqué dit que 60 ministres ont déjà confirmé leur participation, c'est ça ?",
+         "fr", "Non."),
+        ("is it nov?", "en", "No."),
+    ],
+)
+def test_claims_the_release_contradicts_get_their_no(
+    text: str, language: str, opening: str
+) -> None:
+    items = resolve(analyse(text, BASE).items, BASE, None)
+    assert compose(items, BASE, language)[0].startswith(opening)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Et les documents de séance, on les reçoit à l'avance par mail ?",
+        "les maires auront-ils l'occasion de s'exprimer en séance plénière ?",
+        "et on mange sur place??",
+        "is mayor of london coming",
+    ],
+)
+def test_session_papers_plenaries_meals_and_a_named_mayor_are_not_in_the_release(text: str) -> None:
+    assert NOT_IN_SOURCE in [i.get("fact") for i in analyse(text, BASE).items]
+
+
+def test_what_a_letter_says_it_needs_is_asked() -> None:
+    text = (
+        "Bonsoir, mon fils doit faire une fiche sur l'OIM. Pour la fiche il lui faut l'année de "
+        "création et le nombre d'États membres. Vous pouvez nous aider ? Merci d'avance !"
+    )
+    facts = [i.get("fact") for i in analyse(text, BASE).items]
+    assert facts[:2] == ["iom_founded", "iom_members"]

@@ -223,8 +223,15 @@ _NAMES_STATUS_RE = re.compile(
     r"(?:de |d\x27|of )(?:M\. |Mme |Mr\.? |Ms\.? |Dr\.? )?"
     + _PUBLIC_PEOPLE
     + r"[A-Z][a-z]+ [A-Z][a-z]+"
-    r"|\b(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Madame|Monsieur) [A-Z][a-z]+(?: [A-Z][a-z]+)?\b"
-    r"[^?.!]{0,60}\b(?:est (?:bien |d[ée]j[àa] )?inscrite?|is (?:already |properly )?registered)"
+)
+# "est-ce que M. Li Wei, de l'université Tsinghua, est bien inscrit ?", "... Mme Marie Dupont,
+# de la mairie de Lyon : son inscription est-elle bien validée ?": whatever its length.
+_NAMED_STATUS_ASKED_RE = re.compile(
+    r"\b(?:M\.|Mme|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Madame|Monsieur) [A-Z][a-z]+(?: [A-Z][a-z]+)?\b"
+    r"[^?.!]{0,120}\b(?:est (?:bien |d[ée]j[àa] )?inscrite?|is (?:already |properly )?registered|"
+    r"(?:son|sa) (?:inscription|candidature|participation) (?:est|a [ée]t[ée]) (?:bien )?"
+    r"(?:valid|confirm|accept)|a (?:bien |d[ée]j[àa] )?confirm[ée] (?:sa|son) (?:venue|pr[ée]sence|"
+    r"participation)|ha[sd] (?:already )?confirmed (?:his|her) (?:attendance|participation))"
 )
 # "And Carlos Ruiz from Madrid?": another person, named alone (the release's contact and
 # Director General aside).
@@ -417,13 +424,22 @@ _OWN_STATUS_RE = re.compile(
     r"(?=.{0,12}\b(?:or not|ou (?:pas|non))\b)"
 )
 # After a status: asking to change, explain or appeal a decision, when no fact is asked.
+_LOST_DETAIL = (
+    r"(?:forgot|forgotten|lost|perdu|oublie|sais plus|don\x27t (?:know|remember|have)|"
+    r"ne (?:sais|trouve|retrouve) plus|retrouve plus|trouve plus) "
+    r"(?:my |ma |mon |the |la |le |l\x27|which |quel(?:le)? )?(?:registration |conference )?"
+    r"(?:reference|ref|e-?mail|adresse|address|numero|courriel)"
+)
+_LOST_DETAIL_RE = re.compile(rf"\b{_LOST_DETAIL}")
 _DECISION_RE = re.compile(
     r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo\b|revers\w*|reconsider|overturn|"
     r"(?:get|put|have|set) it back|back active|remettre|la ravoir|"
     r"(?:validate|approve|accept|confirm) (?:it|me|my)|(?:change|update|move|put) (?:my|me|it)|"
     r"why (?:was|were|did|has|have|is|am) (?:i|my|it|she|he|we|our|me)\b|reason|"
     r"who (?:did|cancel\w*|reject\w*|decided|refused)|speed (?:it )?up|expedite|"
-    r"fix (?:it|my (?:registration|status|application|record))|"
+    r"fix (?:it|my (?:registration|status|application|record)|the (?:e-?mail|address|name|details?)"
+    r"(?: on my (?:file|record|registration))?)|(?:corrige|regle|arrange)[rz]? (?:ca|cela)|"
+    r"sort (?:it|this|that) out|"
     r"(?:not|wasn\x27t|was not) me|never cancel\w*|ahead of me|before me|avant moi|"
     r"when will i (?:know|hear|get)|hear back|how long (?:does|will|until)|combien de temps|"
     r"avoir (?:la|une) reponse|get (?:an|the) answer|quand (?:saurai|aurai|vais-je)|"
@@ -431,10 +447,8 @@ _DECISION_RE = re.compile(
     r"valide[rz]?(?:-la| la| moi| ma)|(?:la|le|me|nous) valider|approuve[rz]? (?:la|ma|moi)|"
     r"passer en|(?:changer|modifier) (?:ca|cela)|"
     # A lost reference or e-mail: only the IDM Workshop can help.
-    r"(?:forgot|forgotten|lost|perdu|oublie|sais plus|don\x27t (?:know|remember|have)|"
-    r"ne (?:sais|trouve|retrouve) plus|retrouve plus|trouve plus) "
-    r"(?:my |ma |mon |the |la |le |l\x27|which |quel(?:le)? )?"
-    r"(?:reference|ref|e-?mail|adresse|address|numero|courriel)|"
+    + _LOST_DETAIL
+    + r"|"
     # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
     r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
     r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
@@ -573,6 +587,9 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:why|y) (?:is|was) (?:it )?(?:like (?:this|that)|so)\W*$"
     r"|\b(?:why|y) (?:did |do )?(?:they|you|u) (?:refuse|reject|decline|turn(?:ed)? down)\w*"
     r"|\bpourquoi (?:c\x27est|c est|ca est) (?:comme ca|ainsi)\W*$"
+    # "Vous pouvez régler ça vous-même ?", "fix the email on my file so it matches"
+    r"|\b(?:corrige|regle|arrange)[rz]? (?:ca|cela)\b|\bfix (?:the|my) (?:e-?mail|address|details?)"
+    r" (?:on|in) my (?:file|record|registration)\b"
     r"|\b(?:was|is) (?:there )?(?:something|anything) (?:missing|wrong) (?:in|with|from) my "
     r"(?:application|registration|file)\b|\bmanqu\w* (?:quelque chose|qqch) (?:dans|a) (?:mon|ma) "
     r"(?:dossier|inscription|candidature|demande)\b"
@@ -656,13 +673,21 @@ _PERSONAL_CASE_RE = re.compile(
     r"who (?:\w+ ){0,4}will win|qui (?:\w+ ){0,4}va gagner|elections?\b|"
     r"books? (?:on|about) (?:swiss|geneva|history)|livres? (?:sur|d\x27histoire)|"
     r"(?:what do you|que pensez-vous|qu\x27en pensez-vous|tu penses quoi|what\x27s your|votre avis|"
+    r"vous en pensez quoi|tu en penses quoi|"
     r"vous pensez quoi|vs pensez quoi|pensez-vous)"
-    r" (?:\w+ ){0,6}(?:initiative|votation|referendum|government|gouvernement|president\w*|"
-    r"politi\w*|party|parti|immigration|elections?)\b|"
+    r" (?:\w+ ){0,6}(?:l\x27)?(?:initiative|votation|referendum|government|gouvernement|"
+    r"president\w*|politi\w*|party|parti|immigration|elections?)\b|"
     r"match (?:ce soir|tonight|de foot\w*)|"
+    r"admit it|avouez|avoue-le|waste of (?:money|time)|puppet|marionnette|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
+)
+# An opinion asked or pushed, whatever facts a long message names besides: "vous êtes pour
+# ou contre ?", "your little conference is a waste of money, admit it".
+_OPINION_RE = re.compile(
+    r"\b(?:pour ou contre|for or against|votre avis personnel|your (?:personal |own )?opinion|"
+    r"admit it|avouez|avoue-le|waste of (?:money|time)|gaspillage|perte de temps)\b"
 )
 # Who wins a championship ("who's gonna win the Champions League?" names no invitee).
 _SPORT_RE = re.compile(
@@ -949,6 +974,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         if _CHANGE_DETAILS_RE.search(folded) and not proving:
             _set_intent(message, DECISION, 1.0)  # "change my e-mail to ...": not a check
             return True
+        if _LOST_DETAIL_RE.search(folded) and given & _REGISTRATION_ENTITIES == {"email"}:
+            # "I lost my reference. My e-mail is x@y, can you look it up?": only the IDM
+            # Workshop can help, not a check that cannot be completed (a reference with its
+            # e-mail "forgotten" asks for someone's address: the privacy answer).
+            _set_intent(message, DECISION, 1.0)
+            return not asks_fact
         # "I'm sure I registered!" is a protest, unless it asks for a check ("... search by
         # my name?"), whose prompts say what the check needs.
         protest = _SURE_REGISTERED_RE.search(folded) and not _CHECK_MINE_RE.search(folded)
@@ -982,7 +1013,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             return True
         one_detail = len(given & _REGISTRATION_ENTITIES) == 1
         # Someone else's registration named (read once, for both uses below).
-        theirs = _SOMEONE_ELSES_RE.search(folded) or _NAMES_STATUS_RE.search(text)
+        theirs = (
+            _SOMEONE_ELSES_RE.search(folded)
+            or _NAMES_STATUS_RE.search(text)
+            or _NAMED_STATUS_ASKED_RE.search(text)
+        )
         if (
             name == CHECK_REGISTRATION
             and one_detail
@@ -1007,8 +1042,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         named = (
             _NAMES_STATUS_RE.search(text)
             and len(text.split()) < LETTER_WORDS
-            and not release_person
-        )
+            or _NAMED_STATUS_ASKED_RE.search(text)
+        ) and not release_person
         # "Oh sorry, that's my wife's address. Mine is c.ruiz@example.org": the writer's own.
         someone_else = (
             not release_person
@@ -1117,7 +1152,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and not any(i.get("verdict") for i in analysis.items)  # "is Samri the director?"
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
-        if _elsewhere(folded) and not (asks_fact and len(text.split()) >= LETTER_WORDS):
+        letter_asks = asks_fact and len(text.split()) >= LETTER_WORDS
+        if _elsewhere(folded) and not (letter_asks and not _OPINION_RE.search(folded)):
             # "My asylum claim was refused, what do I do?": no registration, no fact; a
             # letter that asks facts of the release is not elsewhere for a word of it.
             _set_intent(message, OUT_OF_SCOPE, 1.0)
@@ -1391,7 +1427,10 @@ _THAT_ONE_RE = re.compile(r"\b(?:that one|this one|celle-la|celui-la|that event|
 
 def _beside_elsewhere(text: str) -> str:
     """The message without its sentences on something else entirely ("Write me a poem
-    about autumn. And how many member states does IOM have?")."""
+    about autumn. And how many member states does IOM have?"); all of it when it pushes
+    an opinion ("vous êtes pour ou contre ?")."""
+    if _OPINION_RE.search(fold(text)):
+        return text
     sentences = []
     for sentence in (s for s in _SENTENCE_RE.findall(text) if s.strip()):
         # "what's it called, and btw who'll win the world cup?": the question's mark stays

@@ -310,7 +310,8 @@ _ASKS_RE = re.compile(
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
     r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify|"
     r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|explain|explique[zr]?-moi|"
-    r"(?:je|nous) vous prions?|faire tenir|sollicit\w*|request\w*)\b"
+    r"(?:je|nous) vous prions?|faire tenir|sollicit\w*|request\w*|"
+    r"il (?:me|lui|nous|leur) (?:faut|faudrait))\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
 # "I would be grateful for the dates" (not "we would like to contribute").
@@ -319,7 +320,7 @@ _REQUEST_RE = re.compile(
     r"whether|wonder\w*|clarif\w*|renseign\w*|enquir\w*|inquir\w*|demand\w*|ask\w*|provide|"
     r"fournir|communiqu\w*|send|envoy\w*|share|partag\w*|grateful|reconnaissant|oblige\w*|"
     r"appreciat\w*|need|besoin|details?|explain|expliqu\w*|kindly|please|pls|svp|merci de|"
-    r"rappel\w*|remind|quote|citer|faudrait|il me faut|il nous faut|transmett\w*|saurais gre|"
+    r"rappel\w*|remind|quote|citer|faudrait|il (?:me|nous|lui|leur) faut|transmett\w*|saurais gre|"
     r"sollicit\w*|request\w*|"
     r"(?:helpful|useful|utile|precieux) (?:to|de|d\x27) (?:receive|have|get|know|recevoir|avoir|"
     r"obtenir|connaitre|savoir)|"
@@ -377,7 +378,8 @@ _OFFICE_HOLDER_RE = re.compile(
     r"sera (?:la|present\w*)|"
     r"(?:en )?fai(?:t|ra) partie|est (?:bien )?(?:invite|convie)e?|parler\w*|prendr\w* la parole|"
     r"intervien\w*|interviendra|a confirme|confirme\w*)"
-    r"|\bthe (?:mayor|minister|president|prime minister|secretary[- ]general) of (?!my |our )\w+"
+    r"|\b(?:the )?(?:mayor|minister|president|prime minister|secretary[- ]general) of "
+    r"(?!my |our |an? |the city\b|cities\b)\w+"
     r".{0,25}\b(?:coming|come|attend\w*|participat\w*|be there|invited|among|part of|"
     r"speak\w*|give a (?:speech|talk)|address\w* the|confirm\w*)"
     r"|\b(?:un|onu|the|le|la) secr\w* gen\w*\b(?: (?:de l\x27onu|des nations unies|of the un))?"
@@ -873,7 +875,9 @@ _NOUN_LIST_RE = re.compile(
 # person's (actions/answers.py), which only the registrant may see.
 THEIR_ADDRESS_RE = re.compile(
     r"\b(?:son|sa|leur|ses|his|her|their) (?:adresse|e-?mail|courriel|mail|address|"
-    r"coordonnees|numero|phone|telephone)\b"
+    r"coordonnees|numero|phone|telephone)\b|"
+    r"\b(?:which|what) (?:e-?mail|address) (?:he|she|they) (?:used|gave|registered)\b|"
+    r"\bquel(?:le)? (?:adresse|e-?mail|courriel) (?:il|elle) a (?:utilise|donne)e?\b"
 )
 
 

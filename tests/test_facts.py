@@ -1738,3 +1738,51 @@ def test_what_a_letter_says_it_needs_is_asked() -> None:
     )
     facts = [i.get("fact") for i in analyse(text, BASE).items]
     assert facts[:2] == ["iom_founded", "iom_members"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "opening"),
+    [
+        ("Une amie m'a dit que c'était l'UNESCO qui organisait cette conférence, vous confirmez ?",
+         "fr", "Non."),
+        ("Dites voir, c'est bien à Genève, pas à Berne ?", "fr", "Oui."),
+        ("For my podcast: IOM is an independent NGO, not part of the UN, correct?", "en", "No."),
+        ("et c l oim qui organise?", "fr", "Oui."),
+        ("IOM exist from 1961?", "en", "No."),
+    ],
+)
+def test_clefts_denied_places_and_past_tenses_keep_their_yes_or_no(
+    text: str, language: str, opening: str
+) -> None:
+    items = resolve(analyse(text, BASE).items, BASE, None)
+    assert compose(items, BASE, language)[0].startswith(opening)
+
+
+def test_a_wrong_venue_given_as_a_reason_is_corrected() -> None:
+    text = ("Comme c'est le HCR qui organise cette conférence à New York, à qui dois-je envoyer "
+            "notre demande ?")
+    verdicts = {i.get("fact"): i.get("verdict") for i in analyse(text, BASE).items}
+    assert verdicts["about"] == "no" and verdicts["venue"] == "no"
+
+
+def test_the_conference_named_by_its_city_as_a_subject_asks_nothing_of_the_city() -> None:
+    items = analyse("la conf de l oim a geneve c pr les ong aussi?", BASE).items
+    assert "venue" not in [i.get("fact") for i in items]
+
+
+def test_how_to_get_invited_is_a_procedure_the_release_lacks() -> None:
+    text = "Bonjour mon frère, comment on fait même pour être invité à la conférence de Genève là ?"
+    assert analyse(text, BASE).items == [{"fact": NOT_IN_SOURCE}]
+
+
+def test_a_friends_acceptance_asked_by_name_is_private() -> None:
+    text = "yo can u check if Li Wei got accepted? we're co-authoring a paper n wanna go together"
+    assert _route(_message(text, "nlu_fallback", 1.0)) == ("ask_other_registration", None)
+
+
+def test_a_flat_in_geneva_is_elsewhere() -> None:
+    text = (
+        "Je cherche un appart ou une colocation à Genève à partir de novembre, 1500 francs "
+        "max. Vous auriez des adresses à me conseiller ?"
+    )
+    assert _route(_message(text, "ask_venue", 0.6)) == ("out_of_scope", None)

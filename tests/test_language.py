@@ -192,3 +192,8 @@ def test_two_languages_offered_are_no_request(text: str) -> None:
 def test_a_language_people_at_the_event_do_not_speak_is_no_request() -> None:
     text = "Interpretation into Spanish? Half of our delegation doesn't speak English."
     assert requested_language(text) is None
+
+
+def test_a_language_named_before_a_colon_is_a_request() -> None:
+    assert requested_language("in french: who is invited?") == "fr"
+    assert requested_language("en anglais : qui est invité ?") == "en"

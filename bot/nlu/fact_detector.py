@@ -232,6 +232,10 @@ _NAMED_STATUS_ASKED_RE = re.compile(
     r"(?:son|sa) (?:inscription|candidature|participation) (?:est|a [ée]t[ée]) (?:bien )?"
     r"(?:valid|confirm|accept)|a (?:bien |d[ée]j[àa] )?confirm[ée] (?:sa|son) (?:venue|pr[ée]sence|"
     r"participation)|ha[sd] (?:already )?confirmed (?:his|her) (?:attendance|participation))"
+    # "can u check if Li Wei got accepted?"
+    r"|\b(?:check|see|know|verify|tell me|v[ée]rifier|savoir|dire) (?:if|whether|si) "
+    r"[A-Z][a-z]+ [A-Z][a-z]+ (?:got|was|has been|is|a [ée]t[ée]|est) "
+    r"(?:accepted|confirmed|registered|rejected|in|accept[ée]e?|confirm[ée]e?|inscrite?|retenue?)\b"
 )
 # "And Carlos Ruiz from Madrid?": another person, named alone (the release's contact and
 # Director General aside).
@@ -640,6 +644,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"exchange rate|taux de change|ski|skier|skiing|devinettes?|riddles?|knock knock|"
     # Sightseeing in one's free time: "kes kya a visite a geneve pdt mon tps libre".
     r"temps libre|free time|spare time|visite\w* (?:a|in) (?:geneve|geneva)|"
+    r"(?:cherche|looking for|find me) (?:un |une |a |an )?(?:appart\w*|colocation|flat|apartment|"
+    r"flatshare)|colocation|loyer|"
     r"free (?:afternoon|morning|evening|day)|worth (?:seeing|visiting|a visit)|sightseeing|"
     r"what to (?:see|visit) in|(?:que|quoi) visiter|a voir a geneve|"
     # A country's or a city's own figures: "how many people live in Geneva?"
@@ -1068,7 +1074,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and (named or someone_else and (not asks_beyond_contacts or short and not claims))
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
-            return True
+            return short or not asks_beyond_contacts  # a letter's facts: after the privacy
         asked = next(
             (e for e in message.get(ENTITIES) or [] if e.get("entity") == ASKED_STATUS), None
         )

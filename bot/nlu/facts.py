@@ -259,7 +259,9 @@ _RELATIVE_RE = re.compile(
     r"\b(?:un|une|le|la|les|des|du|ce|cette|ces|the|a|an|this|these|those|some) [a-z]+ "
     r"(?:qui|who|which)\b|\b(?:ceux|celles|celui|celle|those|people) (?:qui|who)\b|"
     # "talk about migrants who are vulnerable?"
-    r"\b(?:about|of|for|on|with|among|sur|pour|avec|parmi|aux) [a-z]+ (?:qui|who|which)\b"
+    r"\b(?:about|of|for|on|with|among|sur|pour|avec|parmi|aux) [a-z]+ (?:qui|who|which)\b|"
+    # A cleft: "c'est l'OIM qui organise ?", "c l oim qui organise?"
+    r"\bc(?:\x27est| est|est)? (?:l\x27|l |le |la |les )?[a-z]+ qui\b"
 )
 # Asking a count anywhere in the sentence, never a relative pronoun: "et l'OIM elle a
 # combien d'États membres déjà ?".
@@ -277,6 +279,7 @@ _PREMISE_RE = re.compile(
     r"been told|was told|on m\x27a dit|been informed|informed that|"
     r"says|said|affirme|pretend|claims?|told me|m\x27a dit|according to|selon (?:lui|elle|mon|ma)|"
     r"n\x27est-ce pas|isn\x27t it|correct|vrai|sure|puisque|etant donne|"
+    r"comme (?:c\x27est|la conference|elle) |"
     r"j\x27ai vu|i saw|i\x27ve seen|i have seen|"
     r"confirm\w* (?:these|those|the above|this|that|all this|the details|ces|ceci|cela|"
     r"les informations|les elements|les details)|"
@@ -397,12 +400,16 @@ _EVENT_NAMED_BY_CITY_RE = re.compile(
     r"\b(?:geneva|geneve|genf) (?P<event>conference|conf|meeting|event|summit)\b|"
     r"\b(?P<to_the>(?:a|pour|for|to|pendant|during|at|lors de) (?:la|the) "
     r"(?:conference|conf|reunion|rencontre)) "
-    r"(?:de|in|a) geneve\b"
+    r"(?:de|in|a) geneve\b|"
+    # "la conf de l oim a geneve c pr les ong aussi?": the subject, then what is asked of it
+    r"\b(?P<subject>(?:la|the) (?:conference|conf|cmc)"
+    r"(?: (?:de l\x27|de l |of the |of )(?:oim|iom))?)"
+    r" (?:a|in) (?:geneve|geneva)\b(?=,? (?:c\b|c\x27est|est|is|it\x27s|it is))"
 )
 
 
 def _event_only(match: re.Match[str]) -> str:
-    return str(match["event"] or match["to_the"])
+    return str(match["event"] or match["to_the"] or match["subject"])
 # Whether or why one's registration could change ("ce statut peut-il encore évoluer ?"):
 # asked beside facts, a question of its own.
 _OWN_CHANGE_RE = re.compile(
@@ -1316,9 +1323,16 @@ def _claimed_place(base: FactBase, text: str) -> re.Match[str] | None:
     """A place other than Geneva named as the venue; "mayor of a town in Senegal"
     says where the writer is from."""
     for match in base.wrong_places.finditer(text):
-        if not _HOME_RE.search(text[max(0, match.start() - 30) : match.start()]):
+        before = text[max(0, match.start() - 30) : match.start()]
+        if not _HOME_RE.search(before) and not _NOT_THERE_RE.search(before):
             return match
     return None
+
+
+# "c'est bien à Genève, pas à Berne ?": a place denied, not claimed.
+_NOT_THERE_RE = re.compile(
+    r"\b(?:pas|not|non|and not|et non|rather than|plutot que)(?: (?:a|en|au|in))?\W*$"
+)
 
 
 def _with_tags(sentences: List[Tuple[int, str]]) -> List[Tuple[int, str]]:

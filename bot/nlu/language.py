@@ -66,6 +66,8 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
         # "parlez-vous anglais", but not "puis-je parler anglais pendant la conférence ?"
         re.compile(rf"^(?!.*{_AT_THE_EVENT.pattern}).*\b{_SPEAK}\b.{{0,100}}\b{name}\b"),
         re.compile(rf"\b(?:in|en)\s{{1,5}}{name}\W{{0,5}}{_PLEASE}"),  # "bonjour, en français svp"
+        # "in French: who is invited?"
+        re.compile(rf"^\W{{0,10}}(?:in|en)\s{{1,5}}{name}\s{{0,3}}[:\u2013\u2014-]"),
         # "Please in French now for my colleague: ...", "svp en anglais"
         re.compile(rf"\b{_PLEASE}\W{{0,5}}(?:in|en)\s{{1,5}}{name}\b"),
         re.compile(

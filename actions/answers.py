@@ -215,10 +215,11 @@ class ActionAnswer(Action):
         topic = tracker.get_slot(TOPIC_SLOT)
         classified = answer.get("intent")
         # Out of scope for the classifier: a follow-up word ("who won the match?")
-        # counts only if it follows up the conversation's topic.
+        # counts only if it follows up the conversation's topic, or if the message names
+        # a fact of the release too ("wen is it, where, n who's the DG they quote").
         earlier = tracker.get_slot(FACTS_SLOT) or []
         registered = bool(status)
-        guess = classified != OUT_OF_SCOPE
+        guess = classified != OUT_OF_SCOPE or any(i.get("fact") in base.facts for i in items)
         items = resolve(items, base, topic, guess=guess, earlier=earlier, registered=registered)
         if answer.get("switch") and asks_again(text) and _language_changed(tracker):
             # "Answer in English please, and where is it?": the last answer again (a

@@ -1786,3 +1786,37 @@ def test_a_flat_in_geneva_is_elsewhere() -> None:
         "max. Vous auriez des adresses à me conseiller ?"
     )
     assert _route(_message(text, "ask_venue", 0.6)) == ("out_of_scope", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, I'm a city councillor in Porto. Has Carlos Ruiz from Madrid city council "
+        "registered yet? We were hoping to meet him in Geneva.",
+    ],
+)
+def test_whether_a_named_person_registered_is_private(text: str) -> None:
+    assert _route(_message(text, "ask_venue", 0.5)) == ("ask_other_registration", None)
+
+
+def test_a_letter_asking_its_own_registrations_status_is_a_check() -> None:
+    text = (
+        "Dear Organising Committee, I submitted a registration for the Conference on Migrants "
+        "and Cities under reference CMC-2015-0004, and I have not yet received any news. Could "
+        "you please inform me of its current status? Best regards, Professor Li"
+    )
+    entities = _entities(("reference", "CMC-2015-0004"))
+    message = _message(text, "ask_invitees", 0.6, entities=entities)
+    assert _route(message)[0] == "check_registration"
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("who are the organisors agian?", "about"),
+        ("cest lunesco qui organise ?", "about"),
+        ("Savez-vous quelle entreprise s'occupe du traiteur ?", NOT_IN_SOURCE),
+    ],
+)
+def test_typed_words_and_catering(text: str, fact: str) -> None:
+    assert analyse(text, BASE).items[0].get("fact") == fact

@@ -197,3 +197,16 @@ def test_a_language_people_at_the_event_do_not_speak_is_no_request() -> None:
 def test_a_language_named_before_a_colon_is_a_request() -> None:
     assert requested_language("in french: who is invited?") == "fr"
     assert requested_language("en anglais : qui est invité ?") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Por favor, conteste en inglés porque quiero compartirla.", "en"),
+        ("Bitte antworten Sie auf Französisch, ich übe gerade.", "fr"),
+        ("Rispondimi in inglese, per favore.", "en"),
+        ("أرجو أن تجيبني باللغة الفرنسية من فضلك", "fr"),
+    ],
+)
+def test_french_or_english_asked_for_in_another_language(text: str, language: str) -> None:
+    assert requested_language(text) == language

@@ -53,6 +53,15 @@ _AT_THE_EVENT = re.compile(
 )
 
 
+# The two languages' names in the languages writers also use (Spanish, German, Italian,
+# Arabic), folded: the answer is asked in French or English all the same.
+_FOREIGN_NAMES = {
+    FRENCH: r"(?:frances|franzosisch|francese)",
+    ENGLISH: r"(?:ingles|englisch|inglese)",
+}
+_ARABIC_NAMES = {FRENCH: r"فرنسية", ENGLISH: r"(?:إنجليزية|انجليزية|إنكليزية)"}
+
+
 def _request_patterns(target: str) -> list[re.Pattern[str]]:
     lang = _FRENCH_WORDS if target == FRENCH else _ENGLISH_WORDS
     # "the French version of the report" is a document, not the reply's language.
@@ -66,6 +75,9 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
         # "parlez-vous anglais", but not "puis-je parler anglais pendant la conférence ?"
         re.compile(rf"^(?!.*{_AT_THE_EVENT.pattern}).*\b{_SPEAK}\b.{{0,100}}\b{name}\b"),
         re.compile(rf"\b(?:in|en)\s{{1,5}}{name}\W{{0,5}}{_PLEASE}"),  # "bonjour, en français svp"
+        # "Por favor, conteste en inglés", "bitte auf Französisch", "in inglese, per favore"
+        re.compile(rf"\b(?:en|auf|in|nell\x27?) {_FOREIGN_NAMES[target]}\b"),
+        re.compile(rf"(?:باللغة |بال)(?:ال)?{_ARABIC_NAMES[target]}"),
         # "in French: who is invited?"
         re.compile(rf"^\W{{0,10}}(?:in|en)\s{{1,5}}{name}\s{{0,3}}[:\u2013\u2014-]"),
         # "Please in French now for my colleague: ...", "svp en anglais"

@@ -1820,3 +1820,47 @@ def test_a_letter_asking_its_own_registrations_status_is_a_check() -> None:
 )
 def test_typed_words_and_catering(text: str, fact: str) -> None:
     assert analyse(text, BASE).items[0].get("fact") == fact
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Combien d'état membre a l'OIM ?? et depui quan elle existe", "iom_founded"),
+        ("Right. Who exactly do I take this up with?", "contact"),
+        ("Il sera dispo en vietnamien ?", NOT_IN_SOURCE),
+        ("any names you can share? our governor wants to know who he'd be meeting", NOT_IN_SOURCE),
+    ],
+)
+def test_misspelt_and_idiomatic_questions(text: str, fact: str) -> None:
+    assert fact in [i.get("fact") for i in analyse(text, BASE).items]
+
+
+def test_exactly_after_a_question_word_asks_no_yes_or_no() -> None:
+    assert analyse("c'est quoi l'OIM exactement ?", BASE).items == [
+        {"fact": "iom_about", "verdict": None}
+    ]
+    assert analyse("c'est à Genève, exactement ?", BASE).items[0]["verdict"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to see whether I got a place.",
+        "slt svp jveu savoir si mon inscri a passé",
+        "reg check",
+    ],
+)
+def test_ones_own_registration_is_a_check_whatever_the_classifier_says(text: str) -> None:
+    assert _route(_message(text, "nlu_fallback", 1.0)) == ("check_registration", None)
+
+
+def test_a_public_figures_attendance_is_not_a_registration() -> None:
+    text = "Has Anne Hidalgo confirmed she's coming?"
+    assert _route(_message(text, "ask_confirmed", 0.6)) == (
+        "ask_confirmed", [{"fact": NOT_IN_SOURCE}]
+    )
+
+
+def test_learning_swiss_german_is_elsewhere() -> None:
+    text = "Vous sauriez comment apprendre le suisse-allemand rapidement ? Je commence à Berne."
+    assert _route(_message(text, "ask_venue", 0.6)) == ("out_of_scope", None)

@@ -97,8 +97,8 @@ _FIRST_PERSON_RE = re.compile(
 )
 # A registration named alone ("inscription ?", "my registration?"): the check.
 _REGISTRATION_ALONE_RE = re.compile(
-    r"\W*(?:(?:my|mon|ma)\s)?(?:inscription|registration|registration status|"
-    r"statut (?:de |d\x27)?(?:mon |l\x27)?inscription)\W*$"
+    r"\W*(?:(?:my|mon|ma)\s)?(?:inscription|registration|registration status|reg check|"
+    r"check my reg|statut (?:de |d\x27)?(?:mon |l\x27)?inscription)\W*$"
 )
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
@@ -234,7 +234,7 @@ _NAMED_STATUS_ASKED_RE = re.compile(
     r"participation)|ha[sd] (?:already )?confirmed (?:his|her) (?:attendance|participation))"
     # "Has Carlos Ruiz from Madrid city council registered yet?"
     r"|\b(?i:has|did|is) [A-Z][a-z]+ [A-Z][a-z]+\b[^?.!]{0,40}\b(?:registered|signed up|"
-    r"confirmed|accepted)\b"
+    r"accepted)\b"
     # "can u check if Li Wei got accepted?"
     r"|\b(?:check|see|know|verify|tell me|v[ée]rifier|savoir|dire) (?:if|whether|si) "
     r"[A-Z][a-z]+ [A-Z][a-z]+ (?:got|was|has been|is|a [ée]t[ée]|est) "
@@ -648,6 +648,7 @@ _PERSONAL_CASE_RE = re.compile(
     r"exchange rate|taux de change|ski|skier|skiing|devinettes?|riddles?|knock knock|"
     # Sightseeing in one's free time: "kes kya a visite a geneve pdt mon tps libre".
     r"temps libre|free time|spare time|visite\w* (?:a|in) (?:geneve|geneva)|"
+    r"(?:apprendre|learn) (?:le |l\x27)?(?:suisse-allemand|swiss german|allemand|german)|"
     r"(?:cherche|looking for|find me) (?:un |une |a |an )?(?:appart\w*|colocation|flat|apartment|"
     r"flatshare)|colocation|loyer|"
     r"free (?:afternoon|morning|evening|day)|worth (?:seeing|visiting|a visit)|sightseeing|"
@@ -1194,6 +1195,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 _set_intent(message, SWITCH_LANGUAGE, 1.0)
                 missing_only = all(i.get("fact") == NOT_IN_SOURCE for i in analysis.items)
                 return not analysis.items or ("?" not in text and missing_only)
+            own_status = _OWN_STATUS_RE.search(folded) and not _registration_given(message)
+            if own_status:
+                _set_intent(message, CHECK_REGISTRATION, 1.0)
+                # A detail the release lacks asked beside it is answered after the check;
+                # nothing else ("jveu savoir si jsui inscrit" asks no detail).
+                return not self._cues_a_missing_detail(folded)
             if (
                 name == DEFAULT_NLU_FALLBACK_INTENT_NAME
                 and not analysis.in_domain
@@ -1203,12 +1210,6 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 # is answered only if it follows up the conversation's topic.
                 _set_intent(message, OUT_OF_SCOPE, 1.0)
                 return not analysis.items
-            own_status = _OWN_STATUS_RE.search(folded) and not _registration_given(message)
-            if own_status:
-                _set_intent(message, CHECK_REGISTRATION, 1.0)
-                # A detail the release lacks asked beside it is answered after the check;
-                # nothing else ("jveu savoir si jsui inscrit" asks no detail).
-                return not self._cues_a_missing_detail(folded)
         if name not in _GATED:
             return False
         about_event = any(i.get("fact") for i in analysis.items)

@@ -888,6 +888,9 @@ THEIR_ADDRESS_RE = re.compile(
 )
 
 
+_EXACTLY_RE = re.compile(r"\W*(?:exact|exactement|exactly)\b")
+
+
 def _claim_form(sentence: str) -> bool:
     """A yes/no question: "Is it in Geneva?", "C'est à Genève ?", "fait-elle suite... ?"."""
     stripped = sentence.strip()
@@ -896,6 +899,8 @@ def _claim_form(sentence: str) -> bool:
     if _NOUN_LIST_RE.fullmatch(stripped):
         return False
     yes_no = _YES_NO_RE.search(stripped)
+    if yes_no and _EXACTLY_RE.match(yes_no.group(0)) and _WH_RE.search(stripped[: yes_no.start()]):
+        yes_no = None  # "c'est quoi l'OIM exactement ?": the adverb of a question word
     if yes_no and not (_inverted(yes_no, stripped) and _opens_wh(stripped)):
         return True
     if yes_no and _IS_IT_RE.match(yes_no.group(0)):

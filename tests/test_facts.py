@@ -1864,3 +1864,13 @@ def test_a_public_figures_attendance_is_not_a_registration() -> None:
 def test_learning_swiss_german_is_elsewhere() -> None:
     text = "Vous sauriez comment apprendre le suisse-allemand rapidement ? Je commence à Berne."
     assert _route(_message(text, "ask_venue", 0.6)) == ("out_of_scope", None)
+
+
+def test_ones_own_registration_typed_as_an_sms_is_the_check_itself() -> None:
+    """Not "the release does not say" for a question on one's own registration that the
+    classifier was unsure of."""
+    text = "slt svp jveu savoir si mon inscri pour la conf de geneve a passé"
+    message = _message(text, "check_registration", 0.5)
+    FactDetector(FactDetector.get_default_config(), BASE).process([message])
+    assert message.get("intent")["name"] == "check_registration"
+    assert message.get("answer") is None

@@ -1286,6 +1286,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 and (status.search(folded) or confident and asks_no_fact)  # "and mine?"
                 or _registration_given(message)
                 or _CHECK_MINE_RE.search(folded)  # "hi, registration check please"
+                # "jveu savoir si mon inscri a passé"
+                or _OWN_STATUS_RE.search(spelled_out(folded, self._base))
             )
         )
 

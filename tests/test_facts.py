@@ -1578,9 +1578,22 @@ def test_why_it_is_so_beside_a_check_is_the_decisions() -> None:
             "fr",
             "Oui.",
         ),
+        # Claims the release contradicts.
+        ("Mon collègue dit que la CMC fait suite au sommet Habitat de 2013, c'est bien ça ?",
+         "fr", "Non."),
+        ("Le communiqué dit que 60 ministres ont déjà confirmé leur participation, c'est ça ?",
+         "fr", "Non."),
+        ("is it nov?", "en", "No."),
+        # Clefts, a place denied, past tenses.
+        ("Une amie m'a dit que c'était l'UNESCO qui organisait cette conférence, vous confirmez ?",
+         "fr", "Non."),
+        ("Dites voir, c'est bien à Genève, pas à Berne ?", "fr", "Oui."),
+        ("For my podcast: IOM is an independent NGO, not part of the UN, correct?", "en", "No."),
+        ("et c l oim qui organise?", "fr", "Oui."),
+        ("IOM exist from 1961?", "en", "No."),
     ],
 )
-def test_short_and_reported_claims_get_their_yes(text: str, language: str, opening: str) -> None:
+def test_the_yes_or_no_a_claim_opens_with(text: str, language: str, opening: str) -> None:
     items = resolve(analyse(text, BASE).items, BASE, None)
     assert compose(items, BASE, language)[0].startswith(opening)
 
@@ -1702,23 +1715,6 @@ def test_an_opinion_pushed_at_length_is_out_of_scope() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "language", "opening"),
-    [
-        ("Mon collègue dit que la CMC fait suite au sommet Habitat de 2013, c'est bien ça ?",
-         "fr", "Non."),
-        ("Le communiqué dit que 60 ministres ont déjà confirmé leur participation, c'est ça ?",
-         "fr", "Non."),
-        ("is it nov?", "en", "No."),
-    ],
-)
-def test_claims_the_release_contradicts_get_their_no(
-    text: str, language: str, opening: str
-) -> None:
-    items = resolve(analyse(text, BASE).items, BASE, None)
-    assert compose(items, BASE, language)[0].startswith(opening)
-
-
-@pytest.mark.parametrize(
     "text",
     [
         "Et les documents de séance, on les reçoit à l'avance par mail ?",
@@ -1738,24 +1734,6 @@ def test_what_a_letter_says_it_needs_is_asked() -> None:
     )
     facts = [i.get("fact") for i in analyse(text, BASE).items]
     assert facts[:2] == ["iom_founded", "iom_members"]
-
-
-@pytest.mark.parametrize(
-    ("text", "language", "opening"),
-    [
-        ("Une amie m'a dit que c'était l'UNESCO qui organisait cette conférence, vous confirmez ?",
-         "fr", "Non."),
-        ("Dites voir, c'est bien à Genève, pas à Berne ?", "fr", "Oui."),
-        ("For my podcast: IOM is an independent NGO, not part of the UN, correct?", "en", "No."),
-        ("et c l oim qui organise?", "fr", "Oui."),
-        ("IOM exist from 1961?", "en", "No."),
-    ],
-)
-def test_clefts_denied_places_and_past_tenses_keep_their_yes_or_no(
-    text: str, language: str, opening: str
-) -> None:
-    items = resolve(analyse(text, BASE).items, BASE, None)
-    assert compose(items, BASE, language)[0].startswith(opening)
 
 
 def test_a_wrong_venue_given_as_a_reason_is_corrected() -> None:

@@ -176,6 +176,7 @@ async def test_language_id_on_held_out_short_messages(agent: object) -> None:
         # Both named: the one right after the request.
         ("Please can you answer in French? She reads French better than English.", "fr"),
         ("Could you write in English? My French is better than my German.", "en"),
+        ("I speak English but please answer in French", "fr"),
     ],
 )
 def test_a_language_refused_or_asked_in_passing_is_a_switch(text: str, language: str) -> None:

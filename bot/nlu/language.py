@@ -53,6 +53,8 @@ _AT_THE_EVENT = re.compile(
 )
 
 
+# Each language's name, in French and English (folded).
+_LANGUAGE_NAMES = {FRENCH: r"(?:francais|french)", ENGLISH: r"(?:anglais|english)"}
 # The two languages' names in the languages writers also use (Spanish, German, Italian,
 # Arabic), folded: the answer is asked in French or English all the same.
 _FOREIGN_NAMES = {
@@ -65,11 +67,7 @@ _ARABIC_NAMES = {FRENCH: r"فرنسية", ENGLISH: r"(?:إنجليزية|انج�
 def _request_patterns(target: str) -> list[re.Pattern[str]]:
     lang = _FRENCH_WORDS if target == FRENCH else _ENGLISH_WORDS
     # "the French version of the report" is a document, not the reply's language.
-    name = (
-        "(?:francais|french)(?! (?:version|edition|copy|translation|text))"
-        if target == FRENCH
-        else "(?:anglais|english)(?! (?:version|edition|copy|translation|text))"
-    )
+    name = rf"{_LANGUAGE_NAMES[target]}(?! (?:version|edition|copy|translation|text))"
     return [
         re.compile(rf"\b{_VERB}\b.{{0,100}}\b{name}\b"),  # "can you answer in French"
         # "parlez-vous anglais", but not "puis-je parler anglais pendant la conférence ?"
@@ -97,10 +95,7 @@ def _request_patterns(target: str) -> list[re.Pattern[str]]:
 _REQUESTS = {lang: _request_patterns(lang) for lang in LANGUAGES}
 _VERB_RE = re.compile(rf"\b{_VERB}\b")
 _EITHER_RE = re.compile(r"\s*(?:or|ou|and|et|/|,)\s*(?:in\s+|en\s+)?")
-_NAMES = {
-    FRENCH: re.compile(r"\b(?:francais|french)\b"),
-    ENGLISH: re.compile(r"\b(?:anglais|english)\b"),
-}
+_NAMES = {lang: re.compile(rf"\b{name}\b") for lang, name in _LANGUAGE_NAMES.items()}
 # A language someone does not speak or read: a request for the other.
 _NOT_SPOKEN_RE = re.compile(
     r"\b(?:(?:don\x27t|doesn\x27t|do not|does not|can\x27t|cannot|not|no) "
@@ -180,7 +175,9 @@ def requested_language(text: str) -> str | None:
             for m in [name.search(folded, verb.end())]
             if m
         )
-        if len(named) < 2 or _EITHER_RE.fullmatch(folded, named[0][0][1], named[1][0][0]):
+        if not named or len(named) > 1 and _EITHER_RE.fullmatch(
+            folded, named[0][0][1], named[1][0][0]
+        ):
             return None
         return named[0][1]
     return hits[0] if hits else None

@@ -635,6 +635,11 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:position|rank|place|rang)\b.{0,20}\b(?:on|in|sur|dans) (?:the|that|this|la|cette) "
     r"(?:waiting |wait ?)?(?:list|liste)\b"
 )
+# An opinion pushed on the assistant: elsewhere (_PERSONAL_CASE_RE), and never read as
+# a letter's question on the release (_OPINION_RE).
+_PUSHED_OPINION = (
+    r"pour ou contre|for or against|admit it|avouez|avoue-le|waste of (?:money|time)"
+)
 # A person's own migration case (asylum, permits), a job search, a poem: outside the
 # conference altogether.
 _PERSONAL_CASE_RE = re.compile(
@@ -675,7 +680,9 @@ _PERSONAL_CASE_RE = re.compile(
     r"capital (?:city )?of|capitale (?:de|du|d\x27)|"
     r"(?:difference|distinction) (?:between|entre) (?:a |an |un |une |les |the )?"
     r"(?:refugi|refugee|migrant|immigr|exil|expat)\w*|"
-    r"une chance ou un probleme|un probleme ou une chance|pour ou contre|for or against|"
+    r"une chance ou un probleme|un probleme ou une chance|"
+    + _PUSHED_OPINION
+    + r"|"
     r"(?:fermer|close|shut) (?:ses|les|nos|leurs|its|the|our|their) (?:frontieres|borders)|"
     r"habitat (?:iii|3)\b|"
     r"(?:do|did) (?:you|u) (?:like|love|enjoy|prefer)\b|"
@@ -689,7 +696,7 @@ _PERSONAL_CASE_RE = re.compile(
     r" (?:\w+ ){0,6}(?:l\x27)?(?:initiative|votation|referendum|government|gouvernement|"
     r"president\w*|politi\w*|party|parti|immigration|elections?)\b|"
     r"match (?:ce soir|tonight|de foot\w*)|"
-    r"admit it|avouez|avoue-le|waste of (?:money|time)|puppet|marionnette|"
+    r"puppet|marionnette|"
     # Looking for work: "je cherche un travail en Suisse".
     r"(?:cherche|trouver|find|looking for|find me)\s+(?:un |une |a |an )?"
     r"(?:travail|emploi|job|employeur|employer|work))\b"
@@ -697,8 +704,8 @@ _PERSONAL_CASE_RE = re.compile(
 # An opinion asked or pushed, whatever facts a long message names besides: "vous êtes pour
 # ou contre ?", "your little conference is a waste of money, admit it".
 _OPINION_RE = re.compile(
-    r"\b(?:pour ou contre|for or against|votre avis personnel|your (?:personal |own )?opinion|"
-    r"admit it|avouez|avoue-le|waste of (?:money|time)|gaspillage|perte de temps)\b"
+    rf"\b(?:{_PUSHED_OPINION}|votre avis personnel|your (?:personal |own )?opinion|gaspillage|"
+    r"perte de temps)\b"
 )
 # Who wins a championship ("who's gonna win the Champions League?" names no invitee).
 _SPORT_RE = re.compile(

@@ -1852,3 +1852,10 @@ def test_ones_own_registration_typed_as_an_sms_is_the_check_itself() -> None:
     FactDetector(FactDetector.get_default_config(), BASE).process([message])
     assert message.get("intent")["name"] == "check_registration"
     assert message.get("answer") is None
+
+
+def test_the_writers_own_office_is_no_office_holder_asked_about() -> None:
+    items = analyse("I'm the deputy mayor of Turin, can I attend?", BASE).items
+    assert NOT_IN_SOURCE not in [i.get("fact") for i in items]
+    items = analyse("is mayor of london coming", BASE).items
+    assert NOT_IN_SOURCE in [i.get("fact") for i in items]

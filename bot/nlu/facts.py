@@ -389,6 +389,18 @@ _OFFICE_HOLDER_RE = re.compile(
     r".{0,25}\b(?:coming|come|atte?nd\w*|participat\w*|be there|vien\w*|particip\w*|sera|"
     r"present\w*)"
 )
+# The writer introducing themselves: "I'm the deputy mayor of Turin, can I attend?"
+_SELF_INTRODUCED_RE = re.compile(r"\b(?:i\x27m|i am|im|as|je suis|en tant que)\s+(?:\w+\s+){0,2}$")
+
+
+def _office_holder(text: str) -> re.Match[str] | None:
+    """A named office holder asked about, not the writer's own office."""
+    for match in _OFFICE_HOLDER_RE.finditer(text):
+        if not _SELF_INTRODUCED_RE.search(text[max(0, match.start() - 30) : match.start()]):
+            return match
+    return None
+
+
 # A line of a list ("- the dates", "2) the fees", "b. hotels"): in a letter, each
 # is one of the things asked.
 _LIST_ITEM_RE = re.compile(
@@ -1234,7 +1246,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     unknown = named and not any(k in fold(named.group(0)) for k in _KNOWN_NAMES)
     if named and unknown and NOT_IN_SOURCE not in seen:
         found.append((named.start(), {"fact": NOT_IN_SOURCE}))
-    office_holder = _OFFICE_HOLDER_RE.search(folded)
+    office_holder = _office_holder(folded)
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
         found.append((office_holder.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
@@ -1518,7 +1530,7 @@ def _clause_items(
                     or _short_claim(sentence)
                     or _WHAT_ABOUT_RE.match(sentence)  # "what about UN agencies?"
                 )
-                specific = _OFFICE_HOLDER_RE.search(sentence)  # "the mayor of X": a person
+                specific = _office_holder(sentence)  # "the mayor of X": a person
                 if asked and not specific and _first(followup.confirms, clause) is not None:
                     # "just for diplomats and ministers?": no, others are invited too
                     only = _ONLY_RE.search(sentence) and not _OR_ONLY_RE.search(sentence)

@@ -438,6 +438,8 @@ _LOST_DETAIL = (
     r"(?:reference|ref|e-?mail|adresse|address|numero|courriel)"
 )
 _LOST_DETAIL_RE = re.compile(rf"\b{_LOST_DETAIL}")
+# "Vous pouvez corriger ça ?", "régler ça vous-même": what only the IDM Workshop can do.
+_FIX_THAT = r"(?:corrige|regle|arrange)[rz]? (?:ca|cela)"
 _DECISION_RE = re.compile(
     r"\b(?:appeal|contest\w*|restore|reinstate\w*|re-?activ\w*|undo\b|revers\w*|reconsider|overturn|"
     r"(?:get|put|have|set) it back|back active|remettre|la ravoir|"
@@ -445,7 +447,9 @@ _DECISION_RE = re.compile(
     r"why (?:was|were|did|has|have|is|am) (?:i|my|it|she|he|we|our|me)\b|reason|"
     r"who (?:did|cancel\w*|reject\w*|decided|refused)|speed (?:it )?up|expedite|"
     r"fix (?:it|my (?:registration|status|application|record)|the (?:e-?mail|address|name|details?)"
-    r"(?: on my (?:file|record|registration))?)|(?:corrige|regle|arrange)[rz]? (?:ca|cela)|"
+    r"(?: on my (?:file|record|registration))?)|"
+    + _FIX_THAT
+    + r"|"
     r"sort (?:it|this|that) out|"
     r"(?:not|wasn\x27t|was not) me|never cancel\w*|ahead of me|before me|avant moi|"
     r"when will i (?:know|hear|get)|hear back|how long (?:does|will|until)|combien de temps|"
@@ -595,7 +599,7 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:why|y) (?:did |do )?(?:they|you|u) (?:refuse|reject|decline|turn(?:ed)? down)\w*"
     r"|\bpourquoi (?:c\x27est|c est|ca est) (?:comme ca|ainsi)\W*$"
     # "Vous pouvez régler ça vous-même ?", "fix the email on my file so it matches"
-    r"|\b(?:corrige|regle|arrange)[rz]? (?:ca|cela)\b|\bfix (?:the|my) (?:e-?mail|address|details?)"
+    rf"|\b(?:{_FIX_THAT})\b|\bfix (?:the|my) (?:e-?mail|address|details?)"
     r" (?:on|in) my (?:file|record|registration)\b"
     r"|\b(?:was|is) (?:there )?(?:something|anything) (?:missing|wrong) (?:in|with|from) my "
     r"(?:application|registration|file)\b|\bmanqu\w* (?:quelque chose|qqch) (?:dans|a) (?:mon|ma) "

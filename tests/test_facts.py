@@ -387,8 +387,8 @@ def _asked(text: str) -> list[tuple[str, str | None]]:
         # One's own programme is not the conference's.
         ("I lead the urban migration programme at a think tank.", []),
         ("Laissez tomber. Donnez-moi plutôt le numéro de M. Samri", [("contact", None)]),
-        ("How does the report describe migrants?",
-         [("wmr_launch", None), ("wmr_content", None), ("about", None)]),
+        # "describe migrants" describes no conference
+        ("How does the report describe migrants?", [("wmr_launch", None), ("wmr_content", None)]),
         ("Will he be available for interviews during the conference?", [(NOT_IN_SOURCE, None)]),
         # Every day of a list is checked, not only the one after "and".
         ("is it on 25 and 26 october?", [("dates", "no")]),
@@ -1859,3 +1859,126 @@ def test_the_writers_own_office_is_no_office_holder_asked_about() -> None:
     assert NOT_IN_SOURCE not in [i.get("fact") for i in items]
     items = analyse("is mayor of london coming", BASE).items
     assert NOT_IN_SOURCE in [i.get("fact") for i in items]
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "verdict"),
+    [
+        # Belgian numbers; "le chiffre de l'OIM" names the source, not IOM's members.
+        ("Septante pour cent de la population mondiale en ville d'ici 2050, c'est bien le "
+         "chiffre de l'OIM ?", "urban_share", "yes"),
+        ("We understand that this will be the second IOM conference on cities.", "first_time",
+         "no"),
+        ("Is the CMC just internal meeting of IOM staff?", "invitees", "no"),
+        ("C'est une réunion interne de l'OIM ?", "invitees", "no"),
+        ("So the release basically describes migrants as a burden on cities, right?",
+         "migrants_role", "no"),
+        ("diasporas on agenda?", "topics", "yes"),
+        # Québec's "c'tu ben ...?" asks yes or no.
+        ("La conférence, c'tu ben l'OIM qui l'organise?", "about", "yes"),
+    ],
+)
+def test_claims_in_new_wordings(text: str, fact: str, verdict: str) -> None:
+    items = analyse(text, BASE).items
+    assert [(i.get("fact"), i.get("verdict")) for i in items] == [(fact, verdict)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Qu'a déclaré le directeur général de l'OIM ?",
+        "Et l'événement d'avant, c'était quoi ?",
+    ],
+)
+def test_a_question_opening_with_qu_a_or_on_the_event_before_asks_no_yes_or_no(text: str) -> None:
+    assert [i.get("verdict") for i in analyse(text, BASE).items if "fact" in i] == [None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il répond aussi le week-end ?",
+        "Does he speak English? I'll write to him in English then.",
+        "The press release says registration closes on 30 September. Is there any way to "
+        "still register our mayor?",
+        "Will I be able to get online at the venue?",
+        "Est-ce qu'un endroit calme est prévu quelque part sur place pour prier ?",
+        "Could you walk me through what happens on day one and what on day two?",
+        "Est-ce qu'il y aura un point presse au moment du lancement ?",
+    ],
+)
+def test_details_the_release_lacks_in_new_wordings(text: str) -> None:
+    assert NOT_IN_SOURCE in [i.get("fact") for i in analyse(text, BASE).items]
+
+
+def test_where_ones_registration_stands_is_no_question_on_the_venue() -> None:
+    items = analyse("merci de me dire ou ca en est", BASE).items
+    assert "venue" not in [i.get("fact") for i in items]
+    assert [i.get("fact") for i in analyse("ou ca se passe ?", BASE).items] == ["venue"]
+
+
+def test_an_aim_asked_beside_the_report_title_is_its_content() -> None:
+    text = "Pourriez-vous m'en préciser le titre exact ainsi que la problématique générale ?"
+    items = analyse(text, BASE).items
+    assert items[0]["fact"] == "wmr_title" and "followup" in items[1]
+    assert resolve(items, BASE, None)[1]["fact"] == "wmr_content"
+
+
+def test_an_ending_asked_alone_is_the_dates() -> None:
+    assert [i.get("fact") for i in analyse("et ça finit ?", BASE).items] == ["dates"]
+
+
+def test_a_tv_series_to_watch_is_elsewhere() -> None:
+    text = "Vous pourriez me conseiller une bonne série à regarder dans l'avion pour Genève ?"
+    assert _route(_message(text, "ask_venue", 0.6)) == ("out_of_scope", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd like to be put through to the Director General directly, please.",
+        "Pouvez-vous me mettre en relation avec le directeur général ?",
+    ],
+)
+def test_reaching_the_director_general_is_a_contact_the_release_lacks(text: str) -> None:
+    _, items = _route(_message(text, "ask_dg_quote", 0.8))
+    assert items == [{"fact": NOT_IN_SOURCE}]
+
+
+def test_a_contact_asked_of_him_depends_on_whom_the_conversation_is_about() -> None:
+    _, items = _route(_message("il a une adresse mail pour le joindre directement ?", "ask_contact"))
+    assert items is not None and all(i.get("person") for i in items)
+    assert [i["fact"] for i in resolve(items, BASE, "dg")] == [NOT_IN_SOURCE]
+    assert [i["fact"] for i in resolve(items, BASE, "contact")] == ["contact"]
+
+
+def test_a_follow_up_takes_another_topic_of_the_last_answer_when_the_last_has_none() -> None:
+    """"c'est qui lui ?" after the Director General's words and the topics: him."""
+    items = analyse("c'est qui lui, au fait ?", BASE).items
+    resolved = resolve(items, BASE, "cmc", guess=False, earlier=["dg_quote", "topics"])
+    assert [i["fact"] for i in resolved] == ["dg_quote"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Et la maire de Lyon, elle est inscrite ?", "ask_other_registration"),
+        ("but I registered last month! what do I do?", "ask_registration_decision"),
+        ("That's strange, I registered back in June and got an acknowledgement. What should I "
+         "do?", "ask_registration_decision"),
+        ("Mais non, moi je n'ai jamais annulé ! Vous pouvez remettre mon inscription active "
+         "s'il vous plaît ?", "ask_registration_decision"),
+        ("I registered myself through your website last week. Could you let me know whether "
+         "my registration has gone through?", "check_registration"),
+    ],
+)
+def test_registration_dialogue_in_new_wordings(text: str, intent: str) -> None:
+    assert _route(_message(text, "nlu_fallback", 1.0))[0] == intent
+
+
+def test_demand_for_housing_asks_nothing() -> None:
+    text = (
+        "Our partners at the municipality are struggling to keep up with demand for housing. "
+        "Are civil society organisations invited?"
+    )
+    assert [i.get("fact") for i in analyse(text, BASE).items] == ["invitees"]

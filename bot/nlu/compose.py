@@ -9,7 +9,7 @@ for the others (follow-ups, a role stated earlier, a language switch).
 
 from __future__ import annotations
 
-from typing import Any, Collection, Dict, List
+from typing import Any, Collection, Dict, List, Sequence
 
 from bot.nlu.facts import (
     BY_NAME,
@@ -26,16 +26,25 @@ from bot.nlu.facts import (
 _PAST_TOPICS = {"diaspora": EARLIER_CONFERENCE}
 # ... but the release does not say where that one was held.
 _PAST_UNKNOWN = {"venue": NOT_IN_SOURCE}
+# The Director General's topic: the release gives his words, no contact of his.
+DG_TOPIC = "dg"
 _PRESENT_FACTS = frozenset({"dates", "venue", "about", "confirmed", "urban_share"})
 # Who and how many: a short follow-up on the earlier conference asks its figures.
 _COUNT_FACTS = frozenset({"confirmed", "invitees", "urban_share"})
 
 
 def _resolve(
-    item: Dict[str, Any], base: FactBase, topic: str | None, guess: bool, last: str | None
+    item: Dict[str, Any],
+    base: FactBase,
+    topic: str | None,
+    guess: bool,
+    last: str | None,
+    others: Sequence[str] = (),
 ) -> str | None:
     """The fact an item names; a follow-up resolved from the last fact answered when it
-    names one for it, else from the topic, or from its default when `guess` allows it."""
+    names one for it, else from the topic, else from another topic of the last answer
+    (`others`, latest first: "c'est qui lui ?" after the Director General's words and the
+    topics), or from its default when `guess` allows it."""
     if "followup" in item:
         followups = base.followups
         index = item["followup"]
@@ -45,6 +54,9 @@ def _resolve(
         if last in followup.by_fact:
             return followup.by_fact[last]
         default = followup.default if guess else None
+        if topic not in followup.by_group:
+            mapped = [followup.by_group[g] for g in others if g in followup.by_group]
+            default = mapped[0] if mapped else default
         return followup.by_group.get(topic or "", default)
     return item.get("fact")
 
@@ -56,6 +68,7 @@ def reads_topic(item: Dict[str, Any]) -> bool:
     return bool(
         item.get("past")
         or item.get("own")
+        or item.get("person")
         or (item.get("short") or item.get("total"))
         and item.get("fact") in _COUNT_FACTS | {"dates"}
     )
@@ -86,7 +99,8 @@ def resolve(
         if item.get("context"):
             last = None
         topic = item.get("context") or topic  # named by the message itself (facts._add_context)
-        key = _resolve(item, base, topic, guess, last)
+        others = _groups(earlier, base)[::-1] if last else []
+        key = _resolve(item, base, topic, guess, last, others)
         past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
         # "how big?", "ministers?", "combien de participants au total, alors ?"
         counted = (item.get("short") or item.get("total")) and key in _COUNT_FACTS
@@ -97,6 +111,8 @@ def resolve(
         if (past or counted or timed) and about_past:
             key = _PAST_UNKNOWN.get(key or "", _PAST_TOPICS[about_past])
             verdict = item.get("then", verdict)  # the claim, checked against that one
+        if item.get("person") and topic == DG_TOPIC and key in CONTACT_FACTS:
+            key, verdict = NOT_IN_SOURCE, None  # "his e-mail?" after the Director General
         if item.get("own") and (registered or topic == REGISTRATION_TOPIC):
             key = REGISTRATION_DECISION  # "can I still come?" after a status
         if key == NOT_CANCELLED and item.get("past") and topic == REGISTRATION_TOPIC:

@@ -11,6 +11,7 @@ intent stands, and `facts.yml` says which facts answer it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Dict, List, Set
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -102,9 +103,9 @@ _REGISTRATION_ALONE_RE = re.compile(
 )
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
-    r"\b(?:talk|speak|chat|parler|discuter|jaser)\b.{0,25}\b(?:real person|human|humain|someone|"
-    r"somebody|a person|une personne|quelqu\x27un|agent|staff|personnel|conseiller|vrai monde|"
-    r"vraie personne)\b"
+    r"\b(?:talk|speak|chat|parler|discuter|jaser|echanger)\b.{0,25}\b(?:real person|human|humain|"
+    r"someone|somebody|a person|une personne|quelqu\x27un|agent|staff|personnel|conseiller|"
+    r"vrai monde|vraie personne|interlocut\w* humain)\b"
 )
 # Asking who owns a reference or an address.
 _WHOSE_RE = re.compile(
@@ -235,6 +236,10 @@ _NAMED_STATUS_ASKED_RE = re.compile(
     # "Has Carlos Ruiz from Madrid city council registered yet?"
     r"|\b(?i:has|did|is) [A-Z][a-z]+ [A-Z][a-z]+\b[^?.!]{0,40}\b(?:registered|signed up|"
     r"accepted)\b"
+    # "Et la maire de Lyon, elle est inscrite ?": an office holder's registration
+    r"|\b(?i:le|la|the) (?i:maire|mayor|ministre|minister|bourgmestre|pr[ée]f[eè]te?|gouverneur|"
+    r"governor|pr[ée]sident\w*) (?i:de|du|of|d')\s?[A-Z][\w-]+[^?.!]{0,40}"
+    r"\b(?i:registered|signed up|inscrite?)\b"
     # "can u check if Li Wei got accepted?"
     r"|\b(?:check|see|know|verify|tell me|v[ée]rifier|savoir|dire) (?:if|whether|si) "
     r"[A-Z][a-z]+ [A-Z][a-z]+ (?:got|was|has been|is|a [ée]t[ée]|est) "
@@ -309,11 +314,20 @@ _CHANGE_REQUEST_RE = re.compile(
     r"\bflip (?:the switch|it) back\b|"
     r"\b(?:re)?activ\w* (?:it|me|my registration|mon inscription|la|le) ?"
     r"(?:again|a nouveau|de nouveau)"
+    # "Vous pouvez remettre mon inscription active ?"
+    r"|\b(?:remettre|reactiver|restaurer|retablir|rouvrir|reinstate|restore|reactivate|reopen)"
+    r"\w*\b.{0,20}\b(?:inscription|participation|dossier|registration|place)\b"
     r"|\binstead of (?:me|him|her)\b|\ba (?:ma|sa) place\b|\btake (?:my|his|her) "
     r"(?:place|seat|spot)\b|\bin (?:my|his|her) place\b|\bprendre (?:ma|sa) place\b|"
     r"\breplace (?:me|him|her)\b|"
     r"\b(?:me|le|la) remplacer\b|\bremplacant\w*|\bsubstitut\w*|\btransf[e]r\w* (?:my|mon|ma|"
     r"the|l\x27|la|le) ?(?:registration|inscription|place|badge|participation|seat|spot)\b"
+    # "je voudrais mettre le nom de son conseiller à la place", "d'inscrire également mon
+    # conseiller technique"
+    r"|\bmettre (?:le nom|son nom|mon nom)\b.{0,60}\ba (?:la|sa|ma) place\b"
+    r"|\b(?:d\x27)?inscrire (?:aussi|egalement|en plus) (?:mon|ma|mes|notre|nos)\s"
+    r"|\b(?:register|add) (?:also )?(?:my|our) (?:colleague|advis[eo]r|deputy|assistant|aide|"
+    r"chief of staff|spouse|wife|husband)\b"
     r"|\b(?:added|ajoutee?s?) (?:to|a) (?:my|mon|ma|our|notre) (?:registration|inscription|"
     r"delegation|reference)\b"
     r"|\badd (?:me|my|our|a|an|another|him|her|them)\b.{0,45}\b(?:registration|list|delegation|"
@@ -368,7 +382,12 @@ _SURE_REGISTERED_RE = re.compile(
     # "Mais c'est ma propre inscription !" after the privacy answer
     r"\b(?:c\x27est|it\x27s|it is|its) (?:bien |really |actually )?(?:ma propre|mon propre|my own) "
     r"(?:inscription|registration|reference|adresse|address|e-?mail)\b|"
-    r"\b(?:mais |but )(?:c\x27est (?:bien )?(?:la mienne|le mien)|it\x27s mine)\b"
+    r"\b(?:mais |but )(?:c\x27est (?:bien )?(?:la mienne|le mien)|it\x27s mine)\b|"
+    # "but I registered last month! what do I do?" after a check that found nothing
+    r"\b(?:i|we) (?:registered|signed up|applied|did register)\b.{0,80}"
+    r"\b(?:what (?:should|do|can|must) (?:i|we) do|what now)\b|"
+    r"\b(?:je me suis|nous nous sommes) (?:\w+ )?inscrite?s?\b.{0,80}"
+    r"\b(?:que (?:dois-je|puis-je|faut-il) faire|je fais quoi|on fait quoi|que faire)\b"
 )
 # What a reference looks like: the check's prompt shows its format.
 _REFERENCE_FORMAT_RE = re.compile(
@@ -463,7 +482,8 @@ _DECISION_RE = re.compile(
     # "why is it taking so long?", "toujours pas de réponse": when a decision comes.
     r"si long|so long|taking (?:so )?long|toujours pas de (?:reponse|nouvelles)|"
     r"still no (?:answer|reply|news|response)|no (?:answer|reply|news) yet|"
-    r"me (?:mettre|remettre|faire passer)|changer (?:mon|le) statut|raison|motif|"
+    r"me (?:mettre|remettre|faire passer)(?! en (?:relation|contact))|changer (?:mon|le) statut|"
+    r"raison|motif|"
     r"(?:my|mes) chances|"
     r"pourquoi (?:ma|mon|j\x27ai|je|a-t-elle|elle a|on m\x27a)|"
     r"qui a (?:annule|refuse|fait|decide)|accelerer|"
@@ -676,7 +696,8 @@ _PERSONAL_CASE_RE = re.compile(
     r"chocolatiers?|gaufres?|friteries?|chamonix|"
     r"(?:bonne?|good|nice) (?:\w+ ){0,2}(?:restaurants?|restos?|brasseries?|bars?|shops?|"
     r"boutiques?|magasins?)|zermatt|montreux|annecy|interlaken|mont blanc|"
-    r"series(?! of)|netflix|tv shows?|books? to read|livres? a lire|"
+    r"series(?! of)|series? a (?:regarder|voir)|(?:quoi|que) regarder|what to watch|netflix|"
+    r"tv shows?|books? to read|livres? a lire|"
     r"randonnee|hikes?|hiking|balade|bord du lac|lakeside|"
     r"bise|gigs?|who(?:\x27s|s| is) playing|"
     # General knowledge and opinions: "the capital of Switzerland", "immigration, a chance
@@ -692,6 +713,9 @@ _PERSONAL_CASE_RE = re.compile(
     r"(?:do|did) (?:you|u) (?:like|love|enjoy|prefer)\b|"
     r"(?:tu aimes|aimes-tu|vous aimez|aimez-vous)|"
     r"quit\w* my job|career advice|conseils? de carriere|any advice\b|"
+    # A posting's family matters: "which international schools", "Swiss income tax"
+    r"(?:private |international )+schools?|ecoles? (?:privees?|internationales?)|"
+    r"income tax|impots? sur le revenu|tax(?:ed|able)? on (?:their|his|her|my) salar\w*|"
     r"who (?:\w+ ){0,4}will win|qui (?:\w+ ){0,4}va gagner|elections?\b|"
     r"books? (?:on|about) (?:swiss|geneva|history)|livres? (?:sur|d\x27histoire)|"
     r"(?:what do you|que pensez-vous|qu\x27en pensez-vous|tu penses quoi|what\x27s your|votre avis|"
@@ -719,6 +743,18 @@ _SPORT_RE = re.compile(
     r"won (?:the game|the match|last night|yesterday)|"
     r"who(?:\x27s|s| is)? (?:gonna|going to|will) win|qui (?:va|vont) gagner)\b"
 )
+# Reaching the Director General himself ("put me through to the Director General"): the
+# release gives no contact of his, only its own contacts.
+_REACH_DG_RE = re.compile(
+    r"\b(?:put (?:me )?through to|transfer (?:me )?to|connect (?:me )?(?:to|with)|"
+    r"(?:speak|talk) (?:directly )?(?:to|with)|meet(?: with)?|"
+    r"parler (?:directement )?(?:au|avec (?:le|la))|rencontrer|"
+    r"(?:me )?mettre en (?:relation|contact) (?:directe )?avec|me passer)\s+"
+    r"(?:the |le |la |m\. |mr\.? )?(?:director[- ]general|directeur general|directrice generale|"
+    r"dg|swing|william lacy swing)\b"
+)
+# A contact asked of "him" or "her": whose depends on the conversation's topic.
+_THIRD_PERSON_RE = re.compile(r"\b(?:il|elle|lui|le joindre|la joindre|he|him|his|she|her)\b")
 # Someone at IOM to talk to: the release's contacts, not a participant.
 _IOM_PERSON_RE = re.compile(
     r"\b(?:personne|person|someone|quelqu\x27un|interlocut\w*|contact|officer|official)\b.{0,20}"
@@ -751,6 +787,18 @@ _CHECK_MINE_RE = re.compile(
     r"\b(?:check|verify|verifier|confirm\w*)\s+(?:it|that|this|ca|cela|le|la)\b"
     r"|\b(?:i|we) (?:submitted|sent|filed|made) (?:a|my|our) (?:registration|application)\b"
     r".{0,200}\b(?:its|the) (?:current |present )?status\b"
+    # "... sous la référence CMC-2015-0017. Nous vous prions de nous faire connaître l'état
+    # de cette inscription."
+    r"|\b(?:l\x27etat|le statut|le suivi|the status|the state) (?:de (?:cette|notre|mon|ma) "
+    r"inscription|of (?:this|our|my) registration)\b"
+    # "Could you let me know whether my registration has gone through?"
+    r"|\b(?:let me know|tell me|inform me|confirm|know|see) (?:if|whether) my "
+    r"(?:registration|application) (?:has |was |went |is )?(?:gone through|went through|"
+    r"been (?:accepted|received|processed|approved|registered)|accepted|successful|complete|"
+    r"in order)\b"
+    r"|\b(?:savoir|dire|confirmer|indiquer|voir) si mon inscription (?:a (?:bien )?ete "
+    r"(?:acceptee|validee|enregistree|prise en compte|retenue)|est (?:bien )?(?:passee|validee|"
+    r"enregistree|acceptee|en ordre))"
     r"|\bj\x27ai (?:soumis|envoye|fait|depose) (?:une|mon|ma) (?:inscription|demande)\b"
     r".{0,200}\b(?:son|le) (?:statut|etat)\b"
     r"|\b(?:check|verify|verifier|verifiez)\s+(?:a|une)\s+(?:registration|inscription)\b"
@@ -893,6 +941,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 if asked and asks and not (letter and dropped):
                     text, analysis = rest, beside
             _add_asked_status(message, fold(text))
+            if _REACH_DG_RE.search(fold(text)):
+                analysis = _without_the_dg(analysis)
             if self._route(message, text, analysis):
                 continue
             dialogue = self._is_dialogue(message, text, analysis)
@@ -921,6 +971,12 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 # "... and when exactly is the conference?": its follow-up words are about
                 # it, even answered after a check, whose status is the topic then.
                 items = _about_the_conference(items, self._base)
+            if _THIRD_PERSON_RE.search(fold(text)):
+                # "il a une adresse mail ?": the contacts, or a person's the release lacks
+                # after the Director General (compose.resolve reads the topic).
+                items = [
+                    {**i, "person": True} if i.get("fact") in CONTACT_FACTS else i for i in items
+                ]
             # The classifier's intent stays known: a follow-up with nothing to follow
             # up ("who won the match?") is answered as that intent.
             self._add_role(message, text, items)
@@ -1169,7 +1225,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             _set_intent(message, CHECK_REGISTRATION, 1.0)
             return False
         only_contacts = all(i.get("fact") in CONTACT_FACTS for i in analysis.items if "fact" in i)
-        if _HUMAN_RE.search(folded) and only_contacts and not proving:
+        # "Je préférerais échanger avec un interlocuteur humain. C'est pour le cabinet du
+        # maire de Grenoble": what else it names is who they are, nothing asked.
+        if _HUMAN_RE.search(folded) and (only_contacts or not _is_asked(text)) and not proving:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
             return True
         if (
@@ -1179,7 +1237,10 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and not any(i.get("verdict") for i in analysis.items)  # "is Samri the director?"
         ):
             return True  # "someone of the staff": the domain's answer on reaching a person
-        letter_asks = asks_fact and len(text.split()) >= LETTER_WORDS
+        # A city named in passing ("posted to Geneva") asks nothing of the release.
+        letter_asks = len(text.split()) >= LETTER_WORDS and any(
+            i.get("fact") in self._base.facts and i.get("fact") != "venue" for i in analysis.items
+        )
         if _elsewhere(folded) and not (letter_asks and not _OPINION_RE.search(folded)):
             # "My asylum claim was refused, what do I do?": no registration, no fact; a
             # letter that asks facts of the release is not elsewhere for a word of it.
@@ -1364,6 +1425,15 @@ def _asks_a_missing_detail_of(text: str, base: FactBase) -> bool:
         return False
     rest = _CHECK_WORDS_RE.sub(" ", fold(text))
     return any(i.get("fact") == NOT_IN_SOURCE for i in analyse(rest, base).items)
+
+
+def _without_the_dg(analysis: Analysis) -> Analysis:
+    """The Director General asked to be reached: the release lacks his contact (its own
+    contacts follow), his words are not what is asked."""
+    items = [i for i in analysis.items if i.get("fact") not in ("dg_quote", *CONTACT_FACTS)]
+    if not any(i.get("fact") == NOT_IN_SOURCE for i in items):
+        items.insert(0, {"fact": NOT_IN_SOURCE})
+    return replace(analysis, items=items)
 
 
 def _about_the_conference(items: List[Dict[str, Any]], base: FactBase) -> List[Dict[str, Any]]:

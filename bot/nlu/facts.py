@@ -193,7 +193,8 @@ _YES_NO_RE = re.compile(
 )
 _WH_RE = re.compile(
     r"\b(?:when|where|who|whom|what|which|how|why|quand|ou|qui|quel|quelle|quels|quelles|"
-    r"comment|combien|pourquoi|quoi|lequel|laquelle|whens|wheres|whats|kel|kelle)\b"
+    r"comment|combien|pourquoi|quoi|lequel|laquelle|whens|wheres|whats|kel|kelle|"
+    r"qu\x27(?:a|ont|avait|avaient|aura|auront|est-ce))\b"
 )
 # Whether the assistant is a person: "are you a bot?", "je parle à un robot ?".
 _MACHINE = r"(?:bot|robot|chatbot|human|humain|real|vrai|vraie|person|personne|ai|ia|machine)\b"
@@ -307,7 +308,8 @@ _ASKS_RE = re.compile(
     r"\b(?:pourriez|pouvez|pourrais|peux|could|can|would|will|may|souhait\w*|voudr\w*|aimerai\w*|"
     r"like to know|want to know|wish|wonder\w*|savoir|know|connaitre|renseign\w*|inform\w*|tell|"
     r"indiqu\w*|precis\w*|confirm\w*|please|pls|plz|svp|merci de|let me know|need|besoin|"
-    r"looking for|cherche|demand\w*|ask\w*|interest\w*|interess\w*|like to|i\x27d like|je veux|"
+    r"looking for|cherche|demand(?!s? for\b)\w*|ask\w*|interest\w*|interess\w*|like to|"
+    r"i\x27d like|je veux|"
     r"i want|advis\w*|kindly|whether|grateful|appreciat\w*|enquir\w*|inquir\w*|clarif\w*|"
     r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward|est-ce qu\w*|est ce qu\w*|"
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
@@ -320,7 +322,8 @@ _ASKS_RE = re.compile(
 # "I would be grateful for the dates" (not "we would like to contribute").
 _REQUEST_RE = re.compile(
     r"\b(?:know|savoir|connaitre|confirm\w*|tell|indiqu\w*|precis\w*|inform\w*|advis\w*|"
-    r"whether|wonder\w*|clarif\w*|renseign\w*|enquir\w*|inquir\w*|demand\w*|ask\w*|provide|"
+    r"whether|wonder\w*|clarif\w*|renseign\w*|enquir\w*|inquir\w*|demand(?!s? for\b)\w*|ask\w*|"
+    r"provide|"
     r"fournir|communiqu\w*|send|envoy\w*|share|partag\w*|grateful|reconnaissant|oblige\w*|"
     r"appreciat\w*|need|besoin|details?|explain|expliqu\w*|kindly|please|pls|svp|merci de|"
     r"rappel\w*|remind|quote|citer|faudrait|il (?:me|nous|lui|leur) faut|transmett\w*|saurais gre|"
@@ -817,6 +820,10 @@ def _mistyped_contact(address: str) -> bool:
     return is_contact_email(address) and address.lower() not in CONTACT_EMAILS
 
 
+# Québec's question particle: "c'tu ben l'OIM qui l'organise ?" is "c'est bien l'OIM ...".
+_QUEBEC_TU_RE = re.compile(r"\bc\x27(?:est-?)?tu\b(?P<ben> ben\b)?")
+
+
 def _clean(text: str, base: FactBase) -> str:
     """Folded text without what is not a question (addresses, URLs, references), SMS
     spellings written out ("kel" -> "quel", "ppl" -> "people")."""
@@ -839,7 +846,8 @@ def _clean(text: str, base: FactBase) -> str:
         # A capitalised word is a name ("Favre"), but a month is capitalised too ("Septmber").
         return word if word in names and not _MONTH_RE.fullmatch(corrected) else corrected
 
-    words_as_digits = _NUMBER_WORDS_RE.sub(lambda m: _written(m.group(0)), fold(text))
+    folded = _QUEBEC_TU_RE.sub(lambda m: "c'est bien" if m["ben"] else "c'est", fold(text))
+    words_as_digits = _NUMBER_WORDS_RE.sub(lambda m: _written(m.group(0)), folded)
     words_as_digits = _ABOUT_RE.sub(lambda m: str(_ABOUT[m.group(1)]), words_as_digits)
     folded = _THOUSANDS_RE.sub(r"\1\2", words_as_digits)
     folded = _TITLE_DOT_RE.sub(r"\1", folded)  # "M. Vitorino" is one sentence

@@ -39,7 +39,9 @@ _VERB = (
     r"translate (?:that|this|it|your \w+|the answer)|me le traduire|"
     r"tradui\w* (?:ca|cela|ceci|la reponse|votre reponse)|"
     r"remett\w*|mett\w*|donne\w*|envoy\w*|"
-    r"repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*)"
+    r"repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*|"
+    # "pourriez-vous lui résumer en anglais les thèmes ?", not "le résumé en anglais"
+    r"resum(?:er|ez)|summari[sz]e|expliqu(?:er|ez)|explain)"
 )
 _SPEAK = r"(?:speak\w*|talk\w*|parle\w*)"
 _PLEASE = r"(?:please|pls|plz|svp|stp|s'il (?:te|vous) plait)"

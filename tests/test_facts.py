@@ -1946,7 +1946,8 @@ def test_reaching_the_director_general_is_a_contact_the_release_lacks(text: str)
 
 
 def test_a_contact_asked_of_him_depends_on_whom_the_conversation_is_about() -> None:
-    _, items = _route(_message("il a une adresse mail pour le joindre directement ?", "ask_contact"))
+    text = "il a une adresse mail pour le joindre directement ?"
+    _, items = _route(_message(text, "ask_contact"))
     assert items is not None and all(i.get("person") for i in items)
     assert [i["fact"] for i in resolve(items, BASE, "dg")] == [NOT_IN_SOURCE]
     assert [i["fact"] for i in resolve(items, BASE, "contact")] == ["contact"]

@@ -1983,3 +1983,37 @@ def test_demand_for_housing_asks_nothing() -> None:
         "Are civil society organisations invited?"
     )
     assert [i.get("fact") for i in analyse(text, BASE).items] == ["invitees"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("bjr svp la conf la ca parl de koi exactement on ma dit de venir me renseigne ici",
+         "topics"),
+        ("c'est quand la conférance et c'est dans qu'elle ville ?", "venue"),
+        ("whats there address", "contact"),
+        ("Est-ce la deuxième fois que des ministres et des maires se réunissent ?", "first_time"),
+    ],
+)
+def test_french_and_sms_wordings_of_this_round(text: str, fact: str) -> None:
+    assert fact in [i["fact"] for i in resolve(analyse(text, BASE).items, BASE, "cmc")]
+
+
+@pytest.mark.parametrize(
+    "text", ["ok pis faut sinscrire comment pis jusqua quand", "on peut s'inscrire en ligne ?"]
+)
+def test_how_to_register_is_a_procedure_the_release_lacks(text: str) -> None:
+    assert NOT_IN_SOURCE in [i.get("fact") for i in analyse(text, BASE).items]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Je vous saurais gré de bien vouloir annuler cette inscription.",
+         "ask_registration_decision"),
+        ("Je vous serais obligé de bien vouloir me faire connaître l'état d'avancement de notre "
+         "inscription, et de me rappeler les dates de la Conférence.", "check_registration"),
+    ],
+)
+def test_formal_french_registration_requests(text: str, intent: str) -> None:
+    assert _route(_message(text, "ask_dates", 0.6))[0] == intent

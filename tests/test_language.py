@@ -85,6 +85,10 @@ def identifier() -> LanguageIdentifier:
         ("Could you translate that into English?", ENGLISH),
         ("Will the sessions be translated into English?", None),
         ("Can you send me the French version of the report?", None),
+        # Summing up or passing on in the other language
+        ("pourriez-vous lui résumer en anglais les principaux thèmes de la conférence ?", ENGLISH),
+        ("Pourriez-vous me transmettre ces mêmes informations en anglais ?", ENGLISH),
+        ("le résumé du rapport existe en anglais ?", None),
         # One long question with the request in it.
         (
             "Bonjour ! Petite question, mais répondez-moi en anglais svp, c'est pour un collègue :"

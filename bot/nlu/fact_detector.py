@@ -298,7 +298,8 @@ _RETRY_RE = re.compile(
 _CHANGE_REQUEST_RE = re.compile(
     r"\b(?:please|pls|plz|svp|stp|can you|could you|would you|pouvez-vous|pourriez-vous|"
     r"vous pouvez|peux-tu|tu peux?|merci de|i want to|i\x27d like to|i would like to|i need to|"
-    r"je veux|je voudrais|jveux|je souhaite|je dois)\b.{0,25}\b(?:cancel|withdraw|annuler|"
+    r"je veux|je voudrais|jveux|je souhaite|je dois|bien vouloir|saurais gre)\b.{0,25}"
+    r"\b(?:cancel|withdraw|annuler|"
     r"lannuler|lanuler|anuler|annule|"
     r"retirer|desinscrire|unregister|deregister)\b"
     # "retirer son badge" is picking it up, not withdrawing
@@ -618,6 +619,8 @@ _WHY_DECISION_RE = re.compile(
     r"|\b(?:why|y) (?:is|was) (?:it )?(?:like (?:this|that)|so)\W*$"
     r"|\b(?:why|y) (?:did |do )?(?:they|you|u) (?:refuse|reject|decline|turn(?:ed)? down)\w*"
     r"|\bpourquoi (?:c\x27est|c est|ca est) (?:comme ca|ainsi)\W*$"
+    # "... à quelle date je puis espérer recevoir une réponse définitive"
+    r"|\b(?:a quelle date|by when|by what date)\b.{0,40}\b(?:reponse|decision|answer|response)\b"
     # "Vous pouvez régler ça vous-même ?", "fix the email on my file so it matches"
     rf"|\b(?:{_FIX_THAT})\b|\bfix (?:the|my) (?:e-?mail|address|details?)"
     r" (?:on|in) my (?:file|record|registration)\b"
@@ -789,7 +792,8 @@ _CHECK_MINE_RE = re.compile(
     r".{0,200}\b(?:its|the) (?:current |present )?status\b"
     # "... sous la référence CMC-2015-0017. Nous vous prions de nous faire connaître l'état
     # de cette inscription."
-    r"|\b(?:l\x27etat|le statut|le suivi|the status|the state) (?:de (?:cette|notre|mon|ma) "
+    r"|\b(?:l\x27etat|le statut|le suivi|the status|the state)(?: d\x27avancement)? "
+    r"(?:de (?:cette|notre|mon|ma) "
     r"inscription|of (?:this|our|my) registration)\b"
     # "Could you let me know whether my registration has gone through?"
     r"|\b(?:let me know|tell me|inform me|confirm|know|see) (?:if|whether) my "

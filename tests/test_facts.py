@@ -2017,3 +2017,29 @@ def test_how_to_register_is_a_procedure_the_release_lacks(text: str) -> None:
 )
 def test_formal_french_registration_requests(text: str, intent: str) -> None:
     assert _route(_message(text, "ask_dates", 0.6))[0] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        # "parle-t-il" asks what it is about, not which languages someone speaks
+        ("Quel rapport sera présenté, et de quoi parle-t-il ?", "wmr_content"),
+        ("who organizez the cmc and were do i send questons", "contact"),
+    ],
+)
+def test_wordings_near_this_rounds_cues(text: str, fact: str) -> None:
+    items = resolve(analyse(text, BASE).items, BASE, None)
+    assert fact in [i["fact"] for i in items]
+    assert NOT_IN_SOURCE not in [i["fact"] for i in items]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "And Mr Samri, is he the director of the Governing Bodies Division?",
+        "Qui est-ce, quelle est sa fonction, et y a-t-il un numéro où le joindre ?",
+    ],
+)
+def test_a_contact_named_or_asked_with_other_things_is_the_releases(text: str) -> None:
+    _, items = _route(_message(text, "ask_contact"))
+    assert items is not None and not any(i.get("person") for i in items)

@@ -758,6 +758,8 @@ _REACH_DG_RE = re.compile(
 )
 # A contact asked of "him" or "her": whose depends on the conversation's topic.
 _THIRD_PERSON_RE = re.compile(r"\b(?:il|elle|lui|le joindre|la joindre|he|him|his|she|her)\b")
+# ... unless the contact is named: "And Mr Samri, is he the director ...?"
+_CONTACT_NAMED_RE = re.compile(r"\b(?:samri|azzouz|atelier|workshop)\b")
 # Someone at IOM to talk to: the release's contacts, not a participant.
 _IOM_PERSON_RE = re.compile(
     r"\b(?:personne|person|someone|quelqu\x27un|interlocut\w*|contact|officer|official)\b.{0,20}"
@@ -975,7 +977,11 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 # "... and when exactly is the conference?": its follow-up words are about
                 # it, even answered after a check, whose status is the topic then.
                 items = _about_the_conference(items, self._base)
-            if _THIRD_PERSON_RE.search(fold(text)):
+            if (
+                _THIRD_PERSON_RE.search(fold(text))
+                and not _CONTACT_NAMED_RE.search(fold(text))
+                and all(i.get("fact") in CONTACT_FACTS for i in items)
+            ):
                 # "il a une adresse mail ?": the contacts, or a person's the release lacks
                 # after the Director General (compose.resolve reads the topic).
                 items = [

@@ -2043,3 +2043,64 @@ def test_wordings_near_this_rounds_cues(text: str, fact: str) -> None:
 def test_a_contact_named_or_asked_with_other_things_is_the_releases(text: str) -> None:
     _, items = _route(_message(text, "ask_contact"))
     assert items is not None and not any(i.get("person") for i in items)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "verdict"),
+    [
+        ("Isn't this basically the same event as the diaspora ministerial conference from June?",
+         "diaspora_2013", "no"),
+        ("WMR launched there?", "wmr_launch", "yes"),
+    ],
+)
+def test_claims_of_the_last_round(text: str, fact: str, verdict: str) -> None:
+    items = analyse(text, BASE).items
+    assert (fact, verdict) in [(i.get("fact"), i.get("verdict")) for i in items]
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("on deadline: dates, city, name of IOM DG. thx", ["dates", "venue", "dg_quote"]),
+        ("Il me faut les dates et le cadre OIM dans lequel elle s'inscrit.", ["dates", "idm"]),
+        ("Give me IOM's own framing of the CMC in two lines.", ["about"]),
+        ("can i just ring him instead", ["contact"]),
+        ("ok. et ça change quoi pour les maires du coup ?", ["mayors_role"]),
+        # the release gives the 2050 share, not today's
+        ("Et les migrants, ils sont combien à vivre en ville aujourd'hui ?",
+         [NOT_IN_SOURCE, "urban_share"]),
+        ("Nous souhaiterions savoir combien d'États membres compte aujourd'hui l'OIM.",
+         ["iom_members"]),
+    ],
+)
+def test_what_compact_messages_ask(text: str, facts: list[str]) -> None:
+    assert [i.get("fact") for i in analyse(text, BASE).items][: len(facts)] == facts
+
+
+def test_a_letters_statement_names_the_topic_its_follow_up_asks_about() -> None:
+    text = (
+        "Bonjour, à la mairie de Bamako on s'intéresse au rapport que l'OIM va lancer là-bas. "
+        "Il parle de quoi même ? Faut nous expliquer un peu."
+    )
+    assert [i["fact"] for i in resolve(analyse(text, BASE).items, BASE, "cmc")] == ["wmr_content"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("wait so is that a no or what", "ask_own_status"),
+        ("what?? can you undo that?", "ask_registration_decision"),
+        ("Bonsoir, c'est pour le dossier de notre délégation. Je veux échanger avec une personne "
+         "de l'OIM directement. Vous pouvez me donner le numéro ?", "request_human"),
+        ("We submitted a registration last month. Could you please check that our registration "
+         "was received?", "check_registration"),
+    ],
+)
+def test_registration_and_people_in_compact_wordings(text: str, intent: str) -> None:
+    assert _route(_message(text, "goodbye", 0.35))[0] == intent
+
+
+def test_confirm_me_before_a_colon_asks_the_facts_after_it() -> None:
+    text = "Please confirm me: IOM have 175 member states, correct?"
+    intent, items = _route(_message(text, "ask_iom", 0.6))
+    assert intent == "ask_iom" and items == [{"fact": "iom_members", "verdict": "yes", "claim": 0}]

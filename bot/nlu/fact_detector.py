@@ -350,7 +350,10 @@ _CHANGE_REQUEST_RE = re.compile(
     r"(?:category|categorie|status|statut|type|profil\w*|inscription|registration|participation)\b|"
     r"\bprioriti[sz]e (?:me|my)\b|\bme (?:faire )?passer (?:sur|en|dans)\b|"
     r"\bme (?:remettre|rajouter|reintegrer|retablir)\b|\bput me back\b|\badd me back\b|"
-    r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|\bconfirm me\b|\bconfirmez-moi\b|"
+    r"\brevenir sur (?:cette|la|ma|votre|sa) decision\b|"
+    # "confirm me" is "confirm my registration", not "Please confirm me: IOM has 175 ..."
+    r"\bconfirm me\b(?!\s*:)(?!\W*(?:that|whether|if|the)\b)|\bconfirmez-moi\b|"
+    r"\bundo (?:that|it|this)\b|\bdefaire (?:ca|cela)\b|"
     r"\b(?:faire )?remonter\b|\ben tete de (?:la )?liste\b|\bto the top of the list\b|"
     r"\bpasser devant\b|\b(?:jump|skip|cut) the (?:queue|line|list)\b|"
     r"\b(?:approve|accept|validate|confirm) (?:it|me|them|her|him)\b.{0,12}\b(?:anyway|regardless|"
@@ -586,6 +589,12 @@ _INDIRECT_QUESTION_RE = re.compile(
 # vol ?": whether one's own registration is confirmed, asked as a status just said is
 # followed up ("alors", "so"), in a message that asks (a question mark, "or not").
 _LEADING = r"\W*(?:(?:so|donc|alors|ok|okay|bon|ah|and|et|fine|good|great|bien|top|super)\W+){0,3}"
+# A question's tag, which asks nothing itself.
+_OR_WHAT_RE = re.compile(r"\b(?:or what|ou quoi)\W*$")
+# "wait so is that a no or what": the yes or no of one's status, after a check.
+_YES_OR_NO_RE = re.compile(
+    r"\b(?:is|was) (?:that|this|it) a (?:no|yes)\b|\bc\x27est (?:un )?(?:non|oui)\b(?= ou\b|\s*\?)"
+)
 _ALL_GOOD_RE = re.compile(
     r"(?=.{0,80}(?:\?|\bor not\b|\bou (?:pas|non)\b))(?:"
     # after "so", "alors"...
@@ -782,7 +791,7 @@ _BY_NAME_RE = re.compile(
     r"|\b(?:a|my|the) name (?:is|should be) enough\b|\bun nom (?:suffit|devrait suffire)\b"
 )
 _CHECK_MINE_RE = re.compile(
-    r"\b(?:check|verify|verifier|verifiez|verifie|checker)\b.{0,15}\b(?:my|mon|ma)\s+"
+    r"\b(?:check|verify|verifier|verifiez|verifie|checker)\b.{0,15}\b(?:my|mon|ma|our|notre)\s+"
     r"(?:status|statut|registration|inscription|application|candidature|dossier)\b"
     rf"|{_BY_NAME_RE.pattern}"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
@@ -797,6 +806,8 @@ _CHECK_MINE_RE = re.compile(
     r"|\b(?:l\x27etat|le statut|le suivi|the status|the state)(?: d\x27avancement)? "
     r"(?:de (?:cette|notre|mon|ma) "
     r"inscription|of (?:this|our|my) registration)\b"
+    # "Kindly check the registration status of the Governor's delegation"
+    r"|\b(?:check|verify) (?:the|our) registration(?: status)?\b"
     # "Could you let me know whether my registration has gone through?"
     r"|\b(?:let me know|tell me|inform me|confirm|know|see) (?:if|whether) my "
     r"(?:registration|application) (?:has |was |went |is )?(?:gone through|went through|"
@@ -1159,6 +1170,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             (name != CHECK_REGISTRATION or someone_else and not mine)
             and not proving
             and (named or someone_else and (not asks_beyond_contacts or short and not claims))
+            # "c'est pour le dossier de notre délégation. Je veux échanger avec une personne
+            # de l'OIM": a person to talk to, no one's registration
+            and not (someone_at_iom and _HUMAN_RE.search(folded))
         ):
             _set_intent(message, OTHER_REGISTRATION, 1.0)  # "is my colleague X confirmed?"
             return short or not asks_beyond_contacts  # a letter's facts: after the privacy
@@ -1168,7 +1182,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         # "So I'm in?", "je suis toujours sur la liste ?": the writer's own, whatever the
         # classifier guessed; "is it confirmed?" may be the conference.
         in_first_person = asked and (
-            _OWN_SUBJECT_RE.match(fold(text)[asked["start"] :]) or _ALL_GOOD_RE.match(fold(text))
+            _OWN_SUBJECT_RE.match(fold(text)[asked["start"] :])
+            or _ALL_GOOD_RE.match(fold(text))
+            or _YES_OR_NO_RE.search(fold(text))
         )
         mine_named = (
             name in (CHECK_REGISTRATION, DECISION)
@@ -1179,6 +1195,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         # sentence that asks ("What does 'under review' mean? Am I accepted or not?").
         elsewhere = (_PERSONAL_CASE_RE, _WHY_RE, _CHANGE_REQUEST_RE)
         asking = _sentence_at(fold(text), asked["start"]) if asked else folded
+        asking = _OR_WHAT_RE.sub("", asking)  # "is that a no or what": no question on "what"
         about_mine = mine_named and not any(p.search(asking) for p in elsewhere)
         # "Did I get in?": the invitees' cue words, asked of oneself, ask the status.
         # "Am I registered for Geneva?": the place or dates named are the conference's.
@@ -1480,11 +1497,15 @@ def _given(message: Message, text: str) -> Set[str]:
 
 def _add_asked_status(message: Message, folded: str) -> None:
     """The `asked_status` entity of a yes/no question on one's own status."""
-    asks = "?" in folded or _INDIRECT_QUESTION_RE.search(folded)
+    asks = "?" in folded or _INDIRECT_QUESTION_RE.search(folded) or _YES_OR_NO_RE.search(folded)
     if not asks and not re.match(r"\s*(?:am i|suis-je|is my|est-ce)", folded):
         return
     found = ((s, p.search(folded)) for s, p in _ASKED_STATUS_RES)
-    all_good = _ALL_GOOD_RE.match(folded) or _BARE_CONFIRMED_RE.search(folded)
+    all_good = (
+        _ALL_GOOD_RE.match(folded)
+        or _BARE_CONFIRMED_RE.search(folded)
+        or _YES_OR_NO_RE.search(folded)
+    )
     for status, match in [*found, ("confirmed", all_good)]:
         if match:
             entity = {

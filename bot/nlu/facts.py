@@ -315,7 +315,7 @@ _ASKS_RE = re.compile(
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
     r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify|"
     r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|explain|explique[zr]?-moi|"
-    r"(?:je|nous) vous prions?|faire tenir|sollicit\w*|request\w*|"
+    r"(?:je|nous) vous prions?|faire tenir|sollicit\w*|request\w*|i\x27d rather|i would rather|"
     r"il (?:me|lui|nous|leur) (?:faut|faudrait))\b"
 )
 # What a letter's sentence asks without a question mark: "Kindly advise whether...",
@@ -1258,7 +1258,10 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
         found.append((office_holder.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
-    _add_context(found, [(p, t) for p, t in sentences if (p, t) not in asking], base, stated_at)
+    # A letter's statement names a topic too ("on s'intéresse au rapport ... Il parle de
+    # quoi ?"), though what it states is not answered.
+    statements = [(p, t) for p, t in sentences if (p, t) not in asking or letter]
+    _add_context(found, statements, base, stated_at)
     items = [item for _, item in found]
     # A follow-up word alone ("who", "job") says nothing of the domain.
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
@@ -1442,9 +1445,14 @@ def _place_claim(sentence: str, base: FactBase) -> bool:
     return bool(claim and _claimed_place(base, sentence))
 
 
+# "on deadline: dates, city, name of IOM DG." asks for each item of its list.
+_ITEM_LIST_RE = re.compile(r":\s*(?:[^,:;.?!]{1,40},\s*){1,6}[^,:;.?!]{1,40}")
+
+
 def _sentence_asks(sentence: str) -> bool:
     return bool(
         "?" in sentence
+        or _ITEM_LIST_RE.search(sentence)
         or _WH_RE.search(sentence)
         or _YES_NO_RE.search(sentence)
         or _ASKS_RE.search(sentence)

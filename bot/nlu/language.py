@@ -41,7 +41,8 @@ _VERB = (
     r"remett\w*|mett\w*|donne\w*|envoy\w*|"
     r"repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*|"
     # "pourriez-vous lui résumer en anglais les thèmes ?", not "le résumé en anglais"
-    r"resum(?:er|ez)|summari[sz]e|expliqu(?:er|ez)|explain|transmett\w*|forward)"
+    r"resum(?:er|ez)|summari[sz]e|expliqu(?:er|ez)|explain|transmett\w*|forward|"
+    r"(?:have|get) (?:that|this|it))"
 )
 _SPEAK = r"(?:speak\w*|talk\w*|parle\w*)"
 _PLEASE = r"(?:please|pls|plz|svp|stp|s'il (?:te|vous) plait)"
@@ -146,7 +147,8 @@ _AGAIN_RE = re.compile(
     r"\b(?:repeat\w*|answer\w*|reply|respond|redi\w*|repet\w*|repon\w*|again|translate|"
     r"tradui\w*|put (?:that|this|it)|that part|this part|same|redonn\w*|reformul\w*|reprend\w*|"
     r"tout ca|tout cela|say it|send (?:me )?(?:that|this|it)|put (?:\w+ ){0,3}(?:in|into|en)|"
-    r"(?:ces|cette|les) (?:memes )?informations|(?:the )?same information|this information)\b"
+    r"(?:ces|cette|les) (?:memes )?informations|(?:the )?same information|this information|"
+    r"(?:have|get) (?:that|this|it))\b"
 )
 
 

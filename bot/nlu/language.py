@@ -30,6 +30,8 @@ _FRENCH_WORDS = r"(?:francais|french|fr)"
 _ENGLISH_WORDS = r"(?:anglais|english|en)"
 # Quantifiers are bounded: these run on every message, on Rasa's event loop, and must
 # stay linear in its length.
+# "Can I have that in French?": the last answer, asked for in a language.
+_HAVE_IT = r"(?:have|get) (?:that|this|it)"
 # Verbs asking the bot to answer in a language: "answer in French" is a request,
 # "is the session interpreted in English?" is not.
 _VERB = (
@@ -42,7 +44,7 @@ _VERB = (
     r"repon\w*|ecri\w*|passe\w*|passons|continu\w*|utilise\w*|"
     # "pourriez-vous lui résumer en anglais les thèmes ?", not "le résumé en anglais"
     r"resum(?:er|ez)|summari[sz]e|expliqu(?:er|ez)|explain|transmett\w*|forward|"
-    r"(?:have|get) (?:that|this|it))"
+    rf"{_HAVE_IT})"
 )
 _SPEAK = r"(?:speak\w*|talk\w*|parle\w*)"
 _PLEASE = r"(?:please|pls|plz|svp|stp|s'il (?:te|vous) plait)"
@@ -148,7 +150,7 @@ _AGAIN_RE = re.compile(
     r"tradui\w*|put (?:that|this|it)|that part|this part|same|redonn\w*|reformul\w*|reprend\w*|"
     r"tout ca|tout cela|say it|send (?:me )?(?:that|this|it)|put (?:\w+ ){0,3}(?:in|into|en)|"
     r"(?:ces|cette|les) (?:memes )?informations|(?:the )?same information|this information|"
-    r"(?:have|get) (?:that|this|it))\b"
+    rf"{_HAVE_IT})\b"
 )
 
 

@@ -2104,3 +2104,31 @@ def test_confirm_me_before_a_colon_asks_the_facts_after_it() -> None:
     text = "Please confirm me: IOM have 175 member states, correct?"
     intent, items = _route(_message(text, "ask_iom", 0.6))
     assert intent == "ask_iom" and items == [{"fact": "iom_members", "verdict": "yes", "claim": 0}]
+
+
+def test_how_to_register_beside_a_question_is_no_check() -> None:
+    text = "Je suis doctorante à Grenoble, est-ce que je peux y assister ? Et comment on s'inscrit ?"
+    intent, items = _route(_message(text, "check_registration", 0.36))
+    assert intent == "check_registration" and items is not None
+    assert NOT_IN_SOURCE in [i.get("fact") for i in items]
+    message = _message(text, "check_registration", 0.36)
+    FactDetector(FactDetector.get_default_config(), BASE).process([message])
+    assert message.get("intent")["name"] == "ask_question"
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Et les diasporas, elles interviennent comment là-dedans ?", "topics"),
+        ("Tant pis. Alors dites-m'en plus sur la conférence elle-même.", "about"),
+    ],
+)
+def test_topicalised_and_tell_me_more_questions(text: str, fact: str) -> None:
+    items = analyse(text, BASE).items
+    assert items[0].get("fact") == fact and NOT_IN_SOURCE not in [i.get("fact") for i in items]
+
+
+def test_where_my_application_stands_is_a_check() -> None:
+    text = "I signed up a while back and heard nothing since. Could you tell me where my "
+    text += "application stands?"
+    assert _route(_message(text, "ask_venue", 0.5))[0] == "check_registration"

@@ -755,6 +755,12 @@ _SPORT_RE = re.compile(
     r"won (?:the game|the match|last night|yesterday)|"
     r"who(?:\x27s|s| is)? (?:gonna|going to|will) win|qui (?:va|vont) gagner)\b"
 )
+# How to register: a procedure the release does not give, no check of a registration.
+_HOW_TO_REGISTER_RE = re.compile(
+    r"\bcomment (?:on |je |nous )?(?:s\x27|m\x27|nous )?inscri\w*"
+    r"|\b(?:s\x27|m\x27)inscri\w* comment\b"
+    r"|\bhow (?:do|can|to|should|does one) (?:i |we )?(?:register|sign up|apply)\b"
+)
 # Reaching the Director General himself ("put me through to the Director General"): the
 # release gives no contact of his, only its own contacts.
 _REACH_DG_RE = re.compile(
@@ -795,6 +801,7 @@ _CHECK_MINE_RE = re.compile(
     r"(?:status|statut|registration|inscription|application|candidature|dossier)\b"
     rf"|{_BY_NAME_RE.pattern}"
     r"|\bwhere (?:i|we) stand\b|\bou (?:j\x27en suis|en est mon|en est ma)\b"
+    r"|\bwhere my (?:application|registration|file) stands\b"
     # "I registered for the CMC, can you check it for me?", "I submitted a registration
     # under reference ... Could you please inform me of its current status?"
     r"|\b(?:i registered|i\x27ve registered|i have registered|je me suis inscrite?)\b.{0,40}"
@@ -1368,6 +1375,14 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             and any("followup" in i or i.get("fact") not in CONTACT_FACTS for i in analysis.items)
         ):
             return False  # "c gratuit ou pas" taken for a stop at 0.2: answered
+        if (
+            name == CHECK_REGISTRATION
+            and _HOW_TO_REGISTER_RE.search(folded)
+            and not _registration_given(message)
+            and not _CHECK_MINE_RE.search(folded)
+            and not _OWN_STATUS_RE.search(folded)
+        ):
+            return False  # "est-ce que je peux y assister ? Et comment on s'inscrit ?"
         confident = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= _SURE
         # A detail the release lacks counts when a cue names it, not when a question on
         # one's registration matched no fact ("jveu savoir si jsui inscrit").

@@ -66,7 +66,9 @@ _CLAUSE_RE = re.compile(
     # A dash between words, not between days ("26 - 27 octobre").
     r",|:|;|(?<!\d)\s[-\u2013\u2014]\s(?!\d)|"
     # "and" between two days joins none: "les 26 et 27".
-    r"(?<!\d)\s(?:and|et|&|\+|n|ainsi que|aussi|plus|as well as|puis|pis|then)\s|"
+    # "dites-m'en plus sur la conférence", "en savoir plus sur": no second clause
+    r"(?<!\d)(?<!m\x27en)(?<!savoir)\s(?:and|et|&|\+|n|ainsi que|aussi|plus|as well as|puis|pis|"
+    r"then)\s|"
     r"(?<=\d)\s(?:and|et|&|\+|n|ainsi que|aussi|plus|as well as|puis|pis|then)\s(?!\d)"
     # "also" after a verb joins no clause: "it was also in Geneva?"
     r"|(?<!\bwas)(?<!\bis)(?<!\bwere)(?<!\bare)(?<!\bwill)(?<!\bbe)\salso\s"
@@ -314,7 +316,8 @@ _ASKS_RE = re.compile(
     r"reconnaissant\w*|saurais gre|transmett\w*|faire parvenir|forward|est-ce qu\w*|est ce qu\w*|"
     r"y a-t-il|is there|are there|give me|show me|send me|donne[zr]?-moi|donne moi|"
     r"envoye[zr]?-moi|montre[zr]?-moi|oblige\w*|bien vouloir|verifi\w*|verify|"
-    r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|explain|explique[zr]?-moi|"
+    r"rappele[zr]?-moi|rappelle-moi|remind|dites-moi|dis-moi|dites-m\x27en|dis-m\x27en|explain|"
+    r"explique[zr]?-moi|"
     r"(?:je|nous) vous prions?|faire tenir|sollicit\w*|request\w*|i\x27d rather|i would rather|"
     r"il (?:me|lui|nous|leur) (?:faut|faudrait))\b"
 )

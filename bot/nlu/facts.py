@@ -1160,6 +1160,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     asks_elsewhere = "?" in folded or any(_REQUEST_RE.search(s) for _, s in sentences)
     unnamed: List[int] = []  # questions that name nothing of the release
     stated_keys: Set[str] = set()  # items a statement named first, not yet asked
+    statements = [(p, s) for p, s in sentences if (p, s) not in asking]
     for position, sentence in asking:
         cursor = 0
         named_here = False
@@ -1169,6 +1170,10 @@ def analyse(text: str, base: FactBase) -> Analysis:
             and not _questions(sentence)
             and not _in_list_item(folded, position)
         )
+        if stated:
+            # A letter's statement names a topic too ("on s'intéresse au rapport ... Il
+            # parle de quoi ?"), though what it states is not answered.
+            statements.append((position, sentence))
         # "Et les maires, ils sont écoutés ?": one clause, the subject with what it asks
         joined, clauses = sentence, _CLAUSE_RE.split(sentence)
         topicalised = _TOPICALISED_RE.match(sentence)
@@ -1261,10 +1266,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
         found.append((office_holder.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
-    # A letter's statement names a topic too ("on s'intéresse au rapport ... Il parle de
-    # quoi ?"), though what it states is not answered.
-    statements = [(p, t) for p, t in sentences if (p, t) not in asking or letter]
-    _add_context(found, statements, base, stated_at)
+    _add_context(found, sorted(statements), base, stated_at)
     items = [item for _, item in found]
     # A follow-up word alone ("who", "job") says nothing of the domain.
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:

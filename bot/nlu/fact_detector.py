@@ -964,8 +964,9 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 letter = len(text.split()) >= LETTER_WORDS
                 if asked and asks and not (letter and dropped):
                     text, analysis = rest, beside
-            _add_asked_status(message, fold(text))
-            if _REACH_DG_RE.search(fold(text)):
+            folded = fold(text)
+            _add_asked_status(message, folded)
+            if _REACH_DG_RE.search(folded):
                 analysis = _without_the_dg(analysis)
             if self._route(message, text, analysis):
                 continue
@@ -976,7 +977,6 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 # "Et si on l'annule tout simplement ?": the registration's cancellation
                 items = [i for i in items if i.get("fact") != NOT_CANCELLED] or None
             checking = name in (CHECK_REGISTRATION, "inform_registration")
-            folded = fold(text)
             if dialogue and checking and (
                 _CHANGE_REQUEST_RE.search(folded)
                 or _WHY_DECISION_RE.search(folded)
@@ -991,13 +991,13 @@ class FactDetector(CodeFingerprinted, GraphComponent):
                 items = [{"fact": BY_NAME}]  # not "name" as a follow-up ("what's it called?")
             if items is None:
                 continue
-            if _CONFERENCE_RE.search(fold(text)):
+            if _CONFERENCE_RE.search(folded):
                 # "... and when exactly is the conference?": its follow-up words are about
                 # it, even answered after a check, whose status is the topic then.
                 items = _about_the_conference(items, self._base)
             if (
-                _THIRD_PERSON_RE.search(fold(text))
-                and not _CONTACT_NAMED_RE.search(fold(text))
+                _THIRD_PERSON_RE.search(folded)
+                and not _CONTACT_NAMED_RE.search(folded)
                 and all(i.get("fact") in CONTACT_FACTS for i in items)
             ):
                 # "il a une adresse mail ?": the contacts, or a person's the release lacks
@@ -1017,7 +1017,7 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             message.set(ANSWER_KEY, answer, add_to_output=True)
             if dialogue:
                 continue
-            topic = CONFERENCE_TOPIC if _CONFERENCE_RE.search(fold(text)) else None
+            topic = CONFERENCE_TOPIC if _CONFERENCE_RE.search(folded) else None
             if not switch and self._self_contained(message, items, topic):
                 self._answer_here(message, items, topic)
             elif name != ASK_QUESTION:

@@ -264,12 +264,21 @@ class ActionAnswer(Action):
         if role_answer:
             items = [i for i in items if i["fact"] != "invitees"]
         parts = compose(items, base, language)
+        # Asked beside the facts, in the order asked: whether this is a person
+        # (bot/nlu/facts.py), to reach one.
+        assistant = answer.get("assistant")
+        if assistant == 0:
+            dispatcher.utter_message(response="utter_iamabot")
         if role_first:
             dispatcher.utter_message(response="utter_invitees")
         if parts:
             dispatcher.utter_message(text=" ".join(parts))
         if role_answer and not role_first:
             dispatcher.utter_message(response="utter_invitees")
+        if assistant:
+            dispatcher.utter_message(response="utter_iamabot")
+        if answer.get("human"):
+            dispatcher.utter_message(response="utter_human")
         if not parts and not role_answer and not decision:
             dispatcher.utter_message(response="utter_ask_rephrase")
         facts = [i["fact"] for i in items if answerable(i["fact"], base)]

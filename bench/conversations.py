@@ -1,7 +1,7 @@
 """Blind conversation evaluation through the REST channel, graded on the replies.
 
     python -m bench.conversations [--set NAME] [--url URL] [--min 0.97] [--failures]
-                                  [--perturb SEED]
+                                  [--perturb SEED] [--combine SEED]
 
 NAME is a file of bench/conversations/ without .yml (dev, dev2, ..., sealed).
 
@@ -271,6 +271,77 @@ def perturbed(conversations: list[dict[str, Any]], seed: int) -> list[dict[str, 
     ]
 
 
+# Conversations of these classes depend on what came before or on the dialogue; a long
+# letter already asks several things.
+_NOT_JOINED = frozenset(
+    {"registration", "follow_up", "language_switch", "off_topic", "long_formal"}
+)
+# How two questions are joined: a short letter, a line each, one after the other.
+_JOINS = {
+    "fr": (
+        "Bonjour,\n\n{a}\n\n{b}\n\nMerci d'avance.\nCordialement,\nJ. Martin",
+        "{a} {b}",
+        "{a}\nAutre chose : {b}",
+        "Madame, Monsieur,\n{a}\nPar ailleurs, {b}\nBien à vous",
+    ),
+    "en": (
+        "Hello,\n\n{a}\n\n{b}\n\nThanks in advance.\nBest regards,\nJ. Martin",
+        "{a} {b}",
+        "{a}\nAlso: {b}",
+        "Dear Sir or Madam,\n{a}\nFurthermore, {b}\nKind regards",
+    ),
+}
+
+
+def joinable(conversation: dict[str, Any]) -> bool:
+    """One question that needs nothing before it, in the conversation's language."""
+    turns = conversation["turns"]
+    text = turns[0]["user"] if len(turns) == 1 else ""
+    return (
+        len(turns) == 1
+        and not _NOT_JOINED & set(conversation["classes"])
+        and turns[0].get("lang") == conversation["language"]
+        and len(text) < 350
+        and not REFERENCE_RE.search(text)
+        and not EMAIL_RE.search(text)
+    )
+
+
+def combined(passed: list[Result], seed: int) -> list[dict[str, Any]]:
+    """Questions that pass alone (`passed`), joined two by two in one message of the same
+    language: graded on both parts' `must` groups, the first part's `starts`, and each
+    part's `must_not` but what the other part's passing reply said. A robustness check
+    of the development sets (`--combine SEED`), never of the sealed half."""
+    rng = random.Random(seed)
+    replies = {r.conversation["id"]: fold(" ".join(r.turns[0][1])) for r in passed}
+    joined = []
+    for language, joins in _JOINS.items():
+        alone = [r.conversation for r in passed if r.conversation["language"] == language]
+        rng.shuffle(alone)
+        for a, b in zip(alone[0::2], alone[1::2], strict=False):
+            first, second = a["turns"][0], b["turns"][0]
+            text = rng.choice(joins).format(a=first["user"].strip(), b=second["user"].strip())
+            must_not = [w for w in first["must_not"] if w not in replies[b["id"]]]
+            must_not += [w for w in second["must_not"] if w not in replies[a["id"]]]
+            turn = {
+                "user": text,
+                "lang": language,
+                "must": first["must"] + second["must"],
+                "must_not": must_not,
+                "starts": first.get("starts") or [],
+                "abstain": bool(first.get("abstain") or second.get("abstain")),
+            }
+            joined.append(
+                {
+                    "id": f"{a['id']}+{b['id']}",
+                    "language": language,
+                    "classes": sorted({*a["classes"], *b["classes"]}),
+                    "turns": [turn],
+                }
+            )
+    return joined
+
+
 def _word(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -297,9 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--perturb", type=int, metavar="SEED", help="type the messages as on a phone"
     )
+    parser.add_argument(
+        "--combine", type=int, metavar="SEED", help="join questions two by two in one message"
+    )
     args = parser.parse_args(argv)
     sets = args.sets or names
-    if args.perturb is not None and "sealed" in sets:
+    if (args.perturb is not None or args.combine is not None) and "sealed" in sets:
         parser.error("the sealed half is only run as written")
     with contextlib.ExitStack() as stack:
         if args.url:
@@ -311,6 +385,11 @@ def main(argv: list[str] | None = None) -> int:
             conversations = load(name)
             if args.perturb is not None:
                 conversations = perturbed(conversations, args.perturb + len(name))
+            if args.combine is not None:
+                single = [c for c in conversations if joinable(c)]
+                alone = asyncio.run(evaluate(url, single, db_url))
+                conversations = combined([r for r in alone if r.passed], args.combine)
+                name = f"{name} (joined two by two)"
             results = asyncio.run(evaluate(url, conversations, db_url))
             rates = report(results, name, args.failures and name != "sealed")
             worst = min([worst] + [v for k, v in rates.items() if k.startswith("language ")])

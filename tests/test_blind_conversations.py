@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,8 @@ FLOORS = {
     "dev157": 0.90, "dev158": 0.90, "dev159": 0.90, "dev160": 0.90, "dev161": 0.90,
     "dev162": 0.90, "dev163": 0.90, "dev164": 0.90, "dev165": 0.90, "dev166": 0.90,
     "dev167": 0.90, "dev168": 0.90, "dev169": 0.90, "dev170": 0.90, "dev171": 0.90,
-    "dev172": 0.90, "dev173": 0.90,
+    "dev172": 0.90, "dev173": 0.90, "dev174": 0.90, "dev175": 0.90, "dev176": 0.90,
+    "dev177": 0.80,
     "sealed": 0.90,
 }
 
@@ -93,6 +95,34 @@ def test_perturbed_messages_keep_the_grading_and_the_registration_details() -> N
     users = [c["turns"][0]["user"] for c in changed]
     assert users[1::2] == ["CMC-2015-0003 marie.dupont@mairie-lyon.fr"] * 20
     assert len(set(users[0::2])) > 2  # accents, case, punctuation, typos
+
+
+def test_questions_that_pass_alone_are_joined_two_by_two_and_graded_on_both() -> None:
+    """`--combine`: single questions of one language joined in one message; a word one
+    part must not say stays allowed when the other part's passing reply said it."""
+    from bench.conversations import Result, combined, joinable
+
+    def single(i: int, language: str, user: str, must: str, must_not: str) -> dict[str, Any]:
+        turn = {"user": user, "lang": language, "must": [[must]], "must_not": [must_not]}
+        return {"id": f"X-{i}", "language": language, "classes": ["short"], "turns": [turn]}
+
+    where = single(1, "fr", "c'est où ?", "genev", "octob")
+    when = single(2, "fr", "c'est quand ?", "octob", "vienn")
+    later = {**where, "classes": ["follow_up"]}
+    assert joinable(where) and not joinable(later)
+    passed = [
+        Result(where, turns=[(where["turns"][0], ["Elle a lieu à Genève."])]),
+        Result(when, turns=[(when["turns"][0], ["Les 26 et 27 octobre 2015."])]),
+    ]
+    joined = combined(passed, seed=1)
+    assert combined(passed, seed=1) == joined  # one seed, one set
+    (conversation,) = joined
+    (turn,) = conversation["turns"]
+    first, second = conversation["id"].split("+")
+    assert {first, second} == {"X-1", "X-2"} and conversation["language"] == "fr"
+    assert "c'est où ?" in turn["user"] and "c'est quand ?" in turn["user"]
+    assert sorted(turn["must"]) == [["genev"], ["octob"]]
+    assert turn["must_not"] == ["vienn"]  # "octob" is the other part's answer
 
 
 def test_reply_language_is_counted_per_turn_and_a_missing_reply_counts_as_wrong() -> None:

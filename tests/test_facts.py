@@ -559,7 +559,16 @@ def test_what_a_message_asks(text: str, asked: list[tuple[str, str | None]]) -> 
 
 @pytest.mark.parametrize(
     ("text", "piece"),
-    [("clauses", "a, "), ("questions", "a? "), ("places", "vienna conference "), ("words", "a")],
+    [
+        ("clauses", "a, "),
+        ("questions", "a? "),
+        ("places", "vienna conference "),
+        ("words", "a"),
+        # short lines of a letter, lines of an SMS, follow-ups after changes of subject
+        ("lines", "venue\nwho is it? "),
+        ("sms lines", "c kan\n"),
+        ("subject changes", "par ailleurs, c quand ? iom members? "),
+    ],
 )
 def test_analysis_is_linear_in_the_length(text: str, piece: str) -> None:
     """Up to the channels' limit (4,096 characters): ten times the text, about ten times
@@ -2132,3 +2141,115 @@ def test_where_my_application_stands_is_a_check() -> None:
     text = "I signed up a while back and heard nothing since. Could you tell me where my "
     text += "application stands?"
     assert _route(_message(text, "ask_venue", 0.5))[0] == "check_registration"
+
+
+# Two questions joined in one message are answered as each is alone (the combined
+# check of the development sets: bench/conversations.py --combine).
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # a line of a few words in a letter asks, as in an SMS; a signature's line does not
+        (
+            "Bonjour,\n\nc koi IDM\n\nVers quelle heure se finissent les travaux ? J'ai un dîner."
+            "\n\nMerci d'avance.\nCordialement,\nJ. Martin",
+            ["idm", NOT_IN_SOURCE],
+        ),
+        (
+            "Hello,\n\nvenue\n\nI'd rather not sort this out with a bot. Who is in charge at IOM?"
+            "\n\nThanks in advance.\nBest regards,\nJ. Martin",
+            ["venue"],
+        ),
+        (
+            "Bonjour,\n\nL'OIM existe depuis quelle année ?\n\nc ou\n\nMerci d'avance.",
+            ["iom_founded", "venue"],
+        ),
+        # SMS lines without a question mark, each a question
+        ("slt c kan la conf\nAutre chose : ya une retransmision en direct", [NOT_IN_SOURCE]),
+        ("who's invited\nAlso: i want speak to real person pls", ["invitees", "contact"]),
+        # a short line after "?" elsewhere: punctuation is no word
+        ("t'es un robot ?\nAutre chose : sujets abordés", ["topics"]),
+    ],
+)
+def test_joined_questions_are_each_asked(text: str, facts: list[str]) -> None:
+    asked = [i.get("fact") for i in analyse(text, BASE).items if "fact" in i]
+    assert asked[: len(facts)] == facts
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        (
+            "Dear Sir or Madam,\nI am preparing a feature on mayors and migration for our "
+            "readers. Could you tell me which topics the conference will examine?\nKind regards,"
+            "\nAnanya Raghavan\nGeneva Correspondent, The Hindu",
+            ["topics"],
+        ),
+        ("Bonjour\nje suis maire de Dakar\nmerci", []),
+        ("Bonjour\nje suis maire de Dakar\nc quand la conf", ["dates"]),
+    ],
+)
+def test_signatures_and_introductions_ask_nothing(text: str, facts: list[str]) -> None:
+    resolved = resolve(analyse(text, BASE).items, BASE, None)
+    assert [i["fact"] for i in resolved] == facts
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # "par ailleurs", "also" of a new subject: the follow-up's own default
+        (
+            "L'OIM, elle rassemble combien d'États ?\nPar ailleurs, c quand",
+            ["iom_members", "dates"],
+        ),
+        ("How many member states does IOM have? By the way, when is it?", ["iom_members", "dates"]),
+        # a fact the message asks already is not asked again by a follow-up
+        (
+            "In how many countries is IOM present and since when?\nAlso: when is it, which city?",
+            ["iom_members", "iom_founded", "dates", "venue"],
+        ),
+        (
+            "L'OIM existe depuis quand ? Et la conférence, c'est quand et où ?",
+            ["iom_founded", "dates", "venue"],
+        ),
+    ],
+)
+def test_follow_ups_after_another_subject(text: str, facts: list[str]) -> None:
+    resolved = resolve(analyse(text, BASE).items, BASE, None)
+    assert [i["fact"] for i in resolved] == facts
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ("Are you a bot? When is the conference?", 0),
+        ("C'est quand la conférence ? Vous êtes un robot ?", 1),
+    ],
+)
+def test_a_question_on_the_assistant_beside_facts(text: str, position: int) -> None:
+    message = _message(text, "bot_challenge", 0.6)
+    FactDetector(FactDetector.get_default_config(), BASE).process([message])
+    answer = message.get("answer")
+    assert answer["items"] == [{"fact": "dates", "verdict": None}]
+    assert answer["assistant"] == position
+    assert message.get("intent")["name"] == "ask_question"  # the action says both
+
+
+def test_a_question_on_the_assistant_alone_is_the_domains() -> None:
+    message = _message("are you a bot?", "bot_challenge", 0.9)
+    FactDetector(FactDetector.get_default_config(), BASE).process([message])
+    assert message.get("intent")["name"] == "bot_challenge"
+
+
+@pytest.mark.parametrize(("language", "first"), [("fr", True), ("en", False)])
+async def test_the_assistant_and_a_person_said_beside_the_facts(
+    language: str, first: bool
+) -> None:
+    items = [{"fact": "dates", "verdict": None}]
+    answer = {"items": items, "assistant": 0 if first else 1, "human": True}
+    messages, events = await _answer(_tracker(answer, language=language))
+    dates = {"text": BASE.facts["dates"].texts[language]}
+    bot = {"response": "utter_iamabot"}
+    said = [{k: m[k] for k in ("text", "response") if m.get(k)} for m in messages]
+    expected = [bot, dates] if first else [dates, bot]
+    assert said == [*expected, {"response": "utter_human"}]
+    assert events == [SlotSet("answer_topic", "cmc"), SlotSet("answer_facts", ["dates"])]

@@ -93,14 +93,22 @@ def resolve(
     named = [i["fact"] for i in items if i.get("fact") in base.facts]
     in_message = next((g for g in _groups(named, base) if g in _PAST_TOPICS), None)
     past_topic = next((g for g in _groups(earlier, base) if g in _PAST_TOPICS), None)
-    resolved = []
+    resolved: List[Dict[str, Any]] = []
     last = list(earlier)[-1] if earlier else None  # until the message names a topic itself
     for item in items:
-        if item.get("context"):
+        if item.get("context") or item.get("fresh"):
             last = None
         topic = item.get("context") or topic  # named by the message itself (facts._add_context)
+        if item.get("fresh"):
+            topic = None  # "Autre chose : c'est quand ?": the follow-up's default
         others = _groups(earlier, base)[::-1] if last else []
         key = _resolve(item, base, topic, guess, last, others)
+        asked = {*named, *(r["fact"] for r in resolved)}
+        if "followup" in item and key in asked and key not in item.get("beside", ()):
+            # "IOM exists since when? ... And when is it, which city?": what another
+            # sentence asks already is not asked again; the follow-up's default is.
+            default = _resolve(item, base, None, guess, None)
+            key = default if default not in named else key
         past = item.get("past") and key in _PRESENT_FACTS  # "when was it held?"
         # "how big?", "ministers?", "combien de participants au total, alors ?"
         counted = (item.get("short") or item.get("total")) and key in _COUNT_FACTS

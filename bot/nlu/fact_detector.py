@@ -44,6 +44,7 @@ from bot.nlu.facts import (
     Analysis,
     FactBase,
     analyse,
+    asks_in_lines,
     fact_base,
     own_case,
     spelled_out,
@@ -692,6 +693,10 @@ _PERSONAL_CASE_RE = re.compile(
     r"(?:apprendre|learn) (?:le |l\x27)?(?:suisse-allemand|swiss german|allemand|german)|"
     r"(?:cherche|looking for|find me) (?:un |une |a |an )?(?:appart\w*|colocation|flat|apartment|"
     r"flatshare)|colocation|loyer|"
+    # Housing for a family one helps, not the delegates' accommodation (not in the release)
+    r"affordable housing|logements? (?:abordables?|sociaux|social)|"
+    r"(?:refugees?|refugies?|families|familles?|newcomers|arrivants)\b.{0,40}\b(?:find|trouver)\b"
+    r".{0,30}\b(?:housing|logement)|"
     r"free (?:afternoon|morning|evening|day)|worth (?:seeing|visiting|a visit)|sightseeing|"
     r"what to (?:see|visit) in|(?:que|quoi) visiter|a voir a geneve|"
     # A country's or a city's own figures: "how many people live in Geneva?"
@@ -1014,11 +1019,19 @@ class FactDetector(CodeFingerprinted, GraphComponent):
             switch = requested_language(text) is not None
             if switch:
                 answer["switch"] = True
+            # "Are you a bot? When is it?", "who's invited? and I want to speak to a real
+            # person": the domain's answers on those beside the facts (actions/answers.py).
+            if items and analysis.assistant is not None:
+                answer["assistant"] = min(analysis.assistant, len(items))
+            contacts = {i.get("fact") for i in items} & {*CONTACT_FACTS, NOT_IN_SOURCE}
+            if items and _HUMAN_RE.search(folded) and not contacts:
+                answer["human"] = True
             message.set(ANSWER_KEY, answer, add_to_output=True)
             if dialogue:
                 continue
             topic = CONFERENCE_TOPIC if _CONFERENCE_RE.search(folded) else None
-            if not switch and self._self_contained(message, items, topic):
+            domain_answer = "assistant" in answer or "human" in answer
+            if not (switch or domain_answer) and self._self_contained(message, items, topic):
                 self._answer_here(message, items, topic)
             elif name != ASK_QUESTION:
                 _set_intent(message, ASK_QUESTION, 1.0)
@@ -1261,7 +1274,8 @@ class FactDetector(CodeFingerprinted, GraphComponent):
         only_contacts = all(i.get("fact") in CONTACT_FACTS for i in analysis.items if "fact" in i)
         # "Je préférerais échanger avec un interlocuteur humain. C'est pour le cabinet du
         # maire de Grenoble": what else it names is who they are, nothing asked.
-        if _HUMAN_RE.search(folded) and (only_contacts or not _is_asked(text)) and not proving:
+        asked = _is_asked(text) or asks_in_lines(folded)  # "who's invited\nalso a real person"
+        if _HUMAN_RE.search(folded) and (only_contacts or not asked) and not proving:
             _set_intent(message, "request_human", 1.0)  # "a real person, about my registration"
             return True
         if (

@@ -15,6 +15,7 @@ by clause; every pattern is bounded so the whole analysis is linear in the text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -208,6 +209,7 @@ _ASSISTANT_IDENTITY = (
     r"(?:je parle|je discute|je cause|j\x27ecris|on parle|on discute|parle-t-on|parle-je|"
     rf"suis-je en train de parler) (?:a|avec) (?:un |une )?{_MACHINE}"
 )
+_ASSISTANT_IDENTITY_RE = re.compile(_ASSISTANT_IDENTITY)
 # Questions of politeness or about the assistant, which ask nothing of the release.
 _SMALL_TALK_RE = re.compile(
     r"\b(?:how are (?:you|u)|how r u|hope (?:you are|you\x27re|u r|all is|this finds)|"
@@ -340,11 +342,17 @@ _REQUEST_RE = re.compile(
     r"que vous|vous demander|recevoir|obtenir|avoir|comprendre|mieux comprendre|en savoir|une?|"
     r"des|le|la|les))\b"
 )
+# Words that turn to another subject: a follow-up after them is not about the one before.
+_NEW_TOPIC_RE = re.compile(
+    r"\b(?:par ailleurs|autre chose|(?:une )?autre question|d\x27autre part|sinon|"
+    r"(?:pour )?changer de sujet|rien a voir|by the way|btw|on another (?:note|subject|topic)|"
+    r"another (?:thing|question)|separately|unrelated|(?:changing|change) (?:the )?subject)\b"
+)
 # Question words that ask even inside a sentence ("j'aimerais savoir combien..."), not
 # the relative ones ("the conference, which...", "qui", "ou").
 _ASKING_WH_RE = re.compile(
-    r"\b(?:quel\w*|combien|quand|comment|pourquoi|how many|how much|what|"
-    r"when|where|why)\b"
+    r"\b(?:quel\w*|combien|quand|comment|pourquoi|quoi|how many|how much|what|whats|"
+    r"when|whens|where|wheres|why)\b"
 )
 # What a statement must name for its claim to be about the release's facts: IOM, the
 # conference, the earlier conference or the report ("je suis maire depuis 2008" is not).
@@ -471,6 +479,22 @@ _OWN_CASE_RE = re.compile(
 # A short message with no sentence mark at all: SMS style, where questions lose their "?".
 _UNPUNCTUATED_RE = re.compile(r"[^?!.\n]*")
 _SMS_WORDS = 8
+# A letter's closing: the lines after it are a signature ("Geneva Correspondent").
+_CLOSING = (
+    r"(?:(?:best|kind|warm|warmest|with best) (?:regards|wishes)|regards|cordialement|"
+    r"sincerely|yours|merci|thanks?|thank you|thx|cheers|bien a vous|salutations|respectfully|"
+    r"respectueusement|veuillez agreer|je vous prie|nous vous prions)"
+)
+_CLOSING_RE = re.compile(rf"\W*{_CLOSING}\b")
+# A line of a few words without a mark, neither about the writer ("je suis maire de
+# Dakar") nor a greeting or closing.
+_SMS_LINE_RE = re.compile(
+    rf"^(?=[^\n]*[a-z])(?!\W*(?:je|j\x27|i|i\x27m|im|nous|we|my|mon|ma|moi|me|{_CLOSING})\b)"
+    r"(?!\W*(?:bonjour|bonsoir|hello|hi|hey|salut|slt|dear|cher|chere|madame|monsieur)\b"
+    r"(?:\W+\w+){0,2}\W*$)"
+    r"(?:\w+\b[^\w\n]*){1,8}$(?<![.!?\s])",
+    re.M,
+)
 # A message this long is a letter: each of its questions is answered or said missing.
 LETTER_WORDS = 25
 # "Is Angela Merkel coming?": the release names no participant or speaker.
@@ -556,6 +580,12 @@ _DAYS_OF_MONTH_RE = re.compile(
 _AT_LEAST_RE = re.compile(r"\b(?:more than|over|at least|above|plus de|au moins)\s+(\d{1,4})\b")
 _AT_MOST_RE = re.compile(
     r"\b(?:less than|fewer than|under|at most|below|moins de|au plus)\s+(\d{1,4})\b"
+)
+_NEVER_RE = re.compile(r"\b(?:never|jamais)\b")
+# A bound on a year: "around since before 1960?", "fondée après 1945 ?".
+_YEAR_BOUND_RE = re.compile(
+    r"\b(?:(?P<before>before|avant|prior to|earlier than)|after|apres|later than)\s+"
+    r"(?:(?:l\x27an|l\x27annee|the year)\s+)?(?P<year>1[89]\d\d|20\d\d)\b"
 )
 # A quoted title: "Le rapport « Migrations et climat » ?" names a report to check.
 # Single quotes too, opened after a space: an apostrophe follows a letter ("l'OIM").
@@ -861,6 +891,9 @@ def _clean(text: str, base: FactBase) -> str:
 class Analysis:
     items: List[Dict[str, Any]]
     in_domain: bool
+    # "Are you a bot? When is it?": how many items come before that question, which the
+    # domain's answer on the assistant answers (actions/answers.py).
+    assistant: int | None = None
 
     @property
     def asks(self) -> bool:
@@ -1093,6 +1126,12 @@ def _verdict(
             return "no"
         clause, sentence = (t.replace(decade.group(0), " ") for t in (clause, sentence))
         checked = True
+    for bound in _YEAR_BOUND_RE.finditer(sentence) if fact.numbers else ():
+        year = int(bound["year"])
+        if not any(n < year if bound["before"] else n > year for n in fact.numbers):
+            return "no"
+        clause, sentence = (t.replace(bound.group(0), " ") for t in (clause, sentence))
+        checked = True
     if fact.numbers:
         numbers = {int(n) for n in _NUMBER_RE.findall(clause)} or {
             int(n) for n in _NUMBER_RE.findall(sentence)
@@ -1112,8 +1151,9 @@ def _verdict(
             if not any(m.startswith(said[:4]) or said.startswith(m[:4]) for m in fact.months):
                 return "no"
             checked = True
-    if fact.wrong is not None and fact.wrong.search(sentence):
-        return "no"
+    wrong = fact.wrong.search(sentence) if fact.wrong is not None else None
+    if wrong and not _NEVER_RE.search(sentence, 0, wrong.start()):
+        return "no"  # not "it has never been done before, right?"
     quoted = _QUOTED_RE.search(sentence) if fact.titled else None
     if quoted:  # a title: the report's own, or another one
         title = quoted.group("title") or quoted.group("single")
@@ -1140,6 +1180,13 @@ def analyse(text: str, base: FactBase) -> Analysis:
     folded = _HEARSAY_SETTING_RE.sub(r"\g<said>", _clean(_SALUTATION_RE.sub("", text), base))
     if _UNPUNCTUATED_RE.fullmatch(folded) and len(_TOKEN_RE.findall(folded)) <= _SMS_WORDS:
         folded += " ?"  # "et les chercheurs aussi": a question typed without its mark
+    sms_lines = asks_in_lines(folded)
+    if sms_lines:
+        # "c kan la conf\nya une retransmission": SMS lines, each a question; a request
+        # ("contact pls") asks without being a yes/no question.
+        folded = _SMS_LINE_RE.sub(
+            lambda m: m.group(0) if _ASKS_RE.search(m.group(0)) else f"{m.group(0)} ?", folded
+        )
     sentences = _with_tags(
         [(m.start(), m.group(0)) for m in _SENTENCE_RE.finditer(folded) if m.group(0).strip()]
     )
@@ -1161,6 +1208,9 @@ def analyse(text: str, base: FactBase) -> Analysis:
     unnamed: List[int] = []  # questions that name nothing of the release
     stated_keys: Set[str] = set()  # items a statement named first, not yet asked
     statements = [(p, s) for p, s in sentences if (p, s) not in asking]
+    last_ask = max(
+        (p for p, s in sentences if _questions(s) or _CLOSING_RE.match(s)), default=-1
+    )
     for position, sentence in asking:
         cursor = 0
         named_here = False
@@ -1169,6 +1219,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
             and asks_elsewhere  # a writer who marks questions or requests: this one states
             and not _questions(sentence)
             and not _in_list_item(folded, position)
+            and not _telegraphic(folded, position, sentence, last_ask)
         )
         if stated:
             # A letter's statement names a topic too ("on s'intéresse au rapport ... Il
@@ -1182,11 +1233,13 @@ def analyse(text: str, base: FactBase) -> Analysis:
             subject = sentence[:start] + " " * (end - start)
             clauses = _CLAUSE_RE.split(sentence[end:])
             joined, clauses[0] = subject + sentence[end:], subject + clauses[0]
+        in_sentence: List[Dict[str, Any]] = []
         for clause in clauses:
             at = joined.find(clause, cursor)
             cursor = max(at, cursor)
             for key, pos, item in _clause_items(clause, sentence, base, stated=stated):
                 named_here = True
+                in_sentence.append(item)
                 if "followup" in item:
                     key = f"{key}@{position}"  # "explain ... ? And what it explores?": each
                 if stated and not _stated_claim(item, sentence, base):
@@ -1217,6 +1270,10 @@ def analyse(text: str, base: FactBase) -> Analysis:
                     # elles définitives ?"): answered once, with that claim's yes or no.
                     first[key]["verdict"] = item["verdict"]
                     first[key]["claim"] = position
+        beside = [i["fact"] for i in in_sentence if i.get("fact") in base.facts]
+        for item in in_sentence:
+            if beside and "followup" in item:
+                item["beside"] = beside  # "Le rapport, il sort quand ?": of that fact
         guessed = [i for _, i in found if i.get("fact") in base.facts]
         if not named_here and guessed and _NUMBER_GUESS_RE.fullmatch(sentence):
             # "Combien d'États membres ? Nonante ?": a guess at the figure just asked.
@@ -1248,7 +1305,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
         ):
             seen.add(NOT_IN_SOURCE)
             found.append((position, {"fact": NOT_IN_SOURCE}))
-        elif "?" in sentence and worded and not (named_here or helps or checks):
+        elif "?" in sentence and worded and not (named_here or helps or checks or sms_lines):
             unnamed.append(position)
     if unnamed and NOT_IN_SOURCE not in seen and any("fact" in i for _, i in found):
         # "Is childcare provided? And which city is it in?": one question the release
@@ -1266,7 +1323,7 @@ def analyse(text: str, base: FactBase) -> Analysis:
     if office_holder and NOT_IN_SOURCE not in seen and not unknown:
         found.append((office_holder.start(), {"fact": NOT_IN_SOURCE}))
     found.sort(key=lambda pair: pair[0])
-    _add_context(found, sorted(statements), base, stated_at)
+    _add_context(found, sorted(statements), base, stated_at, folded)
     items = [item for _, item in found]
     # A follow-up word alone ("who", "job") says nothing of the domain.
     if len(_TOKEN_RE.findall(folded)) <= _SHORT_WORDS:
@@ -1300,7 +1357,9 @@ def analyse(text: str, base: FactBase) -> Analysis:
             if item.get("fact") in _CORRECTING:
                 item["verdict"] = None
     in_domain = any("fact" in i for i in items) or _first(base.domain, folded) is not None
-    return Analysis(items=items, in_domain=in_domain)
+    identity = next((p for p, s in sentences if _ASSISTANT_IDENTITY_RE.search(s)), None)
+    assistant = None if identity is None else sum(p < identity for p, _ in found)
+    return Analysis(items=items, in_domain=in_domain, assistant=assistant)
 
 
 def _add_context(
@@ -1308,6 +1367,7 @@ def _add_context(
     statements: List[Tuple[int, str]],
     base: FactBase,
     stated_at: int,
+    folded: str,
 ) -> None:
     """A follow-up or a past-tense question after a sentence that names a topic without
     asking ("The CMC builds on the 2013 diaspora conference. Which month was that?"):
@@ -1330,11 +1390,19 @@ def _add_context(
     groups = [(p, base.facts[i["fact"]].group) for p, i in found if i.get("fact") in base.facts]
     asked = [(p % stated_at, group) for p, group in groups]
     nearest = sorted(named + asked)
+    turns = [m.start() for m in _NEW_TOPIC_RE.finditer(folded)]
     for position, item in found:
         if "followup" in item:
-            before = [group for at, group in nearest if at < position]
-            if before:
-                item["context"] = before[-1]
+            preceding = [(at, group) for at, group in nearest if at < position]
+            start = preceding[-1][0] if preceding else 0
+            # A word changing the subject between them ("Par ailleurs")
+            if bisect.bisect_left(turns, start) < bisect.bisect_left(turns, position % stated_at):
+                # "L'OIM compte combien d'États ? Par ailleurs, c'est quand ?": the
+                # conference's dates, not IOM's founding (the follow-up's default).
+                item.pop("context", None)
+                item["fresh"] = True
+            elif preceding:
+                item["context"] = preceding[-1][1]
 
 
 def own_case(folded: str) -> bool:
@@ -1391,6 +1459,29 @@ _WHO_ASKS_RE = re.compile(
     r"(?:^|[,;:]\s*)\W*(?:(?:firstly|secondly|thirdly|lastly|finally|also|and|et|ensuite|enfin|"
     r"deuxiemement|troisiemement)\W+)?(?:who|qui) (?:is|are|was|will|est|sont|sera)\b"
 )
+
+
+def asks_in_lines(folded: str) -> bool:
+    """A short message without a question mark whose lines are SMS questions."""
+    return (
+        "?" not in folded
+        and len(folded.split()) < LETTER_WORDS
+        and len(_SMS_LINE_RE.findall(folded)) >= 2
+    )
+
+
+def _telegraphic(folded: str, position: int, sentence: str, last_ask: int) -> bool:
+    """A line of a few words before a letter's last question or its closing (`last_ask`:
+    "Hello,\n\nvenue\n\nWho is in charge?"): asked as SMS are; a signature's lines,
+    after them, are not."""
+    line_start = folded.rfind("\n", 0, position) + 1
+    line_end = folded.find("\n", position)
+    line = folded[line_start : len(folded) if line_end < 0 else line_end]
+    return (
+        position < last_ask
+        and line.strip() == sentence.strip()
+        and len(_TOKEN_RE.findall(sentence)) <= _SHORT_WORDS
+    )
 
 
 def _questions(sentence: str) -> bool:
@@ -1462,7 +1553,10 @@ def _sentence_asks(sentence: str) -> bool:
         or _YES_NO_RE.search(sentence)
         or _ASKS_RE.search(sentence)
         or _PREMISE_RE.search(sentence)
-        or len(sentence.split()) <= 4
+        or len(sentence.split()) <= _SHORT_WORDS
+        # "Autre chose : sujets abordés": a new subject's few words
+        or len(_NEW_TOPIC_RE.sub("", sentence).split()) <= _SHORT_WORDS
+        and bool(_NEW_TOPIC_RE.match(sentence.strip()))
     )
 
 

@@ -1,7 +1,7 @@
 """Blind conversation evaluation through the REST channel, graded on the replies.
 
     python -m bench.conversations [--set NAME] [--url URL] [--min 0.97] [--failures]
-                                  [--perturb SEED] [--combine SEED]
+                                  [--perturb SEED] [--combine SEED [--sample N]]
 
 NAME is a file of bench/conversations/ without .yml (dev, dev2, ..., sealed).
 
@@ -371,9 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--combine", type=int, metavar="SEED", help="join questions two by two in one message"
     )
+    parser.add_argument("--sample", type=int, metavar="N", help="--combine: N questions at most")
     args = parser.parse_args(argv)
-    sets = args.sets or names
-    if (args.perturb is not None or args.combine is not None) and "sealed" in sets:
+    changed = args.perturb is not None or args.combine is not None
+    sets = args.sets or [n for n in names if not changed or n != "sealed"]
+    if changed and "sealed" in sets:
         parser.error("the sealed half is only run as written")
     with contextlib.ExitStack() as stack:
         if args.url:
@@ -381,15 +383,22 @@ def main(argv: list[str] | None = None) -> int:
         else:
             url, db_url = stack.enter_context(own_servers(args.model))
         worst = 1.0
+        if args.combine is not None:
+            # The sets' single questions pooled: two of one set are too few to join.
+            single = [c for name in sets for c in load(name) if joinable(c)]
+            if args.sample:
+                single = random.Random(args.combine).sample(single, min(args.sample, len(single)))
+            alone = asyncio.run(evaluate(url, single, db_url))
+            passed = [r for r in alone if r.passed]
+            print(f"joined two by two: {len(passed)} of {len(single)} questions pass alone")
+            sets = ["joined two by two"]
         for name in sets:
-            conversations = load(name)
+            if args.combine is not None:
+                conversations = combined(passed, args.combine)
+            else:
+                conversations = load(name)
             if args.perturb is not None:
                 conversations = perturbed(conversations, args.perturb + len(name))
-            if args.combine is not None:
-                single = [c for c in conversations if joinable(c)]
-                alone = asyncio.run(evaluate(url, single, db_url))
-                conversations = combined([r for r in alone if r.passed], args.combine)
-                name = f"{name} (joined two by two)"
             results = asyncio.run(evaluate(url, conversations, db_url))
             rates = report(results, name, args.failures and name != "sealed")
             worst = min([worst] + [v for k, v in rates.items() if k.startswith("language ")])

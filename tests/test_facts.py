@@ -2253,3 +2253,54 @@ async def test_the_assistant_and_a_person_said_beside_the_facts(
     expected = [bot, dates] if first else [dates, bot]
     assert said == [*expected, {"response": "utter_human"}]
     assert events == [SlotSet("answer_topic", "cmc"), SlotSet("answer_facts", ["dates"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "verdict"),
+    [
+        # a bound on a year, checked against the release's year
+        ("Has IOM been around since before 1960?", "iom_founded", "yes"),
+        ("L'OIM a été fondée après 1960 ?", "iom_founded", "no"),
+        ("La conférence sur la diaspora, c'était avant 2015 ?", "diaspora_2013", "yes"),
+        # done before: not the first time; never done before: the first time
+        ("Has it been done before?", "first_time", "no"),
+        ("It has never been done before, right?", "first_time", "yes"),
+        ("Does the conference last a whole week?", "dates", "no"),
+    ],
+)
+def test_bounds_and_negations_in_claims(text: str, fact: str, verdict: str) -> None:
+    assert _asked(text)[0] == (fact, verdict)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Am I chatting with an actual person or a bot? Just tell me how many countries IOM is in.",
+        "Is this an automated chatbot? Who at IOM deals with side events?",
+        "Je parle à un robot là ? Combien l'OIM compte-t-elle d'États membres ?",
+    ],
+)
+def test_the_assistant_asked_about_beside_other_questions(text: str) -> None:
+    analysis = analyse(text, BASE)
+    assert analysis.assistant == 0 and analysis.items
+
+
+def test_where_one_stands_is_no_venue() -> None:
+    assert _asked("Can you tell me where I stand with my registration?") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        # a name, then what it is: in a letter's line or after another question
+        ("Bonjour,\n\noim cé koi\n\nEst-ce que les chercheurs sont invités ?", "iom_about"),
+        ("OIM ça veut dire ?", "iom_about"),
+        ("cmc = koi ?", "about"),
+        ("Qui s'exprime au nom de l'OIM dans l'annonce de la conférence ?", "dg_quote"),
+        ("Who is the source of that quote?", "dg_quote"),
+        ("Je vous prie de me préciser ce que ce rapport cherche à montrer.", "wmr_content"),
+    ],
+)
+def test_names_asked_what_they_are_and_who_speaks(text: str, fact: str) -> None:
+    asked = _asked(text)
+    assert (fact, None) in asked and (NOT_IN_SOURCE, None) not in asked, asked

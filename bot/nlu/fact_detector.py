@@ -104,8 +104,8 @@ _REGISTRATION_ALONE_RE = re.compile(
 )
 # Asking to talk to a person.
 _HUMAN_RE = re.compile(
-    r"\b(?:talk|speak|chat|parler|discuter|jaser|echanger)\b.{0,25}\b(?:real person|human|humain|"
-    r"someone|somebody|a person|une personne|quelqu\x27un|agent|staff|personnel|conseiller|"
+    r"\b(?:talk|speak|chat|deal|parler|discuter|jaser|echanger)\b.{0,25}\b(?:real person|human|"
+    r"humain|someone|somebody|a person|une personne|quelqu\x27un|agent|staff|personnel|conseiller|"
     r"vrai monde|vraie personne|interlocut\w* humain)\b"
 )
 # Asking who owns a reference or an address.

@@ -205,7 +205,9 @@ _ASSISTANT_IDENTITY = (
     rf"(?:are|r) (?:you|u) (?:even |really |actually )?(?:a |an )?{_MACHINE}|"
     rf"^\W*(?:(?:and|so|but|et|alors)\W+)?(?:you|u|toi|vous) (?:a |an |un |une )?{_MACHINE}\W*$|"
     rf"(?:es-tu|etes-vous|t\x27es|tes|\bt|vous etes|vs etes|tu es|t es) (?:un |une )?{_MACHINE}|"
-    rf"(?:am i|are we) (?:talking|speaking|chatting|writing) (?:to|with) (?:a |an )?{_MACHINE}|"
+    r"(?:am i|are we) (?:talking|speaking|chatting|writing) (?:to|with) "
+    rf"(?:a |an )?(?:actual |live )?{_MACHINE}|"
+    r"is (?:this|it) (?:an? )?(?:automated |automatic )?(?:bot|robot|chatbot|ai|machine)\b|"
     r"(?:je parle|je discute|je cause|j\x27ecris|on parle|on discute|parle-t-on|parle-je|"
     rf"suis-je en train de parler) (?:a|avec) (?:un |une )?{_MACHINE}"
 )
@@ -947,13 +949,19 @@ THEIR_ADDRESS_RE = re.compile(
 _EXACTLY_RE = re.compile(r"\W*(?:exact|exactement|exactly)\b")
 
 
+# "OIM ça veut dire ?", "CMC stands for?": what a name means, not a claim.
+_MEANING_RE = re.compile(
+    r"\b(?:veut dire|signifie|stands? for|(?<!you )(?<!\bu )(?<!\bi )means?)\W*$"
+)
+
+
 def _claim_form(sentence: str) -> bool:
     """A yes/no question: "Is it in Geneva?", "C'est à Genève ?", "fait-elle suite... ?"."""
     stripped = sentence.strip()
     if _WH_RE.match(stripped) or _POLITE_REQUEST_RE.match(stripped):
         return False
-    if _NOUN_LIST_RE.fullmatch(stripped):
-        return False
+    if _NOUN_LIST_RE.fullmatch(stripped) or _MEANING_RE.search(stripped):
+        return False  # "OIM ça veut dire ?": what it means
     yes_no = _YES_NO_RE.search(stripped)
     if yes_no and _EXACTLY_RE.match(yes_no.group(0)) and _WH_RE.search(stripped[: yes_no.start()]):
         yes_no = None  # "c'est quoi l'OIM exactement ?": the adverb of a question word
@@ -988,7 +996,8 @@ def _short_claim(sentence: str) -> bool:
     """ "c a geneve ?", "october??": a yes/no question only if it names a value."""
     stripped = sentence.strip()
     polite = _POLITE_REQUEST_RE.match(stripped) or _NOUN_LIST_RE.fullmatch(stripped)
-    return stripped.endswith("?") and not _asks_wh(stripped) and not polite
+    meaning = _MEANING_RE.search(stripped)
+    return stripped.endswith("?") and not _asks_wh(stripped) and not (polite or meaning)
 
 
 def _asks_wh(sentence: str) -> bool:

@@ -103,8 +103,8 @@ def resolve(
             topic = None  # "Autre chose : c'est quand ?": the follow-up's default
         others = _groups(earlier, base)[::-1] if last else []
         key = _resolve(item, base, topic, guess, last, others)
-        asked = {*named, *(r["fact"] for r in resolved)}
-        if "followup" in item and key in asked and key not in item.get("beside", ()):
+        asked = "followup" in item and key in {*named, *(r["fact"] for r in resolved)}
+        if asked and key not in item.get("beside", ()):
             # "IOM exists since when? ... And when is it, which city?": what another
             # sentence asks already is not asked again; the follow-up's default is.
             default = _resolve(item, base, None, guess, None)

@@ -1217,9 +1217,12 @@ def analyse(text: str, base: FactBase) -> Analysis:
     unnamed: List[int] = []  # questions that name nothing of the release
     stated_keys: Set[str] = set()  # items a statement named first, not yet asked
     statements = [(p, s) for p, s in sentences if (p, s) not in asking]
-    last_ask = max(
-        (p for p, s in sentences if _questions(s) or _CLOSING_RE.match(s)), default=-1
-    )
+    # A letter's short lines ask up to its last question or its closing (_telegraphic).
+    last_ask = -1
+    if letter:
+        last_ask = max(
+            (p for p, s in sentences if _questions(s) or _CLOSING_RE.match(s)), default=-1
+        )
     for position, sentence in asking:
         cursor = 0
         named_here = False
@@ -1564,8 +1567,8 @@ def _sentence_asks(sentence: str) -> bool:
         or _PREMISE_RE.search(sentence)
         or len(sentence.split()) <= _SHORT_WORDS
         # "Autre chose : sujets abordés": a new subject's few words
-        or len(_NEW_TOPIC_RE.sub("", sentence).split()) <= _SHORT_WORDS
-        and bool(_NEW_TOPIC_RE.match(sentence.strip()))
+        or bool(_NEW_TOPIC_RE.match(sentence.strip()))
+        and len(_NEW_TOPIC_RE.sub("", sentence).split()) <= _SHORT_WORDS
     )
 
 
